@@ -1,0 +1,121 @@
+"""Activities of the case file itself (case queue): the registry, the rule table, the outbox.
+
+Everything here reads a clock table, a config file or a database, so it cannot run in workflow
+code. Each write is keyed, so a retried activity writes nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import structlog
+from pydantic import BaseModel
+from temporalio import activity
+
+from domain import eligibility
+from domain.calendar import SHANGHAI, local_text
+from domain.models import CaseFlag, CaseIntake, Notice
+from domain.records import CaseChange, CaseOpening, DueAnswer, DueRequest, NoticeResult, RemainingRequest
+from domain.rules import Settings, compute_due, extended_due, remaining_units
+from registry.errors import NoLiaison
+
+if TYPE_CHECKING:
+    from registry.store import Registry
+
+
+class IntakeAssessment(BaseModel):
+    flags: list[CaseFlag]
+    limitation: eligibility.LimitationCheck
+    referrals: list[int]  # claimants (by position) to refer to legal aid
+    group_workers: int
+
+
+class AssessRequest(BaseModel):
+    intake: CaseIntake
+    on: date
+
+
+class ClockSchedule(BaseModel):
+    request: DueRequest
+    change: CaseChange
+
+
+class ClockMeasure(BaseModel):
+    request: RemainingRequest
+    change: CaseChange
+
+
+def log() -> structlog.stdlib.BoundLogger:
+    """A logger bound to the running activity and its case (the workflow id is the case number)."""
+    info = activity.info()
+    return structlog.get_logger().bind(
+        case=info.workflow_id, workflow_id=info.workflow_id, activity=info.activity_type
+    )
+
+
+class CaseFile:
+    def __init__(self, registry: Registry, settings: Settings) -> None:
+        self.registry = registry
+        self.settings = settings
+
+    @activity.defn
+    def assess_intake(self, req: AssessRequest) -> IntakeAssessment:
+        thresholds = self.settings.district(req.intake.district)
+        limitation = eligibility.limitation(req.intake, req.on)
+        flags = sorted(eligibility.intake_flags(req.intake, thresholds))
+        if limitation.expired or limitation.urgent:
+            flags.append(CaseFlag.LIMITATION_RISK)
+        types = req.intake.claim_types
+        referrals = [i for i, c in enumerate(req.intake.claimants) if eligibility.needs_referral(c, types)]
+        return IntakeAssessment(flags=flags, limitation=limitation, referrals=referrals,
+                                group_workers=thresholds.group_workers)
+
+    @activity.defn
+    def register_case(self, opening: CaseOpening) -> None:
+        if self.registry.register_case(opening):
+            log().info("case registered", district=opening.intake.district,
+                       workers=len(opening.intake.claimants))
+
+    @activity.defn
+    def record_change(self, change: CaseChange) -> None:
+        if self.registry.record_change(change):
+            log().info("case change", kind=change.kind, stage=change.snapshot.stage)
+
+    @activity.defn
+    def schedule_clock(self, sched: ClockSchedule) -> DueAnswer:
+        """Compute a due moment (start, resume, restart or extension) and write it to the ledger."""
+        req = sched.request
+        rule = self.settings.rule(req.rule_id)
+        if req.extend_from is not None:
+            due = extended_due(rule, req.extend_from, self.settings)
+        else:
+            due = compute_due(rule, req.start, self.settings, length=req.length, on_date=req.on_date)
+        change = sched.change.model_copy(deep=True)
+        change.detail = change.detail.format(title=rule.title, due=local_text(due.due, due.provisional))
+        if change.deadline:
+            change.deadline.due = due.due
+            change.deadline.provisional = due.provisional
+        self.registry.record_change(change)
+        log().info("clock scheduled", rule=rule.id, kind=change.kind,
+                   due=due.due.astimezone(SHANGHAI).isoformat(), provisional=due.provisional)
+        return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
+                         title=rule.title, source=rule.source, responsible=rule.responsible,
+                         on_lapse=rule.on_lapse, extendable=rule.extension is not None)
+
+    @activity.defn
+    def measure_remaining(self, measure: ClockMeasure) -> int:
+        req = measure.request
+        units = remaining_units(self.settings.rule(req.rule_id), req.at, req.due, self.settings)
+        self.registry.record_change(measure.change)
+        return units
+
+    @activity.defn
+    def send_notice(self, notice: Notice) -> NoticeResult:
+        """Queue a notice for the unit's liaison (or head). No liaison is an answer, not a retry."""
+        try:
+            row = self.registry.queue_notice(notice)
+        except NoLiaison:
+            log().warning("no liaison for unit", unit=notice.unit.value, kind=notice.kind)
+            return NoticeResult(delivered_to=None, error=f"no_liaison:{notice.unit.value}")
+        return NoticeResult(delivered_to=row.recipient)

@@ -1,0 +1,130 @@
+"""The Chinese working-day calendar and the counting rules of DEADLINES.md (pure functions).
+
+Working days: weekdays that are not statutory holidays, plus adjusted working weekends (调休).
+Data: ``chinesecalendar`` for the years it covers, and an override file for newer years. A result
+that needed a day outside the data is *provisional* (weekends only) and says so.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """A computed date and whether any day on the way fell outside the holiday data."""
+
+    day: date
+    provisional: bool = False
+
+
+@dataclass
+class WorkCalendar:
+    """Holiday data: chinesecalendar plus overrides ({date: is_workday}) for listed years."""
+
+    overrides: dict[date, bool] = field(default_factory=dict)
+    override_years: frozenset[int] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path | None) -> WorkCalendar:
+        """Read an override file: one table per year with ``holidays`` and ``workdays`` lists."""
+        if path is None or not path.exists():
+            return cls()
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        overrides: dict[date, bool] = {}
+        years: set[int] = set()
+        for year, table in data.get("years", {}).items():
+            years.add(int(year))
+            for day in table.get("holidays", []):
+                overrides[date.fromisoformat(str(day))] = False
+            for day in table.get("workdays", []):
+                overrides[date.fromisoformat(str(day))] = True
+        return cls(overrides, frozenset(years))
+
+    def is_workday(self, day: date) -> tuple[bool, bool]:
+        """(is a working day, provisional). Outside the data only weekends are rest days."""
+        if day in self.overrides:
+            return self.overrides[day], False
+        if day.year in self.override_years:
+            return day.weekday() < 5, False
+        try:
+            return bool(chinese_calendar.is_workday(day)), False
+        except NotImplementedError:
+            return day.weekday() < 5, True
+
+    def next_workday(self, day: date, *, include: bool) -> DayCount:
+        """The first working day from ``day`` (itself when ``include`` and it is one)."""
+        provisional = False
+        current = day if include else day + timedelta(days=1)
+        while True:
+            works, prov = self.is_workday(current)
+            provisional |= prov
+            if works:
+                return DayCount(current, provisional)
+            current += timedelta(days=1)
+
+    def add_workdays(self, start: date, n: int) -> DayCount:
+        """The n-th working day after ``start`` (the start day itself is not counted)."""
+        if n < 0:
+            raise ValueError("n must be ≥ 0")
+        provisional = False
+        current = start
+        for _ in range(n):
+            step = self.next_workday(current, include=False)
+            current, provisional = step.day, provisional or step.provisional
+        return DayCount(current, provisional)
+
+    def add_days(self, start: date, n: int) -> DayCount:
+        """n calendar days after ``start``; a last day on a rest day rolls to the next working day
+        (CPL Art 85, 民法典 Art 203)."""
+        end = start + timedelta(days=n)
+        return self.next_workday(end, include=True)
+
+    def add_months(self, start: date, months: int) -> DayCount:
+        """Same day-of-month ``months`` later (clamped to month end), rolled like a day period."""
+        month_index = start.month - 1 + months
+        year, month = start.year + month_index // 12, month_index % 12 + 1
+        day = min(start.day, _days_in_month(year, month))
+        return self.next_workday(date(year, month, day), include=True)
+
+    def same_day(self, moment: datetime) -> DayCount:
+        """The working day by whose close a same-day duty is due (next one if raised on a rest day)."""
+        return self.next_workday(moment.astimezone(SHANGHAI).date(), include=True)
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 if end ≤ start)."""
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            count += self.is_workday(current)[0]
+        return count
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
+def at_local(day: date, clock: time) -> datetime:
+    """A wall-clock moment in Shanghai on ``day``; 24:00 is represented as 00:00 the next day."""
+    if clock == time(0, 0):
+        return datetime.combine(day + timedelta(days=1), time(0, 0), SHANGHAI)
+    return datetime.combine(day, clock, SHANGHAI)
+
+
+def local_text(moment: datetime, provisional: bool = False) -> str:
+    """'2026-12-01 17:30' in Shanghai time; '（暂定）' marks a date computed past the holiday data."""
+    local = moment.astimezone(SHANGHAI)
+    if local.time() == time(0, 0):  # a period ending at 24:00 shows on its own last day
+        text = (local - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    else:
+        text = local.strftime("%Y-%m-%d %H:%M")
+    return text + "（暂定）" if provisional else text

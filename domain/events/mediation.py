@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from domain.events.base import CaseEvent, Reason
+from domain.models import Money
+
+
+class MediationAgreement(CaseEvent):
+    """An agreement: its terms, the amount the employer pays, and by when."""
+
+    terms: str = Field(min_length=2, max_length=2000)
+    amount: Money
+    performance_date: date
+    wages_only: bool = False  # the wage claim mediated first [三(五)]
+
+
+class MediationFailed(CaseEvent, Reason):
+    pass
+
+
+class EmployerRefuses(CaseEvent):
+    reason: str | None = Field(default=None, max_length=1000)

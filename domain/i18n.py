@@ -1,0 +1,178 @@
+"""Words shown to people, in Chinese (default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ValidationError
+
+Lang = Literal["zh", "en"]
+
+AGENCY = {
+    "inspection": ("劳动保障监察", "labour inspection"),
+    "arbitration": ("劳动人事争议仲裁", "labour arbitration"),
+    "union": ("工会", "trade union"),
+    "legal_aid": ("法律援助", "legal aid"),
+    "window": ("联动维权服务窗口", "joint service window"),
+    "court": ("人民法院", "court"),
+    "party": ("当事人", "a party"),
+}
+
+CLAIM = {
+    "wages": ("劳动报酬", "wages"),
+    "overtime": ("加班费", "overtime pay"),
+    "compensation": ("经济补偿/赔偿金", "compensation"),
+    "work_injury": ("工伤待遇", "work-injury costs"),
+    "social_insurance": ("社会保险", "social insurance"),
+    "contract": ("劳动合同", "labour contract"),
+    "hours_rest_leave": ("工时/休息休假", "hours, rest and leave"),
+    "other": ("其他", "other"),
+}
+
+STAGE = {
+    "intake": ("受理登记", "intake"),
+    "legal_aid_review": ("法律援助审查", "legal-aid review"),
+    "mediation": ("调解", "mediation"),
+    "confirmation": ("调解协议确认", "confirmation of the agreement"),
+    "inspection": ("劳动保障监察", "inspection"),
+    "arbitration": ("仲裁", "arbitration"),
+    "litigation": ("诉讼", "litigation"),
+    "closed": ("已结案", "closed"),
+}
+
+FLAG = {
+    "malicious_arrears": ("恶意欠薪", "malicious wage arrears"),
+    "group": ("群体性案件", "group case"),
+    "major": ("重大案件", "major case"),
+    "limitation_risk": ("仲裁时效风险", "limitation risk"),
+    "may_apply_arbitration": ("可申请仲裁", "may apply for arbitration"),
+    "legal_aid_granted": ("已获法律援助", "legal aid granted"),
+    "notify_error": ("通知失败", "notification failed"),
+}
+
+CLOCK_STATE = {
+    "running": ("计时中", "running"),
+    "warning": ("临近期限", "due soon"),
+    "lapsed": ("已逾期", "overdue"),
+    "paused": ("已中止", "paused"),
+    "met": ("按期完成", "met"),
+    "met_late": ("逾期完成", "met late"),
+    "cancelled": ("已撤销", "cancelled"),
+}
+
+# Field labels for error messages; keys are the last element of a pydantic error location.
+FIELD = {
+    "channel": ("受理渠道", "channel"),
+    "district": ("所在区县", "district"),
+    "claimants": ("劳动者", "claimants"),
+    "name": ("姓名/名称", "name"),
+    "id_number": ("身份证号", "ID number"),
+    "phone": ("手机号", "phone"),
+    "migrant_worker": ("是否进城务工人员", "migrant worker"),
+    "has_agent": ("是否有代理人", "has an agent"),
+    "consents_to_legal_aid": ("是否同意转介法律援助", "consents to legal aid"),
+    "economic_hardship": ("是否经济困难", "economic hardship"),
+    "eligibility_override": ("援助条件人工认定", "eligibility override"),
+    "reason": ("理由", "reason"),
+    "employer": ("用人单位", "employer"),
+    "credit_code": ("统一社会信用代码", "unified social credit code"),
+    "contact_name": ("联系人", "contact"),
+    "contact_phone": ("联系电话", "contact phone"),
+    "claims": ("仲裁/投诉请求", "claims"),
+    "type": ("请求类型", "claim type"),
+    "amount": ("金额", "amount"),
+    "period_start": ("期间起", "period start"),
+    "period_end": ("期间止", "period end"),
+    "employment_start": ("入职日期", "employment start"),
+    "employment_end": ("离职日期", "employment end"),
+    "learned_of_infringement": ("知道权利受侵害日期", "date the worker learned of the infringement"),
+    "event_id": ("事件编号", "event id"),
+    "actor": ("操作单位及人员", "actor"),
+    "unit": ("单位", "unit"),
+    "person": ("经办人", "person"),
+}
+
+ERROR = {
+    "missing": ("必填，未填写", "is required"),
+    "extra_forbidden": ("不是可识别的字段", "is not a known field"),
+    "id_length": ("应为18位", "must have 18 characters"),
+    "id_chars": ("前17位应为数字，末位为数字或X", "must be 17 digits and a digit or X"),
+    "id_birth": ("出生日期无效", "has an invalid birth date"),
+    "id_check": ("校验位不正确（GB 11643）", "has a wrong check digit (GB 11643)"),
+    "credit_length": ("应为18位", "must have 18 characters"),
+    "credit_chars": ("格式不正确（GB 32100，不含I、O、S、V、Z）", "is malformed (GB 32100, no I, O, S, V, Z)"),
+    "credit_check": ("校验码不正确（GB 32100）", "has a wrong check character (GB 32100)"),
+    "phone_format": ("号码格式不正确", "is not a valid phone number"),
+    "amount_negative": ("不能为负数", "must not be negative"),
+    "amount_precision": ("最多两位小数", "has more than two decimals"),
+    "date_future": ("不能晚于今天（{today}）", "must not be after today ({today})"),
+    "period_order": ("期间止不能早于期间起", "ends before it starts"),
+    "employment_order": ("离职日期不能早于入职日期", "employment ends before it starts"),
+    "claimant_duplicate": ("同一劳动者重复填写", "lists the same worker twice"),
+    "refusal_reason": ("不予援助须说明理由", "a refusal must state a reason"),
+    "district_unknown": ("不是南昌市的区县代码，可选：{known}", "is not a Nanchang district code: {known}"),
+    "channel_court": ("法院不是受理渠道", "the court does not open cases"),
+    "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
+    "too_short": ("至少需要一项", "needs at least one entry"),
+    "string_too_short": ("不能为空", "must not be empty"),
+    "enum": ("取值无效，可选：{expected}", "must be one of {expected}"),
+    "bool_parsing": ("应为 true 或 false", "must be true or false"),
+    "bool_type": ("应为 true 或 false", "must be true or false"),
+    "date_from_datetime_parsing": ("日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    "date_parsing": ("日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    "date_type": ("日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    "decimal_parsing": ("应为数字", "must be a number"),
+    "decimal_type": ("应为数字", "must be a number"),
+    "model_type": ("应为对象", "must be an object"),
+    "list_type": ("应为列表", "must be a list"),
+    "string_type": ("应为文字", "must be text"),
+}
+
+ROOT = ("整体", "input")
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def word(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
+    return pick(table[key], lang) if key in table else key
+
+
+def field_path(loc: tuple[int | str, ...], lang: Lang) -> str:
+    """'claimants[1].id_number' rendered as '劳动者第2项 身份证号'."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"第{item + 1}项" if lang == "zh" else f"#{item + 1}")
+        else:
+            parts.append(word(FIELD, item, lang))
+    return (" " if lang == "en" else "").join(parts) or pick(ROOT, lang)
+
+
+def explain(error: ValidationError, lang: Lang = "zh") -> list[dict[str, str]]:
+    """One entry per problem: the field's path, its label, and what is wrong, in ``lang``."""
+    out = []
+    for err in error.errors():
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        template = ERROR.get(err["type"])
+        ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        message = pick(template, lang).format_map(_Default(ctx)) if template else err["msg"]
+        out.append(
+            {
+                "field": ".".join(str(x) for x in loc),
+                "label": field_path(loc, lang),
+                "message": message,
+            }
+        )
+    return out
+
+
+def explain_text(error: ValidationError, lang: Lang = "zh") -> str:
+    sep = "：" if lang == "zh" else ": "
+    return "\n".join(f"{e['label']}{sep}{e['message']}" for e in explain(error, lang))
+
+
+class _Default(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

@@ -1,0 +1,100 @@
+"""What workflows hand to the registry activities: plain pydantic records (no database types)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from domain.models import Actor, Agency, CaseIntake
+
+
+class CaseSnapshot(BaseModel):
+    """The case's current position, copied to the registry row at each recorded change."""
+
+    stage: str
+    agency: Agency | None
+    tracks: list[str] = []
+    flags: list[str] = []
+    waiting_for: str
+    amount_recovered: Decimal = Decimal(0)
+    outcome: str | None = None
+    closed_at: datetime | None = None
+
+
+class LedgerEntry(BaseModel):
+    clock_key: str
+    rule_id: str
+    responsible: str | None
+    started_at: datetime
+    due: datetime
+    provisional: bool
+    state: str
+    extended: bool = False
+    closed_at: datetime | None = None
+    note: str | None = None
+
+
+class CaseChange(BaseModel):
+    """One entry of the event log, with the snapshot and ledger row it leaves behind."""
+
+    case_number: str
+    key: str  # unique per case; a retried activity writes nothing twice
+    at: datetime
+    kind: str
+    detail: str
+    actor: Actor | None = None
+    snapshot: CaseSnapshot
+    deadline: LedgerEntry | None = None
+
+
+class CaseOpening(BaseModel):
+    case_number: str
+    intake: CaseIntake
+    opened_at: datetime
+    snapshot: CaseSnapshot
+
+
+class DueRequest(BaseModel):
+    """Ask for a due moment: a fresh period, the rest of a paused one, or an extension."""
+
+    rule_id: str
+    start: datetime
+    length: int | None = None
+    on_date: date | None = None
+    extend_from: datetime | None = None  # current due moment, for the rule's one extension
+
+
+class DueAnswer(BaseModel):
+    due: datetime
+    warn_at: datetime | None
+    provisional: bool
+    length: int
+    title: str
+    source: str
+    responsible: str
+    on_lapse: str
+    extendable: bool
+
+
+class RemainingRequest(BaseModel):
+    rule_id: str
+    at: datetime
+    due: datetime
+
+
+class WorkOrder(BaseModel):
+    """A hand-off to an agency: an item in that agency's inbox."""
+
+    case_number: str
+    key: str
+    agency: Agency
+    kind: str
+    title: str
+    at: datetime
+
+
+class NoticeResult(BaseModel):
+    delivered_to: str | None  # recipient name; None when the unit has no liaison
+    error: str | None = None

@@ -1,0 +1,369 @@
+"""The registry: what activities write and what the CLI and reports read.
+
+Every write is idempotent — keyed by (case, key) — because activities are retried.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, create_engine, select
+
+from domain.models import Agency, Notice
+from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
+from registry.errors import NoLiaison
+from registry.tables import (
+    CaseRecord,
+    ClaimRecord,
+    DeadlineRecord,
+    EventRecord,
+    Liaison,
+    LiaisonChange,
+    NotificationRecord,
+    PartyRecord,
+    WorkItem,
+)
+
+DEFAULT_URL = "sqlite:///.weiquan/registry.db"
+OPEN_CLOCK_STATES = ("running", "warning", "lapsed")
+
+
+def database_url() -> str:
+    return os.environ.get("WEIQUAN_DATABASE_URL", DEFAULT_URL)
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _: Any) -> None:
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Times are stored in UTC (sqlmodel's UTCDateTime needs aware values)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Registry:
+    def __init__(self, engine: Engine | None = None) -> None:
+        self.engine = engine or make_engine()
+
+    def create_all(self) -> None:
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # ---- cases -------------------------------------------------------------------------------
+
+    def register_case(self, opening: CaseOpening) -> bool:
+        """Insert the case, its parties and claims once. Returns False when already registered."""
+        intake = opening.intake
+        with self.session() as s:
+            if s.get(CaseRecord, opening.case_number):
+                return False
+            snap = opening.snapshot
+            s.add(
+                CaseRecord(
+                    case_number=opening.case_number,
+                    channel=intake.channel.value,
+                    district=intake.district,
+                    employer_name=intake.employer.name,
+                    employer_credit_code=intake.employer.credit_code,
+                    stage=snap.stage,
+                    agency=snap.agency.value if snap.agency else None,
+                    tracks=snap.tracks,
+                    flags=snap.flags,
+                    worker_count=len(intake.claimants),
+                    amount_claimed=intake.amount_claimed,
+                    waiting_for=snap.waiting_for,
+                    opened_at=_utc(opening.opened_at),
+                    stage_entered_at=_utc(opening.opened_at),
+                )
+            )
+            s.flush()
+            s.add(
+                PartyRecord(
+                    case_number=opening.case_number,
+                    role="employer",
+                    name=intake.employer.name,
+                    identifier=intake.employer.credit_code,
+                    phone=intake.employer.contact_phone,
+                )
+            )
+            s.add_all(
+                PartyRecord(
+                    case_number=opening.case_number,
+                    role="claimant",
+                    name=c.name,
+                    identifier=c.id_number,
+                    phone=c.phone,
+                    migrant_worker=c.migrant_worker,
+                )
+                for c in intake.claimants
+            )
+            s.add_all(
+                ClaimRecord(case_number=opening.case_number, position=i, type=c.type.value, amount=c.amount)
+                for i, c in enumerate(intake.claims)
+            )
+            try:
+                s.commit()
+            except IntegrityError:  # a concurrent retry got there first
+                s.rollback()
+                return False
+        return True
+
+    def record_change(self, change: CaseChange) -> bool:
+        """Append to the event log, refresh the case row, upsert the ledger row — once per key."""
+        with self.session() as s:
+            exists = s.exec(
+                select(EventRecord.id).where(
+                    EventRecord.case_number == change.case_number, EventRecord.key == change.key
+                )
+            ).first()
+            if exists:
+                return False
+            s.add(
+                EventRecord(
+                    case_number=change.case_number,
+                    key=change.key,
+                    at=_utc(change.at),
+                    kind=change.kind,
+                    stage=change.snapshot.stage,
+                    actor_unit=change.actor.unit.value if change.actor else None,
+                    actor_person=change.actor.person if change.actor else None,
+                    detail=change.detail,
+                )
+            )
+            if change.deadline:
+                self._upsert_deadline(s, change.case_number, change.deadline)
+                s.flush()
+            self._apply_snapshot(s, change)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return False
+        return True
+
+    def _apply_snapshot(self, s: Session, change: CaseChange) -> None:
+        case = s.get(CaseRecord, change.case_number)
+        if case is None:
+            return
+        snap = change.snapshot
+        if case.stage != snap.stage:
+            case.stage_entered_at = _utc(change.at)
+        case.stage = snap.stage
+        case.agency = snap.agency.value if snap.agency else None
+        case.tracks = list(snap.tracks)
+        case.flags = list(snap.flags)
+        case.waiting_for = snap.waiting_for
+        # The row's deadline summary is derived from the ledger, the one place clocks are kept.
+        open_rows = s.exec(select(DeadlineRecord).where(
+            DeadlineRecord.case_number == change.case_number,
+            col(DeadlineRecord.state).in_(OPEN_CLOCK_STATES))).all()
+        running = [r.due for r in open_rows if r.state != "lapsed"]
+        case.next_deadline = min(running) if running else None
+        case.overdue = any(r.state == "lapsed" for r in open_rows)
+        case.amount_recovered = snap.amount_recovered
+        case.outcome = snap.outcome
+        case.closed_at = _utc(snap.closed_at)
+        s.add(case)
+
+    def _upsert_deadline(self, s: Session, case_number: str, entry: LedgerEntry) -> None:
+        row = s.exec(
+            select(DeadlineRecord).where(
+                DeadlineRecord.case_number == case_number, DeadlineRecord.clock_key == entry.clock_key
+            )
+        ).first() or DeadlineRecord(case_number=case_number, clock_key=entry.clock_key, rule_id=entry.rule_id,
+                                    started_at=_utc(entry.started_at), due=_utc(entry.due), state=entry.state)
+        row.rule_id = entry.rule_id
+        row.responsible = entry.responsible
+        row.started_at = _utc(entry.started_at)
+        row.due = _utc(entry.due)
+        row.provisional = entry.provisional
+        row.state = entry.state
+        row.extended = entry.extended
+        row.closed_at = _utc(entry.closed_at)
+        row.note = entry.note
+        s.add(row)
+
+    # ---- agencies' inboxes and the outbox ----------------------------------------------------
+
+    def open_work_item(self, order: WorkOrder) -> bool:
+        with self.session() as s:
+            if s.exec(select(WorkItem.id).where(WorkItem.case_number == order.case_number,
+                                                WorkItem.key == order.key)).first():
+                return False
+            s.add(WorkItem(case_number=order.case_number, key=order.key, agency=order.agency.value,
+                           kind=order.kind, title=order.title, created_at=_utc(order.at)))
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return False
+        return True
+
+    def queue_notice(self, notice: Notice, at: datetime | None = None) -> NotificationRecord:
+        """Put a notice in the outbox, addressed from the directory as it is now.
+
+        Raises NoLiaison when the unit (or its head, for an escalation) is not in the directory.
+        """
+        with self.session() as s:
+            existing = s.exec(select(NotificationRecord).where(
+                NotificationRecord.scope == notice.case_number, NotificationRecord.key == notice.key)).first()
+            if existing:
+                return existing
+            liaison = s.get(Liaison, notice.unit.value)
+            name = (liaison.head_name if notice.to_head else liaison.liaison_name) if liaison else None
+            if liaison is None or not name:
+                raise NoLiaison(notice.unit.value)
+            phone = (liaison.head_phone if notice.to_head else liaison.liaison_phone) or liaison.landline
+            row = NotificationRecord(scope=notice.case_number, key=notice.key, unit=notice.unit.value,
+                                     kind=notice.kind, recipient=name, recipient_phone=phone,
+                                     subject=notice.subject, body=notice.body, created_at=_utc(at or _now()))
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return self.queue_notice(notice, at)
+            return row
+
+    def pending_notifications(self, limit: int = 100) -> Sequence[NotificationRecord]:
+        with self.session() as s:
+            return s.exec(select(NotificationRecord).where(col(NotificationRecord.sent_at).is_(None))
+                          .order_by(NotificationRecord.id).limit(limit)).all()
+
+    def mark_sent(self, ids: Sequence[int]) -> None:
+        with self.session() as s:
+            for row in s.exec(select(NotificationRecord).where(col(NotificationRecord.id).in_(ids))):
+                row.sent_at = _utc(_now())
+                s.add(row)
+            s.commit()
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def case(self, case_number: str) -> CaseRecord | None:
+        with self.session() as s:
+            return s.get(CaseRecord, case_number)
+
+    def cases(self, *, stage: str | None = None, agency: str | None = None, overdue: bool | None = None,
+              district: str | None = None, limit: int = 200) -> Sequence[CaseRecord]:
+        query = select(CaseRecord)
+        if stage:
+            query = query.where(CaseRecord.stage == stage)
+        if agency:
+            query = query.where(CaseRecord.agency == agency)
+        if overdue is not None:
+            query = query.where(CaseRecord.overdue == overdue)
+        if district:
+            query = query.where(CaseRecord.district == district)
+        with self.session() as s:
+            return s.exec(query.order_by(col(CaseRecord.opened_at).desc()).limit(limit)).all()
+
+    def events(self, case_number: str) -> Sequence[EventRecord]:
+        with self.session() as s:
+            return s.exec(select(EventRecord).where(EventRecord.case_number == case_number)
+                          .order_by(EventRecord.at, EventRecord.id)).all()
+
+    def deadlines(self, case_number: str) -> Sequence[DeadlineRecord]:
+        with self.session() as s:
+            return s.exec(select(DeadlineRecord).where(DeadlineRecord.case_number == case_number)
+                          .order_by(DeadlineRecord.started_at, DeadlineRecord.id)).all()
+
+    def notifications(self, scope: str | None = None) -> Sequence[NotificationRecord]:
+        query = select(NotificationRecord)
+        if scope:
+            query = query.where(NotificationRecord.scope == scope)
+        with self.session() as s:
+            return s.exec(query.order_by(NotificationRecord.id)).all()
+
+    def work_items(self, agency: str | None = None, case_number: str | None = None) -> Sequence[WorkItem]:
+        query = select(WorkItem)
+        if agency:
+            query = query.where(WorkItem.agency == agency)
+        if case_number:
+            query = query.where(WorkItem.case_number == case_number)
+        with self.session() as s:
+            return s.exec(query.order_by(WorkItem.id)).all()
+
+    # ---- liaison directory -------------------------------------------------------------------
+
+    def liaisons(self) -> Sequence[Liaison]:
+        with self.session() as s:
+            return s.exec(select(Liaison).order_by(Liaison.unit)).all()
+
+    def set_liaison(self, unit: Agency, changes: dict[str, str | None], by: str,
+                    unit_name: str | None = None, department: str | None = None) -> Liaison:
+        """Create or edit a unit's entry; every changed field is kept in the change history."""
+        with self.session() as s:
+            row = s.get(Liaison, unit.value)
+            if row is None:
+                row = Liaison(unit=unit.value, unit_name=unit_name or unit.value,
+                              department=department or "", updated_at=_utc(_now()))
+            fields = dict(changes)
+            if unit_name:
+                fields["unit_name"] = unit_name
+            if department:
+                fields["department"] = department
+            for name, value in fields.items():
+                old = getattr(row, name)
+                if old != value:
+                    s.add(LiaisonChange(unit=unit.value, at=_utc(_now()), by=by, field=name, old=old, new=value))
+                    setattr(row, name, value)
+            row.updated_at = _utc(_now())
+            s.add(row)
+            s.commit()
+            return row
+
+    def liaison_history(self, unit: str | None = None) -> Sequence[LiaisonChange]:
+        query = select(LiaisonChange)
+        if unit:
+            query = query.where(LiaisonChange.unit == unit)
+        with self.session() as s:
+            return s.exec(query.order_by(LiaisonChange.id)).all()
+
+    def import_liaisons(self, path: Path, by: str) -> int:
+        """CSV columns: unit, unit_name, department, head_name, head_phone, liaison_name,
+        liaison_phone, landline (only unit is required)."""
+        count = 0
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                unit = Agency(row.pop("unit").strip())
+                unit_name = row.pop("unit_name", None) or None
+                department = row.pop("department", None) or None
+                changes = {k: (v.strip() or None) for k, v in row.items() if k in LIAISON_FIELDS}
+                self.set_liaison(unit, changes, by, unit_name=unit_name, department=department)
+                count += 1
+        return count
+
+
+LIAISON_FIELDS = ("head_name", "head_phone", "liaison_name", "liaison_phone", "landline")

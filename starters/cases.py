@@ -1,0 +1,92 @@
+"""The staff's entry points to a case, as functions (the CLI and tests call these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from domain import visibility as sa
+from domain.districts import DISTRICTS
+from domain.events.base import EventReceipt
+from domain.i18n import AGENCY, CLAIM
+from domain.models import CaseIntake, CaseOutcome, CaseView
+from workers.queues import DEFAULT_PREFIX, queue
+from workflows.case import CaseWorkflow
+
+
+class EventRefused(Exception):
+    """An event the case did not accept, with the validator's reason in both languages."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.code, self.zh, self.en = code, zh, en
+
+
+def summary(intake: CaseIntake) -> str:
+    """One line for the Web UI list; no personal data (employers are firms, not persons)."""
+    claims = "、".join(CLAIM[t.value][0] for t in sorted(intake.claim_types))
+    return (f"{claims}争议 · {DISTRICTS[intake.district]} · {len(intake.claimants)}名劳动者 · "
+            f"¥{intake.amount_claimed:,.2f} · {intake.employer.name}")[:190]
+
+
+def details(intake: CaseIntake) -> str:
+    claims = "\n".join(
+        f"- {CLAIM[c.type.value][0]}" + (f"：¥{c.amount:,.2f}" if c.amount is not None else "")
+        for c in intake.claims)
+    return (f"**受理渠道**：{AGENCY[intake.channel.value][0]}\n\n**区县**：{DISTRICTS[intake.district]}\n\n"
+            f"**用人单位**：{intake.employer.name}\n\n**劳动者人数**：{len(intake.claimants)}\n\n"
+            f"**请求**：\n{claims}\n\n**入职**：{intake.employment_start}"
+            + (f"，**离职**：{intake.employment_end}" if intake.employment_end else "（在职）"))
+
+
+async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT_PREFIX) -> tuple[str, bool]:
+    """Start the case's workflow. The same intake twice opens one case: returns (number, opened now)."""
+    number = intake.case_number()
+    try:
+        await client.start_workflow(
+            CaseWorkflow.run, intake, id=number, task_queue=queue("case", prefix),
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=TypedSearchAttributes([
+                SearchAttributePair(sa.CASE_STAGE, "intake"),
+                SearchAttributePair(sa.DISTRICT, intake.district),
+                SearchAttributePair(sa.CHANNEL, intake.channel.value),
+                SearchAttributePair(sa.RESPONSIBLE_AGENCY, intake.channel.value),
+                SearchAttributePair(sa.WORKER_COUNT, len(intake.claimants)),
+                SearchAttributePair(sa.AMOUNT_CLAIMED, float(intake.amount_claimed)),
+            ]),
+            static_summary=summary(intake), static_details=details(intake),
+        )
+    except WorkflowAlreadyStartedError:
+        return number, False
+    return number, True
+
+
+async def send_event(client: Client, case_number: str, event: str, payload: dict[str, Any]) -> EventReceipt:
+    """Send an event as an update (the sender gets the answer). The event id is the update id, so
+    a repeated send is answered, not applied again."""
+    handle = client.get_workflow_handle(case_number)
+    try:
+        return await handle.execute_update(event, payload, id=str(payload.get("event_id") or "") or None,
+                                           result_type=EventReceipt)
+    except WorkflowUpdateFailedError as err:
+        raise _refusal(err.cause) from None
+
+
+def _refusal(cause: BaseException | None) -> EventRefused:
+    if isinstance(cause, ApplicationError) and cause.details:
+        info = cause.details[0]
+        return EventRefused(info.get("code", ""), info.get("zh", str(cause)), info.get("en", str(cause)))
+    return EventRefused("failed", str(cause), str(cause))
+
+
+async def case_state(client: Client, case_number: str) -> CaseView:
+    return await client.get_workflow_handle(case_number).query(CaseWorkflow.state)
+
+
+async def case_result(client: Client, case_number: str) -> CaseOutcome:
+    """Wait for the case to close and return its outcome."""
+    return await client.get_workflow_handle_for(CaseWorkflow.run, case_number).result()

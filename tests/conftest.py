@@ -1,0 +1,61 @@
+"""Shared fixtures: a real Temporal test server (time-skipping), a registry, in-process workers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.rules import Settings, load_settings
+from registry.store import Registry, make_engine
+from starters.directory import seed_demo_directory
+from starters.search_attributes import ensure_search_attributes
+from workers.binaries import binary
+from workers.build import build_workers
+
+
+@pytest_asyncio.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+    ) as env:
+        await ensure_search_attributes(env.client)
+        yield env
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Registry:
+    reg = Registry(make_engine(f"sqlite:///{tmp_path}/registry.db"))
+    reg.create_all()
+    seed_demo_directory(reg)
+    return reg
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@asynccontextmanager
+async def running_workers(client: Client, registry: Registry, settings: Settings,
+                          queues: tuple[str, ...] | None = None) -> AsyncIterator[str]:
+    """All workers on fresh task queues; yields the queue prefix to start cases with."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    kwargs = {"queues": queues} if queues else {}
+    async with AsyncExitStack() as stack:
+        for worker in build_workers(client, registry, settings, prefix=prefix, **kwargs):
+            await stack.enter_async_context(worker)
+        yield prefix
+
+
+@pytest_asyncio.fixture
+async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settings) -> AsyncIterator[str]:
+    async with running_workers(env.client, registry, settings) as prefix:
+        yield prefix

@@ -1,0 +1,62 @@
+"""Wiring: which workflows and activities run on which task queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.arbitration import ArbitrationDesk
+from activities.case_file import CaseFile
+from activities.inspection import InspectionDesk
+from activities.legal_aid import LegalAidDesk
+from activities.union import UnionDesk
+from domain.rules import Settings
+from registry.store import Registry
+from workers.queues import ALL, DEFAULT_PREFIX, queue
+from workflows.case import CaseWorkflow
+
+WORKFLOWS = [CaseWorkflow]
+
+# Our domain types are immutable values; passing them through the sandbox keeps one class identity.
+RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("pydantic", "pydantic_core", "domain")
+)
+
+
+def activities_for(name: str, registry: Registry, settings: Settings) -> list[object]:
+    case_file = CaseFile(registry, settings)
+    match name:
+        case "case":
+            return [case_file.assess_intake, case_file.register_case, case_file.record_change,
+                    case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice]
+        case "legal_aid":
+            return [LegalAidDesk(registry).receive_referral]
+        case "union":
+            return [UnionDesk(registry).organise_mediation]
+        case "inspection":
+            return [InspectionDesk(registry).organise_mediation]
+        case "arbitration":
+            return [ArbitrationDesk(registry).receive_application]
+    raise ValueError(f"unknown queue {name!r}; choose from {', '.join(ALL)}")
+
+
+def build_workers(client: Client, registry: Registry, settings: Settings, *,
+                  queues: Iterable[str] = ALL, prefix: str = DEFAULT_PREFIX,
+                  executor: ThreadPoolExecutor | None = None) -> list[Worker]:
+    """One worker per queue; the case queue also runs the workflows."""
+    executor = executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity")
+    workers = []
+    for name in queues:
+        workers.append(Worker(
+            client,
+            task_queue=queue(name, prefix),
+            workflows=WORKFLOWS if name == "case" else [],
+            activities=activities_for(name, registry, settings),
+            activity_executor=executor,
+            workflow_runner=RUNNER,
+        ))
+    return workers

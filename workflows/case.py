@@ -1,0 +1,127 @@
+"""One labor dispute, from first contact to closure: the single address for every event about it.
+
+The workflow id is the case number. Each stage is its own module; this file composes them in the
+order the plan lays down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RawValue
+
+with workflow.unsafe.imports_passed_through():
+    from activities.case_file import AssessRequest, CaseFile
+    from domain.calendar import SHANGHAI
+    from domain.events.base import EventReceipt
+    from domain.i18n import AGENCY
+    from domain.models import CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
+    from domain.records import CaseOpening
+
+from workflows.events import EventDesk, Refusal
+from workflows.runtime import CaseRuntime
+from workflows.stages.clocks import ClockDesk
+from workflows.stages.legal_aid import LegalAidReview
+from workflows.stages.mediation import Mediation
+
+
+@workflow.defn
+class CaseWorkflow:
+    @workflow.init
+    def __init__(self, intake: CaseIntake) -> None:
+        self.case = CaseRuntime(intake)
+        self.legal_aid = LegalAidReview(self.case)
+        self.mediation = Mediation(self.case)
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case)])
+
+    @workflow.run
+    async def run(self, intake: CaseIntake) -> CaseOutcome:
+        referrals = await self.open_case()
+        if referrals:
+            await self.legal_aid.review(referrals, referrer=intake.channel)
+        mediation = await self.mediation.run()
+        if mediation.kind == "agreement":
+            assert mediation.agreement is not None
+            outcome = f"调解达成协议：{mediation.agreement.amount} 元，{mediation.agreement.performance_date} 前履行"
+        elif mediation.kind == "refused":
+            outcome = "用人单位拒绝协商：劳动者可以申请仲裁"
+        else:
+            outcome = f"调解不成（{mediation.reason}）：劳动者可以申请仲裁"
+        return await self.close(outcome)
+
+    async def open_case(self) -> list[int]:
+        """Intake: register the case, check the limitation period, set the flags."""
+        case = self.case
+        today = workflow.now().astimezone(SHANGHAI).date()
+        assessment = await workflow.execute_activity_method(
+            CaseFile.assess_intake, AssessRequest(intake=case.intake, on=today), **case.activity_options,
+            summary="受理审查：时效、标记、法律援助条件",
+        )
+        for flag in assessment.flags:
+            case.flag(flag)
+        limit = assessment.limitation
+        if limit.expires is None:
+            case.fact("在职期间拖欠劳动报酬，仲裁时效自劳动关系终止之日起计算（LDMA Art 27）")
+        elif limit.expired:
+            case.fact(f"提示：仲裁时效可能已于 {limit.expires} 届满，请核实是否中断（LDMA Art 27）")
+        else:
+            case.fact(f"仲裁时效至 {limit.expires}（LDMA Art 27）")
+        await workflow.execute_activity_method(
+            CaseFile.register_case,
+            CaseOpening(case_number=case.number, intake=case.intake, opened_at=case.opened_at,
+                        snapshot=case.snapshot()),
+            **case.activity_options, summary="登记案件",
+        )
+        channel = AGENCY[case.intake.channel.value][0]
+        await case.record("case.opened", f"{channel}受理案件；{case.facts[-1]}")
+        return assessment.referrals
+
+    async def close(self, outcome: str) -> CaseOutcome:
+        case = self.case
+        await case.clocks.close_all("结案")
+        case.outcome = outcome
+        case.closed_at = workflow.now()
+        case.enter(Stage.CLOSED, None, ("已结案", "closed"))
+        await case.record("case.closed", f"结案：{outcome}")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        clocks = case.clocks.clocks.values()
+        return CaseOutcome(
+            case_number=case.number, outcome=outcome, amount_recovered=case.amount_recovered,
+            days=(case.closed_at - case.opened_at) // timedelta(days=1),
+            agencies=sorted({c.responsible for c in clocks if c.responsible}),
+            deadlines_met=sum(c.state == "met" for c in clocks),
+            deadlines_missed=sum(c.state in ("lapsed", "met_late") for c in clocks),
+        )
+
+    # ---- the events a case accepts (see docs/integration.md) -----------------------------------
+
+    @workflow.update(dynamic=True)
+    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
+        try:
+            return await self.events.apply(name, args)
+        except Refusal as refusal:
+            raise refusal.to_error() from None
+
+    @event.validator
+    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
+        try:
+            self.events.check(name, args)
+        except Refusal as refusal:
+            raise refusal.to_error() from None
+
+    @workflow.signal(dynamic=True)
+    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        await self.events.apply_signal(name, args)
+
+    @workflow.query
+    def state(self) -> CaseView:
+        case = self.case
+        return CaseView(
+            case_number=case.number, stage=case.stage, agency=case.agency, waiting_for=case.waiting[0],
+            waiting_for_en=case.waiting[1], flags=list(case.flags), tracks=dict(case.tracks),
+            facts=list(case.facts), deadlines=[c.view() for c in case.clocks.clocks.values()],
+            outcome=case.outcome, amount_claimed=case.intake.amount_claimed,
+            amount_recovered=case.amount_recovered, opened_at=case.opened_at, closed_at=case.closed_at,
+        )

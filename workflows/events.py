@@ -1,0 +1,141 @@
+"""How a case takes events: each stage declares its events; one desk validates and applies them.
+
+An event is refused (the update validator raises, nothing changes) when its name is unknown, its
+payload is invalid, its actor's unit may not send it, or it does not fit the case's stage now.
+The same event id twice is applied once; the second call gets the first answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from temporalio import workflow
+from temporalio.common import RawValue
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
+    from domain.events.base import CaseEvent, EventReceipt
+    from domain.i18n import AGENCY, explain
+    from domain.models import Agency
+
+if TYPE_CHECKING:
+    from workflows.runtime import CaseRuntime
+
+Said = tuple[str, str]  # (中文, English)
+
+
+class Refusal(Exception):
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.code, self.zh, self.en = code, zh, en
+
+    def to_error(self) -> ApplicationError:
+        return ApplicationError(f"{self.zh}（{self.en}）", {"code": self.code, "zh": self.zh, "en": self.en},
+                                type="EventRejected", non_retryable=True)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    model: type[CaseEvent]
+    actors: frozenset[Agency]
+    title: Said
+    when: Callable[[Any, Any], Said | None]  # (stage, event) -> why not now, or None
+    method: str
+
+
+def case_event(
+    name: str,
+    model: type[CaseEvent],
+    *,
+    actors: set[Agency],
+    title: Said,
+    when: Callable[[Any, Any], Said | None],
+) -> Callable[[Callable[..., Awaitable[Said]]], Callable[..., Awaitable[Said]]]:
+    """Declare a stage method as the handler of event ``name``."""
+
+    def mark(fn: Callable[..., Awaitable[Said]]) -> Callable[..., Awaitable[Said]]:
+        fn.__case_event__ = EventSpec(name, model, frozenset(actors), title, when, fn.__name__)  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def specs_of(cls: type) -> list[EventSpec]:
+    return [spec for attr in vars(cls).values() if (spec := getattr(attr, "__case_event__", None))]
+
+
+class EventDesk:
+    def __init__(self, case: CaseRuntime, stages: Sequence[object]) -> None:
+        self.case = case
+        self.routes: dict[str, tuple[EventSpec, object]] = {}
+        for stage in stages:
+            for spec in specs_of(type(stage)):
+                assert spec.name not in self.routes, f"event {spec.name} declared twice"
+                self.routes[spec.name] = (spec, stage)
+        self.receipts: dict[str, EventReceipt] = {}
+        self.in_flight: set[str] = set()
+
+    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent]:
+        route = self.routes.get(name)
+        if route is None:
+            raise Refusal("unknown_event", f"未知事件“{name}”", f"unknown event {name!r}")
+        spec, stage = route
+        if len(args) != 1:
+            raise Refusal("payload", "事件需要且只需要一个 JSON 对象", "an event takes exactly one JSON object")
+        try:
+            event = workflow.payload_converter().from_payload(args[0].payload, spec.model)
+        except ValidationError as err:
+            zh = "；".join(f"{e['label']}：{e['message']}" for e in explain(err, "zh"))
+            en = "; ".join(f"{e['label']}: {e['message']}" for e in explain(err, "en"))
+            raise Refusal("invalid_payload", zh, en) from None
+        except Exception as err:  # not JSON, wrong encoding
+            raise Refusal("invalid_payload", f"无法解析事件内容：{err}", f"cannot decode the event: {err}") from None
+        return spec, stage, event
+
+    def check(self, name: str, args: Sequence[RawValue]) -> None:
+        """The update validator: refuse without changing anything."""
+        spec, stage, event = self._decode(name, args)
+        if event.event_id in self.receipts or event.event_id in self.in_flight:
+            return  # a repeat: answered with the first result
+        if event.actor.unit not in spec.actors:
+            allowed = "、".join(AGENCY[a.value][0] for a in sorted(spec.actors))
+            allowed_en = ", ".join(AGENCY[a.value][1] for a in sorted(spec.actors))
+            workflow.logger.warning("wrong actor for %s: %s", name, event.actor.unit.value)
+            raise Refusal("wrong_actor", f"“{spec.title[0]}”只能由{allowed}发送",
+                          f"{spec.title[1]} may only be sent by {allowed_en}")
+        why = spec.when(stage, event)
+        if why is not None:
+            raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
+
+    async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
+        spec, stage, event = self._decode(name, args)
+        if event.event_id in self.in_flight:
+            await workflow.wait_condition(lambda: event.event_id in self.receipts)
+        if event.event_id in self.receipts:
+            return self.receipts[event.event_id]
+        self.in_flight.add(event.event_id)
+        try:
+            zh, en = await getattr(stage, spec.method)(event)
+        finally:
+            self.in_flight.discard(event.event_id)
+        receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
+                               message=zh, message_en=en)
+        self.receipts[event.event_id] = receipt
+        await self.case.record(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
+        return receipt
+
+    async def apply_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        """Signals have no validator: a bad one is logged and recorded, and never harms the case."""
+        try:
+            self.check(name, args)
+        except Refusal as refusal:
+            workflow.logger.warning("signal %s refused: %s", name, refusal.en)
+            await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
+                                   key=f"refused:{self.case.next_seq()}")
+            return
+        await self.apply(name, args)

@@ -1,0 +1,166 @@
+"""What every stage of a case shares: where the case stands, its clocks, and how it records,
+notifies, hands work to an agency and shows itself to supervisors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+
+with workflow.unsafe.imports_passed_through():
+    from activities.case_file import CaseFile
+    from domain import visibility as sa
+    from domain.calendar import local_text
+    from domain.i18n import AGENCY, FLAG, STAGE
+    from domain.models import Actor, Agency, CaseFlag, CaseIntake, Notice, Stage
+    from domain.records import CaseChange, CaseSnapshot, LedgerEntry, WorkOrder
+
+from workflows.clock import ClockBoard
+
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+
+
+def agency_queue(agency: Agency) -> str:
+    """Agency queues sit beside the case queue: 'weiquan.case' → 'weiquan.legal_aid'."""
+    prefix = workflow.info().task_queue.rsplit(".", 1)[0]
+    return f"{prefix}.{agency.value}"
+
+
+class CaseRuntime:
+    def __init__(self, intake: CaseIntake) -> None:
+        self.intake = intake
+        self.number = workflow.info().workflow_id
+        self.opened_at = workflow.now()
+        self.stage = Stage.INTAKE
+        self.agency: Agency | None = intake.channel
+        self.waiting: tuple[str, str] = ("登记受理", "intake")
+        self.flags: list[CaseFlag] = []
+        self.tracks: dict[str, str] = {}  # parallel tracks beside the main stage: name → status
+        self.facts: list[str] = []  # what a supervisor should know (Chinese, one line each)
+        self.amount_recovered = Decimal(0)
+        self.outcome: str | None = None
+        self.closed_at: datetime | None = None
+        self.clocks = ClockBoard(self)
+        self._seq = 0
+        self._published: dict[str, Any] = {}
+        self.activity_options: dict[str, Any] = {
+            "start_to_close_timeout": timedelta(seconds=30),
+            "retry_policy": RETRY,
+        }
+
+    # ---- position ----------------------------------------------------------------------------
+
+    def enter(self, stage: Stage, agency: Agency | None, waiting: tuple[str, str]) -> None:
+        self.stage, self.agency, self.waiting = stage, agency, waiting
+        self.publish()
+
+    def wait_for(self, waiting: tuple[str, str], agency: Agency | None = None) -> None:
+        self.waiting = waiting
+        if agency is not None:
+            self.agency = agency
+        self.publish()
+
+    def flag(self, flag: CaseFlag, on: bool = True) -> None:
+        if on and flag not in self.flags:
+            self.flags.append(flag)
+        elif not on and flag in self.flags:
+            self.flags.remove(flag)
+        self.publish()
+
+    def fact(self, line: str) -> None:
+        self.facts.append(line)
+        self.publish()
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def local_time(self, moment: datetime) -> str:
+        return local_text(moment)
+
+    # ---- records, notices, hand-offs ---------------------------------------------------------
+
+    def snapshot(self) -> CaseSnapshot:
+        return CaseSnapshot(stage=self.stage.value, agency=self.agency, tracks=sorted(self.tracks),
+                            flags=[f.value for f in self.flags], waiting_for=self.waiting[0],
+                            amount_recovered=self.amount_recovered, outcome=self.outcome,
+                            closed_at=self.closed_at)
+
+    def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+               deadline: LedgerEntry | None = None) -> CaseChange:
+        return CaseChange(case_number=self.number, key=key or f"seq:{self.next_seq()}", at=workflow.now(),
+                          kind=kind, detail=detail, actor=actor, snapshot=self.snapshot(), deadline=deadline)
+
+    async def record(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+                     deadline: LedgerEntry | None = None) -> None:
+        """Write one entry of the event log (and the ledger row it changes) to the registry."""
+        change = self.change(kind, detail, actor=actor, key=key, deadline=deadline)
+        await workflow.execute_activity_method(CaseFile.record_change, change, **self.activity_options,
+                                               summary=f"记录 {kind}")
+
+    async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
+                     key: str | None = None) -> bool:
+        """Queue a notice to a unit's liaison (or head). A unit without one is shown, not dropped."""
+        notice = Notice(case_number=self.number, unit=unit, kind=kind, subject=subject, body=body,
+                        to_head=to_head, key=key or f"notice:{self.next_seq()}")
+        who = "负责人" if to_head else "联络员"
+        result = await workflow.execute_activity_method(CaseFile.send_notice, notice, **self.activity_options,
+                                                        summary=f"通知{AGENCY[unit.value][0]}{who}")
+        if result.error:
+            self.flag(CaseFlag.NOTIFY_ERROR)
+            self.fact(f"通知失败：{AGENCY[unit.value][0]}未登记{who}（{subject}）")
+            await self.record("notice.failed", f"无法通知{AGENCY[unit.value][0]}：联络名录中没有{who}")
+            return False
+        return True
+
+    async def hand_over(self, activity: Any, agency: Agency, kind: str, title: str) -> None:
+        """Put the case in an agency's inbox, through an activity on that agency's own queue."""
+        order = WorkOrder(case_number=self.number, key=f"{kind}:{self.next_seq()}", agency=agency,
+                          kind=kind, title=title, at=workflow.now())
+        await workflow.execute_activity_method(activity, order, task_queue=agency_queue(agency),
+                                               **self.activity_options, summary=title)
+
+    # ---- what supervisors see ----------------------------------------------------------------
+
+    def details(self) -> str:
+        """The case's current details in plain Chinese (Web UI: 'Current details')."""
+        lines = [f"**阶段**：{STAGE[self.stage.value][0]}"
+                 + (f"（{AGENCY[self.agency.value][0]}）" if self.agency else "")]
+        nxt = self.clocks.next_due()
+        until = f"，截止 {local_text(nxt.due, nxt.provisional)}（{nxt.title}，{nxt.source}）" if nxt else ""
+        lines.append(f"**等待**：{self.waiting[0]}{until}")
+        overdue = [c for c in self.clocks.clocks.values() if c.state == "lapsed"]
+        if overdue:
+            lines.append("**已逾期**：" + "；".join(f"{c.title}（{local_text(c.due)}）" for c in overdue))
+        paused = [c for c in self.clocks.clocks.values() if c.state == "paused"]
+        if paused:
+            lines.append("**已中止**：" + "；".join(c.title for c in paused))
+        if self.tracks:
+            lines.append("**并行**：" + "；".join(f"{name}：{status}" for name, status in self.tracks.items()))
+        if self.flags:
+            lines.append("**标记**：" + "、".join(FLAG[f.value][0] for f in self.flags))
+        lines.extend(f"- {fact}" for fact in self.facts[-5:])
+        return "\n\n".join(lines)
+
+    def publish(self) -> None:
+        """Refresh search attributes (only those that changed) and current details."""
+        nxt = self.clocks.next_due()
+        values: dict[str, Any] = {
+            sa.CASE_STAGE.name: (sa.CASE_STAGE, self.stage.value),
+            sa.RESPONSIBLE_AGENCY.name: (sa.RESPONSIBLE_AGENCY, self.agency.value if self.agency else ""),
+            sa.CASE_FLAGS.name: (sa.CASE_FLAGS, [f.value for f in self.flags]),
+            sa.TRACKS.name: (sa.TRACKS, sorted(self.tracks)),
+            sa.NEXT_DEADLINE.name: (sa.NEXT_DEADLINE, nxt.due if nxt else None),
+            sa.OVERDUE.name: (sa.OVERDUE, self.clocks.overdue),
+        }
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for name, (key, value) in values.items():
+            if self._published.get(name, ...) != value:
+                self._published[name] = value
+                updates.append(key.value_unset() if value is None else key.value_set(value))
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self.details())

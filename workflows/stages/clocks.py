@@ -1,0 +1,82 @@
+"""Events that act on a running clock: pause, resume, restart, and the single extension."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.events.clocks import ClockEvent, ClockExtension
+    from domain.i18n import AGENCY
+    from domain.models import LINKED_UNITS, Agency
+
+from workflows.clock import Clock
+from workflows.events import Said, case_event
+from workflows.runtime import CaseRuntime
+
+CLOCK_ACTORS = set(LINKED_UNITS) | {Agency.COURT}
+
+
+class ClockDesk:
+    def __init__(self, case: CaseRuntime) -> None:
+        self.case = case
+
+    def _clock(self, event: ClockEvent) -> Clock:
+        clock = self.case.clocks.find(event.clock)
+        assert clock is not None
+        return clock
+
+    def _check(self, event: ClockEvent, *states: str) -> Said | None:
+        clock = self.case.clocks.find(event.clock)
+        if clock is None:
+            return f"没有进行中的期限“{event.clock}”", f"no open clock {event.clock!r}"
+        if clock.responsible and event.actor.unit != clock.responsible:
+            owner = AGENCY[clock.responsible.value]
+            return f"该期限由{owner[0]}负责", f"that clock belongs to {owner[1]}"
+        if clock.state not in states:
+            return f"期限当前状态为 {clock.state}", f"the clock is {clock.state}"
+        return None
+
+    def _can_pause(self, event: ClockEvent) -> Said | None:
+        return self._check(event, "running", "warning", "lapsed")
+
+    def _can_resume(self, event: ClockEvent) -> Said | None:
+        return self._check(event, "paused")
+
+    def _can_restart(self, event: ClockEvent) -> Said | None:
+        return self._check(event, "running", "warning", "lapsed", "paused")
+
+    def _can_extend(self, event: ClockExtension) -> Said | None:
+        why = self._check(event, "running", "warning", "lapsed")
+        if why is None and not self._clock(event).extendable:
+            return "该期限依法不能延长", "the rule allows no extension"
+        if why is None and self._clock(event).extended:
+            return "该期限已延长过一次，不得再次延长", "the clock was already extended once"
+        return why
+
+    @case_event("clock_pause", ClockEvent, actors=CLOCK_ACTORS, title=("中止计时", "pause a clock"),
+                when=_can_pause)
+    async def pause(self, event: ClockEvent) -> Said:
+        clock = self._clock(event)
+        await clock.pause(event.reason, actor=event.actor)
+        return f"{clock.title}：已中止计时，剩余 {clock.remaining}", f"{clock.rule_id} paused"
+
+    @case_event("clock_resume", ClockEvent, actors=CLOCK_ACTORS, title=("恢复计时", "resume a clock"),
+                when=_can_resume)
+    async def resume(self, event: ClockEvent) -> Said:
+        clock = self._clock(event)
+        await clock.resume(event.reason, actor=event.actor)
+        return f"{clock.title}：已恢复计时，截止 {self.case.local_time(clock.due)}", f"{clock.rule_id} resumed"
+
+    @case_event("clock_restart", ClockEvent, actors=CLOCK_ACTORS, title=("重新计算期限", "restart a clock"),
+                when=_can_restart)
+    async def restart(self, event: ClockEvent) -> Said:
+        clock = self._clock(event)
+        await clock.restart(event.reason, actor=event.actor)
+        return f"{clock.title}：重新计算，截止 {self.case.local_time(clock.due)}", f"{clock.rule_id} restarted"
+
+    @case_event("clock_extend", ClockExtension, actors=CLOCK_ACTORS, title=("延长期限", "extend a clock"),
+                when=_can_extend)
+    async def extend(self, event: ClockExtension) -> Said:
+        clock = self._clock(event)
+        await clock.extend(event.approver, event.reason, actor=event.actor)
+        return f"{clock.title}：已延长，截止 {self.case.local_time(clock.due)}", f"{clock.rule_id} extended"
