@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -58,5 +59,7 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             activities=activities_for(name, registry, settings),
             activity_executor=executor,
             workflow_runner=RUNNER,
+            # On SIGTERM, running activities get this long to finish before they are cancelled.
+            graceful_shutdown_timeout=timedelta(seconds=30),
         ))
     return workers

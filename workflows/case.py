@@ -20,11 +20,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
-from workflows.events import EventDesk, Refusal
+from workflows.events import EventDesk, EventSpec, Refusal, specs_of
 from workflows.runtime import CaseRuntime
 from workflows.stages.clocks import ClockDesk
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.mediation import Mediation
+
+# Every stage class that declares events; the CLI and the integration docs read this catalogue.
+STAGES = (LegalAidReview, Mediation, ClockDesk)
+
+
+def event_catalog() -> dict[str, EventSpec]:
+    return {spec.name: spec for cls in STAGES for spec in specs_of(cls)}
 
 
 @workflow.defn

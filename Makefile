@@ -1,0 +1,25 @@
+# Two commands for a fresh machine:
+#   make up    — embedded Temporal server + Web UI, all workers, the registry, a demo case
+#   make test  — the whole test suite (what CI runs)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: up test install bench
+
+$(BIN)/weiquan: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/weiquan
+
+up: install
+	$(BIN)/weiquan up
+
+test: install
+	bash tests/run.sh
+
+bench: install
+	$(BIN)/python bench/run.py

@@ -1,0 +1,470 @@
+"""`weiquan`: the staff's command line. Chinese by default (`--lang en`), `--json` for scripts.
+
+Every command finds Temporal the Temporal way (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, temporal.toml
+profiles), defaulting to localhost:7233; the registry is WEIQUAN_DATABASE_URL (SQLite by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Coroutine
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from domain.calendar import SHANGHAI, local_text
+from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, word
+from domain.models import Agency, CaseIntake
+from domain.rules import settings
+from registry.store import Registry
+from starters.output import BAD_INPUT, REFUSED, Out, default_lang
+
+T = TypeVar("T")
+
+app = typer.Typer(help="劳动者维权联动案件编排 · labor-rights linkage case orchestration",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+case_app = typer.Typer(help="案件：受理、查看、事件 · cases", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历 · working-day calendar", no_args_is_help=True)
+liaison_app = typer.Typer(help="联络名录 · liaison directory", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(liaison_app, name="liaison")
+
+LangOpt = Annotated[str | None, typer.Option("--lang", help="zh（默认）或 en")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON 输出，供脚本使用")]
+FileOpt = Annotated[Path, typer.Option("--file", "-f", help="JSON 文件（- 为标准输入）")]
+
+
+def out(lang: str | None, as_json: bool) -> Out:
+    chosen = lang or default_lang()
+    if chosen not in ("zh", "en"):
+        raise typer.BadParameter("--lang 只能是 zh 或 en / must be zh or en")
+    return Out(lang=chosen, as_json=as_json)  # type: ignore[arg-type]
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def registry() -> Registry:
+    reg = Registry()
+    reg.create_all()
+    return reg
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+async def client_or_fail(o: Out) -> Any:
+    from workers.connect import connect
+
+    try:
+        return await connect()
+    except Exception as err:
+        o.fail(f"无法连接 Temporal 服务（{err}）。请先运行 weiquan server 或检查 TEMPORAL_ADDRESS",
+               f"cannot reach Temporal ({err}); run `weiquan server` or check TEMPORAL_ADDRESS")
+
+
+# ---- cases ---------------------------------------------------------------------------------------
+
+
+@case_app.command("start")
+def case_start(file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """受理一个案件：校验登记表，启动案件流程，输出案件编号（同一登记表重复提交只立一案）。"""
+    from starters.cases import open_case
+
+    o = out(lang, as_json)
+    data = o.read_json(file)
+    try:
+        intake = CaseIntake.from_input(data, today())
+    except ValidationError as err:
+        o.invalid(err, ("登记表", "intake"))
+
+    async def go() -> tuple[str, bool]:
+        return await open_case(await client_or_fail(o), intake)
+
+    number, opened = run(go())
+    if o.as_json:
+        o.data({"case_number": number, "opened": opened})
+        return
+    print(number)
+    o.note("已受理，新立案" if opened else "该登记表已立案，未重复立案",
+           "opened a new case" if opened else "this intake already has a case; no second case opened")
+
+
+@case_app.command("event")
+def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """向案件发送事件（更新）；输出结果或拒收理由。未写 event_id 时按内容生成，重复发送只生效一次。"""
+    from starters.cases import EventRefused, send_event
+    from workflows.case import event_catalog
+
+    o = out(lang, as_json)
+    payload = o.read_json(file)
+    spec = event_catalog().get(event)
+    if spec is None:
+        names = ", ".join(sorted(event_catalog()))
+        o.fail(f"未知事件“{event}”。可用事件：{names}", f"unknown event {event!r}; events: {names}", BAD_INPUT)
+    if not isinstance(payload, dict):
+        o.fail("事件内容应为 JSON 对象", "the event must be a JSON object", BAD_INPUT)
+    payload.setdefault("event_id", "cli-" + hashlib.sha256(
+        json.dumps([case, event, payload], sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16])
+    try:
+        spec.model.model_validate(payload)
+    except ValidationError as err:
+        o.invalid(err, ("事件内容", "event payload"))
+
+    async def go() -> Any:
+        return await send_event(await client_or_fail(o), case, event, payload)
+
+    try:
+        receipt = run(go())
+    except EventRefused as refused:
+        code = BAD_INPUT if refused.code in ("invalid_payload", "unknown_event", "wrong_actor", "payload") else REFUSED
+        o.fail(f"案件拒收该事件：{refused.zh}", f"the case refused the event: {refused.en}", code)
+    if o.as_json:
+        o.data(receipt)
+    else:
+        print(o.t(receipt.message, receipt.message_en))
+
+
+@case_app.command("show")
+def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """查看案件当前状态：阶段、等待事项、期限、标记。"""
+    o = out(lang, as_json)
+    view = run(_state_or_none(case))
+    if view is None:
+        record = registry().case(case)
+        if record is None:
+            o.fail(f"没有案件 {case}", f"no case {case}", BAD_INPUT)
+        if o.as_json:
+            o.data(record.model_dump(mode="json"))
+            return
+        o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
+        print(f"{case}  {word(STAGE, record.stage, o.lang)}  {record.waiting_for or ''}")
+        return
+    if o.as_json:
+        o.data(view)
+        return
+    agency = f"（{word(AGENCY, view.agency.value, o.lang)}）" if view.agency else ""
+    print(f"{o.t('案件编号', 'Case')}：{view.case_number}")
+    print(f"{o.t('阶段', 'Stage')}：{word(STAGE, view.stage.value, o.lang)}{agency}")
+    print(f"{o.t('等待', 'Waiting for')}：{o.t(view.waiting_for, view.waiting_for_en)}")
+    if view.flags:
+        print(f"{o.t('标记', 'Flags')}：" + "、".join(word(FLAG, f.value, o.lang) for f in view.flags))
+    if view.tracks:
+        print(f"{o.t('并行', 'Tracks')}：" + "；".join(f"{k}：{v}" for k, v in view.tracks.items()))
+    for fact in view.facts:
+        print(f"- {fact}")
+    if view.outcome:
+        print(f"{o.t('结果', 'Outcome')}：{view.outcome}")
+    _deadline_table(o, view.deadlines)
+
+
+async def _state_or_none(case: str) -> Any:
+    from starters.cases import case_state
+    from workers.connect import connect
+
+    try:
+        client = await asyncio.wait_for(connect(), timeout=5)
+        return await asyncio.wait_for(case_state(client, case), timeout=10)
+    except Exception:
+        return None
+
+
+def _deadline_table(o: Out, deadlines: list[Any]) -> None:
+    rows = [[d.rule_id, d.title, d.source, word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
+             local_text(d.due, d.provisional) + ("" if o.lang == "zh" or not d.provisional else " provisional"),
+             word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]
+            for d in deadlines]
+    o.table(o.t("期限", "Deadlines"),
+            [o.t("规则", "Rule"), o.t("期限", "Clock"), o.t("依据", "Source"), o.t("责任单位", "Unit"),
+             o.t("截止", "Due"), o.t("状态", "State")], rows)
+
+
+@case_app.command("deadlines")
+def case_deadlines(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """列出案件的每个期限：规则、依据、截止时间、状态。"""
+    o = out(lang, as_json)
+    view = run(_state_or_none(case))
+    if view is not None:
+        deadlines = view.deadlines
+    else:
+        from domain.models import DeadlineView
+
+        rows = registry().deadlines(case)
+        if not rows:
+            o.fail(f"没有案件 {case} 的期限记录", f"no deadlines recorded for {case}", BAD_INPUT)
+        rules = settings().rules
+        deadlines = [DeadlineView(key=r.clock_key, rule_id=r.rule_id, title=rules[r.rule_id].title,
+                                  source=rules[r.rule_id].source,
+                                  responsible=Agency(r.responsible) if r.responsible else None,
+                                  started_at=r.started_at, due=r.due, provisional=r.provisional,
+                                  state=r.state, extended=r.extended, note=r.note) for r in rows]
+    if o.as_json:
+        o.data(deadlines)
+    else:
+        _deadline_table(o, deadlines)
+
+
+@case_app.command("list")
+def case_list(
+    stage: Annotated[str | None, typer.Option(help="阶段，如 mediation")] = None,
+    agency: Annotated[str | None, typer.Option(help="责任单位，如 legal_aid")] = None,
+    overdue: Annotated[bool | None, typer.Option("--overdue/--not-overdue", help="只看逾期/未逾期")] = None,
+    district: Annotated[str | None, typer.Option(help="区县代码")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """按阶段、责任单位、是否逾期筛选案件（来自登记库）。"""
+    o = out(lang, as_json)
+    rows = registry().cases(stage=stage, agency=agency, overdue=overdue, district=district)
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    o.table(o.t(f"案件（{len(rows)}）", f"Cases ({len(rows)})"),
+            [o.t("案件编号", "Case"), o.t("阶段", "Stage"), o.t("责任单位", "Unit"), o.t("等待", "Waiting for"),
+             o.t("下一期限", "Next deadline"), o.t("逾期", "Overdue"), o.t("人数", "Workers"),
+             o.t("金额", "Amount")],
+            [[r.case_number, word(STAGE, r.stage, o.lang), word(AGENCY, r.agency or "", o.lang), r.waiting_for,
+              local_text(r.next_deadline) if r.next_deadline else "", o.t("是", "yes") if r.overdue else "",
+              r.worker_count, f"{r.amount_claimed:,.2f}"] for r in rows])
+
+
+@case_app.command("log")
+def case_log(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """案件的事件日志（谁、何时、做了什么）。"""
+    o = out(lang, as_json)
+    rows = registry().events(case)
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    o.table(case, [o.t("时间", "When"), o.t("事项", "What"), o.t("单位", "Unit"), o.t("经办人", "Person"),
+                   o.t("内容", "Detail")],
+            [[local_text(r.at), r.kind, word(AGENCY, r.actor_unit or "", o.lang), r.actor_person, r.detail]
+             for r in rows])
+
+
+@case_app.command("events")
+def case_events(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """案件接受的事件及可发送的单位。"""
+    from workflows.case import event_catalog
+
+    o = out(lang, as_json)
+    specs = sorted(event_catalog().values(), key=lambda s: s.name)
+    if o.as_json:
+        o.data([{"name": s.name, "title": s.title[0], "title_en": s.title[1],
+                 "actors": sorted(a.value for a in s.actors)} for s in specs])
+        return
+    o.table(o.t("事件", "Events"), [o.t("名称", "Name"), o.t("说明", "What"), o.t("发送单位", "Sent by")],
+            [[s.name, o.t(*s.title), "、".join(word(AGENCY, a.value, o.lang) for a in sorted(s.actors))]
+             for s in specs])
+
+
+# ---- calendar ------------------------------------------------------------------------------------
+
+DateArg = Annotated[str, typer.Argument(help="YYYY-MM-DD")]
+
+
+def _date(o: Out, value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        o.fail(f"{what} 应为日期 YYYY-MM-DD，收到“{value}”", f"{what} must be a date YYYY-MM-DD, got {value!r}",
+               BAD_INPUT)
+
+
+@calendar_app.command("add")
+def calendar_add(
+    start: Annotated[str, typer.Option("--from", help="起算日（不计入）YYYY-MM-DD")],
+    workdays: Annotated[int | None, typer.Option("--workdays", min=0, help="工作日数")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=0, help="自然日数（末日遇休息日顺延）")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """按期间计算规则推算截止日：起算日不计入；自然日期间末日遇休息日顺延。"""
+    o = out(lang, as_json)
+    day = _date(o, start, "--from")
+    if (workdays is None) == (days is None):
+        o.fail("请给出 --workdays 或 --days 之一", "give exactly one of --workdays or --days", BAD_INPUT)
+    cal = settings().calendar
+    result = cal.add_workdays(day, workdays) if workdays is not None else cal.add_days(day, days or 0)
+    if o.as_json:
+        o.data({"date": result.day.isoformat(), "provisional": result.provisional})
+    else:
+        print(result.day.isoformat() + (" provisional" if result.provisional else ""))
+        if result.provisional:
+            o.note("注意：超出节假日数据范围，仅按周末计算（暂定）",
+                   "note: beyond the holiday data, only weekends were counted")
+
+
+@calendar_app.command("is-workday")
+def calendar_is_workday(day: DateArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """某日是否工作日（含调休上班日）。"""
+    o = out(lang, as_json)
+    works, provisional = settings().calendar.is_workday(_date(o, day, "DATE"))
+    if o.as_json:
+        o.data({"date": day, "workday": works, "provisional": provisional})
+    else:
+        print(o.t("工作日" if works else "休息日", "workday" if works else "rest day")
+              + (" provisional" if provisional else ""))
+
+
+# ---- liaison directory ---------------------------------------------------------------------------
+
+UnitArg = Annotated[Agency, typer.Argument(help="inspection | arbitration | union | legal_aid")]
+ByOpt = Annotated[str, typer.Option("--by", help="操作人")]
+
+
+@liaison_app.command("import")
+def liaison_import(file: Annotated[Path, typer.Argument(help="CSV 文件")], by: ByOpt = "admin",
+                   lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """从 CSV 导入联络名录（unit, head_name, head_phone, liaison_name, liaison_phone, landline）。"""
+    o = out(lang, as_json)
+    try:
+        count = registry().import_liaisons(file, by)
+    except (OSError, ValueError, KeyError) as err:
+        o.fail(f"导入失败：{err}", f"import failed: {err}", BAD_INPUT)
+    print(o.t(f"已导入 {count} 个单位", f"imported {count} units"))
+
+
+@liaison_app.command("list")
+def liaison_list(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """列出联络名录。"""
+    o = out(lang, as_json)
+    rows = registry().liaisons()
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    o.table(o.t("联络名录", "Liaison directory"),
+            [o.t("单位", "Unit"), o.t("部门", "Department"), o.t("负责人", "Head"), o.t("联络员", "Liaison"),
+             o.t("电话", "Phone"), o.t("固定电话", "Landline")],
+            [[r.unit_name, r.department, r.head_name, r.liaison_name, r.liaison_phone, r.landline] for r in rows])
+
+
+@liaison_app.command("set")
+def liaison_set(
+    unit: UnitArg,
+    liaison_name: Annotated[str | None, typer.Option()] = None,
+    liaison_phone: Annotated[str | None, typer.Option()] = None,
+    head_name: Annotated[str | None, typer.Option()] = None,
+    head_phone: Annotated[str | None, typer.Option()] = None,
+    landline: Annotated[str | None, typer.Option()] = None,
+    by: ByOpt = "admin", lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """修改一个单位的联络信息（修改记录可查）。"""
+    o = out(lang, as_json)
+    changes = {k: v for k, v in {"liaison_name": liaison_name, "liaison_phone": liaison_phone,
+                                 "head_name": head_name, "head_phone": head_phone,
+                                 "landline": landline}.items() if v is not None}
+    if not changes:
+        o.fail("没有要修改的字段", "nothing to change", BAD_INPUT)
+    registry().set_liaison(unit, changes, by)
+    print(o.t("已更新", "updated"))
+
+
+@liaison_app.command("history")
+def liaison_history(unit: Annotated[Agency | None, typer.Argument()] = None,
+                    lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """联络名录修改记录。"""
+    o = out(lang, as_json)
+    rows = registry().liaison_history(unit.value if unit else None)
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    o.table(o.t("修改记录", "Changes"),
+            [o.t("时间", "When"), o.t("单位", "Unit"), o.t("字段", "Field"), o.t("原值", "Old"),
+             o.t("新值", "New"), o.t("操作人", "By")],
+            [[local_text(r.at), r.unit, r.field, r.old, r.new, r.by] for r in rows])
+
+
+@app.command("outbox")
+def outbox(case: Annotated[str | None, typer.Option("--case")] = None,
+           lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """通知发件箱：发给各单位联络员/负责人的通知。"""
+    o = out(lang, as_json)
+    rows = registry().notifications(case)
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    o.table(o.t("通知", "Notices"),
+            [o.t("时间", "When"), o.t("案件", "Case"), o.t("单位", "Unit"), o.t("收件人", "To"),
+             o.t("主题", "Subject"), o.t("已发送", "Sent")],
+            [[local_text(r.created_at), r.scope, word(AGENCY, r.unit, o.lang), r.recipient, r.subject,
+              o.t("是", "yes") if r.sent_at else ""] for r in rows])
+
+
+@app.command("rules")
+def rules(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """规则表：每个法定/方案期限及其依据。"""
+    o = out(lang, as_json)
+    table = settings().rules.values()
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in table])
+        return
+    o.table(o.t("期限规则", "Rules"),
+            [o.t("编号", "Id"), o.t("期限", "Clock"), o.t("长度", "Length"), o.t("依据", "Source"),
+             o.t("核实", "Mark")],
+            [[r.id, o.t(r.title, r.title_en), r.describe(), r.source, r.mark] for r in table])
+
+
+# ---- running the system ----------------------------------------------------------------------------
+
+
+@app.command("worker")
+def worker(agency: Annotated[list[str] | None, typer.Option(
+        "--agency", help="只运行某单位的队列：case, legal_aid, union, inspection, arbitration（可重复）")] = None,
+) -> None:
+    """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。"""
+    from workers.connect import connect
+    from workers.logs import configure_logging
+    from workers.queues import ALL
+    from workers.run import run_workers
+
+    configure_logging()
+    queues = agency or list(ALL)
+    unknown = [q for q in queues if q not in ALL]
+    if unknown:
+        Out(default_lang()).fail(f"未知队列：{', '.join(unknown)}（可选 {', '.join(ALL)}）",
+                                 f"unknown queue: {', '.join(unknown)} (choose from {', '.join(ALL)})", BAD_INPUT)
+
+    async def go() -> None:
+        await run_workers(await connect(), registry(), queues)
+
+    run(go())
+
+
+@app.command("server")
+def server(
+    port: Annotated[int, typer.Option(help="gRPC 端口")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="Web UI 端口")] = 8233,
+    db_file: Annotated[Path, typer.Option(help="持久化 SQLite 文件")] = Path(".weiquan/temporal.db"),
+) -> None:
+    """运行内嵌 Temporal 服务（持久化 SQLite、Web UI），启动时确保自定义搜索属性。"""
+    from starters.up import serve
+
+    run(serve(port=port, ui_port=ui_port, db_file=db_file))
+
+
+@app.command("up")
+def up(
+    port: Annotated[int, typer.Option(help="gRPC 端口")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="Web UI 端口")] = 8233,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="启动示例案件")] = True,
+    exit_after: Annotated[float | None, typer.Option(help="运行若干秒后退出（用于检查）")] = None,
+) -> None:
+    """一条命令启动整个系统：内嵌 Temporal 服务与 Web UI、全部 worker、登记库，并受理示例案件。"""
+    from starters.up import bring_up
+
+    run(bring_up(port=port, ui_port=ui_port, demo=demo, exit_after=exit_after))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

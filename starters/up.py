@@ -1,0 +1,78 @@
+"""Bringing the whole system up on one machine: embedded server, database, every worker, a demo."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import structlog
+
+from domain.calendar import SHANGHAI
+from domain.models import CaseIntake
+from registry.store import Registry
+from starters.cases import open_case
+from starters.directory import seed_demo_directory
+from starters.search_attributes import ensure_search_attributes
+from starters.server import server_reachable, start_dev_server, wait_for_server
+from workers.logs import configure_logging
+from workers.run import run_workers, stop_event
+
+DEMO_INTAKE = Path(__file__).resolve().parents[1] / "examples" / "intake.json"
+log = structlog.get_logger()
+
+
+async def serve(*, port: int, ui_port: int, db_file: Path) -> None:
+    """`weiquan server`: run the dev server until stopped; search attributes ensured at start-up."""
+    configure_logging()
+    proc = start_dev_server(db_file, port=port, ui_port=ui_port)
+    os.environ["TEMPORAL_ADDRESS"] = f"localhost:{port}"
+    try:
+        client = await wait_for_server(proc=proc)
+        added = await ensure_search_attributes(client)
+        log.info("temporal server ready", address=f"localhost:{port}", ui=f"http://localhost:{ui_port}",
+                 db_file=str(db_file), search_attributes_added=added)
+        stop = stop_event()
+        while not stop.is_set() and proc.poll() is None:
+            await asyncio.wait([asyncio.ensure_future(stop.wait())], timeout=1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | None) -> None:
+    """`weiquan up`: everything, then the demo case and the Web UI link; runs until Ctrl-C."""
+    configure_logging()
+    data = Path(os.environ.get("WEIQUAN_HOME", ".weiquan"))
+    registry = Registry()
+    registry.create_all()
+    seed_demo_directory(registry)
+    os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{port}")
+    proc = None
+    if not await server_reachable():
+        proc = start_dev_server(data / "temporal.db", port=port, ui_port=ui_port, log_file=data / "temporal.log")
+    try:
+        client = await wait_for_server(proc=proc)
+        await ensure_search_attributes(client)
+        stop = stop_event()
+        workers = asyncio.create_task(run_workers(client, registry, stop=stop))
+        if demo:
+            intake = CaseIntake.from_input(json.loads(DEMO_INTAKE.read_text(encoding="utf-8")),
+                                           datetime.now(SHANGHAI).date())
+            number, opened = await open_case(client, intake)
+            query = quote(f'CaseStage="legal_aid_review" OR WorkflowId="{number}"')
+            print(f"示例案件 / demo case: {number}{'' if opened else '（已存在 / already open）'}")
+            print(f"Web UI: http://localhost:{ui_port}/namespaces/default/workflows?query={query}")
+            print(f"        http://localhost:{ui_port}/namespaces/default/workflows/{number}")
+        print("运行中，Ctrl-C 退出 / running, Ctrl-C to stop", flush=True)
+        if exit_after is not None:
+            await asyncio.sleep(exit_after)
+            stop.set()
+        await workers
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
