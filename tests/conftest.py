@@ -59,3 +59,15 @@ async def running_workers(client: Client, registry: Registry, settings: Settings
 async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settings) -> AsyncIterator[str]:
     async with running_workers(env.client, registry, settings) as prefix:
         yield prefix
+        await terminate_open_cases(env.client, registry)
+
+
+async def terminate_open_cases(client: Client, registry: Registry) -> None:
+    """The test server's clock is shared: a case left running would keep firing timers (with no
+    worker to take them) while later tests skip time."""
+    for case in registry.cases(limit=100_000):
+        if case.closed_at is None:
+            try:
+                await client.get_workflow_handle(case.case_number).terminate("test finished")
+            except Exception:
+                pass

@@ -210,8 +210,9 @@ class ClockBoard:
         if key in self.clocks:  # the same duty again (e.g. a second referral): number it
             key = f"{key}#{sum(1 for k in self.clocks if k.split('#')[0] == key) + 1}"
         clock = Clock(self.case, key, rule_id, responsible, on_lapse)
-        self.clocks[key] = clock
         await clock._begin(length=length, on_date=on_date)
+        self.clocks[key] = clock  # shown once its due moment is known
+        clock.case.publish()
         return clock
 
     def find(self, name: str) -> Clock | None:

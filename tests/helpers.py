@@ -1,0 +1,50 @@
+"""Small helpers for driving cases in tests."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from temporalio.client import Client
+
+from domain.models import CaseIntake, CaseView
+from starters.cases import case_state, open_case, send_event
+from tests import factories
+
+TODAY = date.today()
+
+
+def actor(unit: str, person: str = "测试经办人") -> dict[str, str]:
+    return {"unit": unit, "person": person}
+
+
+_ids = iter(range(1, 10**9))
+
+
+async def event(client: Client, number: str, name: str, unit: str, **fields: Any) -> Any:
+    """Send an event with a fresh id."""
+    payload = {"event_id": f"t-{next(_ids)}", "actor": actor(unit), **fields}
+    return await send_event(client, number, name, payload)
+
+
+async def start(client: Client, prefix: str, **intake_fields: Any) -> str:
+    intake = CaseIntake.from_input(factories.intake(**intake_fields), TODAY)
+    number, opened = await open_case(client, intake, prefix=prefix)
+    assert opened
+    return number
+
+
+async def until(client: Client, number: str, test: Any, what: str = "", tries: int = 300) -> CaseView:
+    """Poll the state query (without skipping time) until ``test(view)`` holds."""
+    view = None
+    for _ in range(tries):
+        view = await case_state(client, number)
+        if test(view):
+            return view
+        await asyncio.sleep(0.03)
+    raise AssertionError(f"{number}: never {what}; state {view}")
+
+
+async def at_stage(client: Client, number: str, stage: str) -> CaseView:
+    return await until(client, number, lambda v: v.stage == stage, f"at {stage}")

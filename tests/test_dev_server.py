@@ -1,0 +1,64 @@
+"""On the real dev server (the embedded default): visibility by search attributes, and an update
+sent as plain JSON with the `temporal` CLI, as an integrator without our SDK would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from registry.store import Registry
+from starters.search_attributes import ensure_search_attributes
+from tests.conftest import running_workers
+from tests.helpers import at_stage, start, until
+from workers.binaries import binary
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"), data_converter=pydantic_data_converter,
+        ui=False, dev_server_log_level="error",
+    ) as env:
+        await ensure_search_attributes(env.client)
+        yield env
+
+
+async def test_case_found_by_search_attributes_and_updated_from_temporal_cli(
+        dev_env: WorkflowEnvironment, registry: Registry, settings) -> None:  # type: ignore[no-untyped-def]
+    client = dev_env.client
+    async with running_workers(client, registry, settings) as prefix:
+        number = await start(client, prefix)
+        await at_stage(client, number, "legal_aid_review")
+        query = (f'CaseStage = "legal_aid_review" AND ResponsibleAgency = "legal_aid" AND District = "360113" '
+                 f'AND Channel = "union" AND WorkerCount = 1 AND Overdue = false AND WorkflowId = "{number}"')
+        found: list[str] = []
+        for _ in range(100):
+            found = [wf.id async for wf in client.list_workflows(query)]
+            if found:
+                break
+            await asyncio.sleep(0.1)
+        assert found == [number]
+        description = await client.get_workflow_handle(number).describe()
+        summary = await description.static_summary()
+        assert summary and "红谷滩区" in summary and "1名劳动者" in summary
+
+        payload = {"event_id": "cli-json-1", "actor": {"unit": "legal_aid", "person": "法援中心"},
+                   "granted": True, "lawyer": {"name": "李律师"}}
+        target = client.service_client.config.target_host
+        proc = await asyncio.create_subprocess_exec(
+            binary("temporal"), "workflow", "update", "execute", "--address", target,
+            "--workflow-id", number, "--name", "legal_aid_decision", "--input", json.dumps(payload),
+            "--output", "json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout, stderr = await proc.communicate()
+        assert proc.returncode == 0, stderr.decode()
+        assert "给予法律援助" in stdout.decode()
+        view = await at_stage(client, number, "mediation")
+        assert "legal_aid_granted" in view.flags
+        details = await until(client, number, lambda v: v.stage == "mediation")
+        assert details.waiting_for.startswith("调解组织调解")
