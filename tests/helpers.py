@@ -35,10 +35,11 @@ async def start(client: Client, prefix: str, **intake_fields: Any) -> str:
     return number
 
 
-async def until(client: Client, number: str, test: Any, what: str = "", tries: int = 300) -> CaseView:
+async def until(client: Client, number: str, test: Any, what: str = "", seconds: float = 60) -> CaseView:
     """Poll the state query (without skipping time) until ``test(view)`` holds."""
     view = None
-    for _ in range(tries):
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
         view = await case_state(client, number)
         if test(view):
             return view
