@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -71,3 +72,27 @@ async def terminate_open_cases(client: Client, registry: Registry) -> None:
                 await client.get_workflow_handle(case.case_number).terminate("test finished")
             except Exception:
                 pass
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A real PostgreSQL 15 started by tests/run.sh (WEIQUAN_TEST_PG_URL). Required in CI."""
+    url = os.environ.get("WEIQUAN_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("WEIQUAN_TEST_PG_URL is not set: run the tests through tests/run.sh")
+        pytest.skip("no PostgreSQL: run through tests/run.sh")
+    return url
+
+
+@pytest.fixture
+def pg_registry(pg_url: str) -> Registry:
+    """A registry on PostgreSQL, emptied for each test."""
+    from sqlmodel import SQLModel
+
+    engine = make_engine(pg_url)
+    SQLModel.metadata.drop_all(engine)
+    reg = Registry(engine)
+    reg.create_all()
+    seed_demo_directory(reg)
+    return reg

@@ -1,0 +1,49 @@
+"""The registry on SQLite and on a real PostgreSQL: idempotent writes and the liaison directory."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.models import Agency, CaseIntake, Notice
+from domain.records import CaseChange, CaseOpening, CaseSnapshot, LedgerEntry
+from registry.errors import NoLiaison
+from registry.store import Registry
+from tests import factories
+from tests.helpers import TODAY
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_registry(request: pytest.FixtureRequest) -> Registry:
+    return request.getfixturevalue("registry" if request.param == "sqlite" else "pg_registry")
+
+
+def test_writes_are_idempotent(any_registry: Registry) -> None:
+    reg = any_registry
+    intake = CaseIntake.from_input(factories.intake(claimants=3), TODAY)
+    number, now = intake.case_number(), datetime.now(UTC)
+    snap = CaseSnapshot(stage="intake", agency=Agency.UNION, waiting_for="登记受理")
+    opening = CaseOpening(case_number=number, intake=intake, opened_at=now, snapshot=snap)
+    assert reg.register_case(opening) and not reg.register_case(opening)
+    entry = LedgerEntry(clock_key="k", rule_id="mediation.window", responsible="union", started_at=now,
+                        due=now, provisional=False, state="lapsed")
+    change = CaseChange(case_number=number, key="seq:1", at=now, kind="clock.lapsed", detail="x",
+                        snapshot=snap, deadline=entry)
+    assert reg.record_change(change) and not reg.record_change(change)
+    assert len(reg.events(number)) == 1 and len(reg.deadlines(number)) == 1
+    case = reg.case(number)
+    assert case is not None and case.overdue and case.worker_count == 3
+    notice = Notice(case_number=number, unit=Agency.UNION, kind="k", subject="s", body="b", key="n1")
+    first, again = reg.queue_notice(notice), reg.queue_notice(notice)
+    assert first.id == again.id and first.recipient == "示例联络员丙"
+    assert len(reg.notifications(number)) == 1
+
+
+def test_unit_without_liaison_is_an_error(any_registry: Registry) -> None:
+    any_registry.set_liaison(Agency.UNION, {"liaison_name": None}, by="test")
+    with pytest.raises(NoLiaison):
+        any_registry.queue_notice(Notice(case_number="c", unit=Agency.UNION, kind="k", subject="s", body="b",
+                                         key="n"))
+    history = any_registry.liaison_history("union")
+    assert history[-1].field == "liaison_name" and history[-1].new is None
