@@ -21,6 +21,8 @@ class CaseSnapshot(BaseModel):
     amount_recovered: Decimal = Decimal(0)
     outcome: str | None = None
     closed_at: datetime | None = None
+    # Taken in workflow order; the registry keeps the highest, whatever order activities commit in.
+    version: int = 0
 
 
 class LedgerEntry(BaseModel):

@@ -106,6 +106,7 @@ class Registry:
                     waiting_for=snap.waiting_for,
                     opened_at=_utc(opening.opened_at),
                     stage_entered_at=_utc(opening.opened_at),
+                    snapshot_version=snap.version,
                 )
             )
             s.flush()
@@ -174,17 +175,24 @@ class Registry:
         return True
 
     def _apply_snapshot(self, s: Session, change: CaseChange) -> None:
-        case = s.get(CaseRecord, change.case_number)
+        case = s.get(CaseRecord, change.case_number, with_for_update=True)  # PostgreSQL: no lost update
         if case is None:
             return
         snap = change.snapshot
-        if case.stage != snap.stage:
-            case.stage_entered_at = _utc(change.at)
-        case.stage = snap.stage
-        case.agency = snap.agency.value if snap.agency else None
-        case.tracks = list(snap.tracks)
-        case.flags = list(snap.flags)
-        case.waiting_for = snap.waiting_for
+        # Two records of one case may run at once (an event's and the run's own); the later
+        # snapshot wins even when it commits first. Version 0: a writer that does not count.
+        if not snap.version or snap.version > case.snapshot_version:
+            if case.stage != snap.stage:
+                case.stage_entered_at = _utc(change.at)
+            case.stage = snap.stage
+            case.agency = snap.agency.value if snap.agency else None
+            case.tracks = list(snap.tracks)
+            case.flags = list(snap.flags)
+            case.waiting_for = snap.waiting_for
+            case.amount_recovered = snap.amount_recovered
+            case.outcome = snap.outcome
+            case.closed_at = _utc(snap.closed_at)
+            case.snapshot_version = max(case.snapshot_version, snap.version)
         # The row's deadline summary is derived from the ledger, the one place clocks are kept.
         open_rows = s.exec(select(DeadlineRecord).where(
             DeadlineRecord.case_number == change.case_number,
@@ -192,9 +200,6 @@ class Registry:
         running = [r.due for r in open_rows if r.state != "lapsed"]
         case.next_deadline = min(running) if running else None
         case.overdue = any(r.state == "lapsed" for r in open_rows)
-        case.amount_recovered = snap.amount_recovered
-        case.outcome = snap.outcome
-        case.closed_at = _utc(snap.closed_at)
         s.add(case)
 
     def _upsert_deadline(self, s: Session, case_number: str, entry: LedgerEntry) -> None:

@@ -36,6 +36,7 @@ class CaseRecord(SQLModel, table=True):
     opened_at: datetime = Field(index=True)
     closed_at: datetime | None = Field(default=None, index=True)
     stage_entered_at: datetime | None = None
+    snapshot_version: int = 0  # of the snapshot the row shows: an older one arriving late is ignored
 
 
 class PartyRecord(SQLModel, table=True):

@@ -96,3 +96,9 @@ def pg_registry(pg_url: str) -> Registry:
     reg.create_all()
     seed_demo_directory(reg)
     return reg
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_registry(request: pytest.FixtureRequest) -> Registry:
+    """The same test on SQLite and on the real PostgreSQL."""
+    return request.getfixturevalue("registry" if request.param == "sqlite" else "pg_registry")

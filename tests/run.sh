@@ -2,18 +2,11 @@
 # The test command (make test). Starts what the tests need, then runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stop_pg() {
-  if [ -f /tmp/weiquan-pg.dir ]; then
-    dir=$(cat /tmp/weiquan-pg.dir)
-    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D $dir/data -m fast stop" >/dev/null 2>&1 || true
-    else "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true; fi
-    rm -rf "$dir" /tmp/weiquan-pg.dir
-  fi
-}
+PY=${WEIQUAN_PYTHON:-.venv/bin/python}
 if [ -z "${WEIQUAN_TEST_PG_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
-  stop_pg
-  WEIQUAN_TEST_PG_URL=$(bash tests/postgres.sh)
+  started=$(bash tests/postgres.sh)
+  read -r WEIQUAN_TEST_PG_URL PGDIR <<<"$started"
   export WEIQUAN_TEST_PG_URL
-  trap stop_pg EXIT
+  trap 'bash tests/postgres.sh stop "$PGDIR"' EXIT
 fi
-.venv/bin/python -m pytest "$@"
+"$PY" -m pytest "$@"

@@ -14,11 +14,6 @@ from tests import factories
 from tests.helpers import TODAY
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_registry(request: pytest.FixtureRequest) -> Registry:
-    return request.getfixturevalue("registry" if request.param == "sqlite" else "pg_registry")
-
-
 def test_writes_are_idempotent(any_registry: Registry) -> None:
     reg = any_registry
     intake = CaseIntake.from_input(factories.intake(claimants=3), TODAY)

@@ -45,6 +45,7 @@ class CaseRuntime:
         self.closed_at: datetime | None = None
         self.clocks = ClockBoard(self)
         self._seq = 0
+        self._version = 0  # of snapshots: concurrent records (an update's, the run's) commit in any order
         self._published: dict[str, Any] = {}
         self.activity_options: dict[str, Any] = {
             "start_to_close_timeout": timedelta(seconds=30),
@@ -84,7 +85,8 @@ class CaseRuntime:
     # ---- records, notices, hand-offs ---------------------------------------------------------
 
     def snapshot(self) -> CaseSnapshot:
-        return CaseSnapshot(stage=self.stage.value, agency=self.agency, tracks=sorted(self.tracks),
+        self._version += 1
+        return CaseSnapshot(version=self._version, stage=self.stage.value, agency=self.agency, tracks=sorted(self.tracks),
                             flags=[f.value for f in self.flags], waiting_for=self.waiting[0],
                             amount_recovered=self.amount_recovered, outcome=self.outcome,
                             closed_at=self.closed_at)

@@ -1,0 +1,123 @@
+"""What a finished case must have left in the registry, checked against its own history.
+
+The workflow history says which writes the case asked for: every activity input that carries an
+event-log entry (a ``CaseChange``), a ledger row, a notice or a work order. Each must be in the
+registry exactly once — no more after retries, crashes and restarts, no fewer. On top of that a
+path's table entry (tests/paths.py) fixes the counts that matter to staff.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+
+from registry.store import Registry
+from tests.paths import CasePath
+
+
+@dataclass
+class Writes:
+    """The writes a history asked for, by idempotency key."""
+
+    registered: bool = False
+    events: list[str] = field(default_factory=list)
+    clocks: set[str] = field(default_factory=set)
+    notices: list[str] = field(default_factory=list)
+    work_items: list[str] = field(default_factory=list)
+    activities: int = 0
+    retries: int = 0  # activity attempts beyond the first
+    task_failures: int = 0  # WorkflowTaskFailed: must stay 0
+    task_timeouts: int = 0  # WorkflowTaskTimedOut: a worker died holding the task
+
+
+def _payload(payloads: Any) -> Any:
+    """The first payload as JSON (None for an empty result: binary/null)."""
+    return json.loads(payloads.payloads[0].data) if payloads.payloads and payloads.payloads[0].data else None
+
+
+def _walk(value: Any, writes: Writes, result: Any) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _walk(item, writes, result)
+        return
+    if not isinstance(value, dict):
+        return
+    keys = value.keys()
+    if {"key", "kind", "detail", "snapshot"} <= keys:
+        writes.events.append(value["key"])
+        if value.get("deadline"):
+            writes.clocks.add(value["deadline"]["clock_key"])
+    elif {"key", "unit", "to_head", "subject"} <= keys:
+        if not (isinstance(result, dict) and result.get("error")):  # a unit without liaison: shown, not queued
+            writes.notices.append(value["key"])
+    elif {"key", "agency", "kind", "title"} <= keys:
+        writes.work_items.append(value["key"])
+    elif {"intake", "opened_at", "snapshot"} <= keys:
+        writes.registered = True
+    for item in value.values():
+        if isinstance(item, (dict, list)):
+            _walk(item, writes, result)
+
+
+def expected_writes(history: WorkflowHistory) -> Writes:
+    writes = Writes()
+    scheduled: dict[int, Any] = {}
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            scheduled[event.event_id] = _payload(event.activity_task_scheduled_event_attributes.input)
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            writes.retries += event.activity_task_started_event_attributes.attempt - 1
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            attrs = event.activity_task_completed_event_attributes
+            writes.activities += 1
+            _walk(scheduled.pop(attrs.scheduled_event_id), writes, _payload(attrs.result))
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            writes.task_failures += 1
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+            writes.task_timeouts += 1
+    return writes
+
+
+def _same(what: str, expected: list[str], found: list[str]) -> list[str]:
+    problems = [f"{what} {key!r} written {n} times" for key, n in Counter(found).items() if n > 1]
+    missing, extra = set(expected) - set(found), set(found) - set(expected)
+    if missing:
+        problems.append(f"{what} missing: {sorted(missing)}")
+    if extra:
+        problems.append(f"{what} not asked for by the history: {sorted(extra)}")
+    return problems
+
+
+def verify(registry: Registry, number: str, path: CasePath, history: WorkflowHistory,
+           outcome: str | None) -> list[str]:
+    """Everything wrong with a finished case, as sentences (empty: all is well)."""
+    writes = expected_writes(history)
+    problems = [f"{writes.task_failures} workflow task(s) failed"] if writes.task_failures else []
+    case = registry.case(number)
+    if case is None:
+        return [*problems, "the case is not in the registry"]
+    if case.stage != path.stage:
+        problems.append(f"stage {case.stage}, expected {path.stage}")
+    if path.outcome and path.outcome not in (outcome or ""):
+        problems.append(f"outcome {outcome!r} lacks {path.outcome!r}")
+    events = registry.events(number)
+    problems += _same("event", writes.events, [e.key for e in events])
+    problems += _same("notice", writes.notices, [n.key for n in registry.notifications(number)])
+    problems += _same("work item", writes.work_items, [w.key for w in registry.work_items(case_number=number)])
+    ledger = registry.deadlines(number)
+    problems += _same("ledger row", sorted(writes.clocks), [d.clock_key for d in ledger])
+    kinds = Counter(e.kind for e in events)
+    problems += [f"{n} × {kind} in the log, expected {count}" for kind, count in path.log.items()
+                 if (n := kinds[kind]) != count]
+    notices = Counter(n.kind for n in registry.notifications(number))
+    if dict(notices) != path.notices:
+        problems.append(f"notices {dict(notices)}, expected {path.notices}")
+    states = {d.rule_id: d.state for d in ledger}
+    problems += [f"clock {rule} is {states.get(rule)}, expected {state}" for rule, state in path.ledger.items()
+                 if states.get(rule) != state]
+    return problems

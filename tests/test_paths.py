@@ -1,0 +1,52 @@
+"""Every path of tests/paths.py on the time-skipping server, on SQLite and on PostgreSQL: the case
+ends where the table says, and the registry holds each write its history asked for exactly once.
+
+The SQLite run also keeps the path's history under tests/histories/ for the replay test: when it
+has none yet, or always with WEIQUAN_RECORD_HISTORIES=1 (after a deliberate, patched change).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from domain.rules import Settings
+from registry.store import Registry
+from starters.cases import case_result
+from tests.conftest import running_workers, terminate_open_cases
+from tests.helpers import TODAY, start
+from tests.paths import PATHS, CasePath, walk
+from tests.proof import verify
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def history_file(path: CasePath) -> Path:
+    return HISTORIES / f"{path.name}.json"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
+async def test_path(env: WorkflowEnvironment, any_registry: Registry, settings: Settings, path: CasePath,
+                    request: pytest.FixtureRequest) -> None:
+    client = env.client
+
+    async def skip(_: str, delta: timedelta) -> None:
+        await env.sleep(delta)
+
+    async with running_workers(client, any_registry, settings) as prefix:
+        try:
+            number = await start(client, prefix, **path.intake)
+            await walk(client, number, path, skip, today=TODAY)
+            outcome = (await case_result(client, number)).outcome if path.stage == "closed" else None
+            history = await client.get_workflow_handle(number).fetch_history()
+        finally:
+            await terminate_open_cases(client, any_registry)
+    assert verify(any_registry, number, path, history, outcome) == []
+    record = os.environ.get("WEIQUAN_RECORD_HISTORIES") == "1" or not history_file(path).exists()
+    if record and "sqlite" in request.node.callspec.id:
+        HISTORIES.mkdir(exist_ok=True)
+        history_file(path).write_text(history.to_json(), encoding="utf-8")

@@ -1,0 +1,48 @@
+"""Replay safety: every recorded path history (tests/histories/**.json) replays against today's
+workflow code, and a planted non-deterministic change is caught.
+
+Histories come from tests/test_paths.py (a path without one gets it on its first run). After a
+change that running cases must survive, guard it with ``workflow.patched`` and keep the old
+histories: they are the proof. See docs/replay.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from tests.paths import PATHS, HAPPY
+from tests.planted import PlantedChange
+from workers.build import RUNNER, WORKFLOWS
+
+HISTORIES = Path(__file__).parent / "histories"
+FILES = sorted(HISTORIES.rglob("*.json"))
+
+
+def replayer(workflows: list[type] = WORKFLOWS) -> Replayer:
+    return Replayer(workflows=workflows, workflow_runner=RUNNER, data_converter=pydantic_data_converter)
+
+
+def load(file: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(file.stem, file.read_text(encoding="utf-8"))
+
+
+def test_every_path_has_a_history() -> None:
+    missing = [p.name for p in PATHS if not (HISTORIES / f"{p.name}.json").exists()]
+    assert not missing, f"no history for {missing}: run tests/test_paths.py and commit tests/histories/"
+
+
+@pytest.mark.parametrize("file", FILES, ids=[str(f.relative_to(HISTORIES)) for f in FILES])
+async def test_history_replays(file: Path) -> None:
+    result = await replayer().replay_workflow(load(file))
+    assert result.replay_failure is None
+
+
+async def test_planted_nondeterminism_is_caught() -> None:
+    with pytest.raises(NondeterminismError):
+        await replayer([PlantedChange]).replay_workflow(load(HISTORIES / f"{HAPPY.name}.json"))
