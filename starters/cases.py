@@ -69,8 +69,9 @@ async def send_event(client: Client, case_number: str, event: str, payload: dict
     """Send an event as an update (the sender gets the answer). The event id is the update id, so
     a repeated send is answered, not applied again."""
     handle = client.get_workflow_handle(case_number)
+    event_id = payload.get("event_id") if isinstance(payload, dict) else None  # anything else is refused
     try:
-        return await handle.execute_update(event, payload, id=str(payload.get("event_id") or "") or None,
+        return await handle.execute_update(event, payload, id=str(event_id or "") or None,
                                            result_type=EventReceipt)
     except WorkflowUpdateFailedError as err:
         raise _refusal(err.cause) from None

@@ -419,7 +419,7 @@ def worker(agency: Annotated[list[str] | None, typer.Option(
         "--agency", help="只运行某单位的队列：case, legal_aid, union, inspection, arbitration（可重复）")] = None,
 ) -> None:
     """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。"""
-    from workers.connect import connect
+    from starters.server import wait_for_server
     from workers.logs import configure_logging
     from workers.queues import ALL
     from workers.run import run_workers
@@ -432,7 +432,8 @@ def worker(agency: Annotated[list[str] | None, typer.Option(
                                  f"unknown queue: {', '.join(unknown)} (choose from {', '.join(ALL)})", BAD_INPUT)
 
     async def go() -> None:
-        await run_workers(await connect(), registry(), queues)
+        # A worker started before (or while restarting) the server waits for it rather than exiting.
+        await run_workers(await wait_for_server(timeout=120), registry(), queues)
 
     run(go())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
@@ -17,7 +18,8 @@ DATA_DIR = Path(".weiquan")
 
 
 def start_dev_server(db_file: Path, *, port: int = 7233, ui_port: int = 8233,
-                     log_file: Path | None = None) -> subprocess.Popen[bytes]:
+                     log_file: Path | None = None, extra: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """``extra``: more `temporal server start-dev` flags (the fault test enables time skipping)."""
     db_file.parent.mkdir(parents=True, exist_ok=True)
     args = [
         binary("temporal"), "server", "start-dev",
@@ -25,7 +27,7 @@ def start_dev_server(db_file: Path, *, port: int = 7233, ui_port: int = 8233,
         "--port", str(port), "--ui-port", str(ui_port), "--ip", "127.0.0.1",
         # Measured: WAL + normal sync roughly doubles throughput on SQLite (TEMPORAL-NOTES).
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-        "--log-level", "warn",
+        "--log-level", "warn", *extra,
     ]
     out = log_file.open("ab") if log_file else subprocess.DEVNULL
     return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)

@@ -95,6 +95,8 @@ class EventDesk:
             raise Refusal("invalid_payload", zh, en) from None
         except Exception as err:  # not JSON, wrong encoding
             raise Refusal("invalid_payload", f"无法解析事件内容：{err}", f"cannot decode the event: {err}") from None
+        if not isinstance(event, spec.model):  # JSON null decodes to None without complaint
+            raise Refusal("invalid_payload", "事件内容应为 JSON 对象", "the event must be a JSON object")
         return spec, stage, event
 
     def check(self, name: str, args: Sequence[RawValue]) -> None:

@@ -48,7 +48,9 @@ class CaseRuntime:
         self._version = 0  # of snapshots: concurrent records (an update's, the run's) commit in any order
         self._published: dict[str, Any] = {}
         self.activity_options: dict[str, Any] = {
-            "start_to_close_timeout": timedelta(seconds=30),
+            # Registry writes take milliseconds; a worker that dies mid-activity costs the case this
+            # long before the retry (bench/fault.py). Changing it is replay-safe.
+            "start_to_close_timeout": timedelta(seconds=10),
             "retry_policy": RETRY,
         }
 

@@ -1,0 +1,154 @@
+"""A throw-away deployment on this machine for the fault test and the benchmark: the embedded dev
+server on a persistent file, a registry, and workers as separate processes that can be killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+
+from registry.store import Registry, make_engine
+from starters.directory import seed_demo_directory
+from starters.search_attributes import ensure_search_attributes
+from starters.server import start_dev_server, wait_for_server
+
+ROOT = Path(__file__).resolve().parents[1]
+# Per-workflow time skipping on the real server (TEMPORAL-NOTES): timer paths run at full speed.
+TIME_SKIPPING = ("--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true", "--headless")
+
+
+def quiet_client_retries() -> None:
+    """The SDK warns at every retried call while the server restarts: expected here, so hushed."""
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(
+        filter=TelemetryFilter(core_level="ERROR", other_level="ERROR")))), error_if_already_set=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Cluster:
+    home: Path
+    db_url: str | None = None  # the registry; SQLite in ``home`` by default
+    port: int = field(default_factory=free_port)
+    server: subprocess.Popen[bytes] | None = None
+    workers: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict)
+    resting: set[int] = field(default_factory=set)  # killed on purpose, to be started again later
+    worker_command: Sequence[str] = (sys.executable, "-m", "starters.cli", "worker")
+    worker_env: dict[str, str] = field(default_factory=dict)
+    kills: int = 0
+    crashes: int = 0  # worker processes that died on their own (or by bench.crashy) and were restarted
+    server_restarts: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def registry_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home}/registry.db"
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(ROOT), "TEMPORAL_ADDRESS": self.address,
+                "WEIQUAN_DATABASE_URL": self.registry_url, "WEIQUAN_LOG_FORMAT": "json",
+                "WEIQUAN_LOG_LEVEL": os.environ.get("WEIQUAN_LOG_LEVEL", "WARNING"), **self.worker_env}
+
+    # ---- the server --------------------------------------------------------------------------
+
+    async def start_server(self) -> Client:
+        self.home.mkdir(parents=True, exist_ok=True)
+        os.environ["TEMPORAL_ADDRESS"] = self.address  # workers.connect reads it
+        self.server = start_dev_server(self.home / "temporal.db", port=self.port, ui_port=free_port(),
+                                       log_file=self.home / "temporal.log", extra=TIME_SKIPPING)
+        client = await wait_for_server(proc=self.server)
+        await ensure_search_attributes(client)
+        return client
+
+    def stop_server(self) -> None:
+        if self.server and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
+            try:
+                self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+
+    async def restart_server(self) -> Client:
+        self.stop_server()
+        self.server_restarts += 1
+        return await self.start_server()
+
+    # ---- the registry ------------------------------------------------------------------------
+
+    def registry(self, fresh: bool = True) -> Registry:
+        registry = Registry(make_engine(self.registry_url))
+        if fresh and self.db_url:
+            from sqlmodel import SQLModel
+
+            SQLModel.metadata.drop_all(registry.engine)
+        registry.create_all()
+        seed_demo_directory(registry)
+        return registry
+
+    # ---- workers -----------------------------------------------------------------------------
+
+    def start_worker(self, slot: int) -> None:
+        self.resting.discard(slot)
+        log = (self.home / f"worker-{slot}.log").open("ab")
+        self.workers[slot] = subprocess.Popen(list(self.worker_command), cwd=ROOT, env=self.env(),
+                                              stdout=log, stderr=subprocess.STDOUT)
+
+    def start_workers(self, count: int) -> None:
+        for slot in range(count):
+            self.start_worker(slot)
+
+    def kill_worker(self, slot: int) -> None:
+        """kill -9: no graceful shutdown, activities and workflow tasks die mid-flight."""
+        proc = self.workers[slot]
+        self.resting.add(slot)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+            self.kills += 1
+
+    def revive_dead(self) -> None:
+        for slot, proc in list(self.workers.items()):
+            if slot not in self.resting and proc.poll() is not None:
+                self.crashes += 1
+                self.start_worker(slot)
+
+    def stop_workers(self) -> None:
+        for proc in self.workers.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 35
+        for proc in self.workers.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def close(self) -> None:
+        self.stop_workers()
+        self.stop_server()

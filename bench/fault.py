@@ -1,0 +1,237 @@
+"""Fault test: N cases walk every path of tests/paths.py on the real dev server (persistent SQLite
+file, per-workflow time skipping) while worker processes are killed with SIGKILL at random moments
+and restarted, and the server is stopped and restarted once mid-run. At the end every case must be
+where its path says, and the registry must hold each event, ledger row, notice and work item its
+history asked for exactly once (tests/proof.py).
+
+    python -m bench.fault --cases 200            # prints a summary, writes bench/results/fault.json
+    python -m bench.fault --cases 12 --seed 7    # what CI runs (tests/test_fault.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.testing import TimeSkipper, TimeSkippingConfig
+
+from bench.cluster import Cluster, quiet_client_retries
+from domain.calendar import SHANGHAI
+from domain.models import CaseIntake
+from registry.store import Registry
+from starters.cases import open_case
+from tests import factories
+from tests.paths import PATHS, CasePath, walk
+from tests.proof import expected_writes, verify
+from workflows.case import CaseWorkflow
+
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass
+class Run:
+    cases: int
+    seed: int
+    workers: int = 2
+    kill_every: tuple[float, float] = (1.0, 3.0)  # seconds between kills
+    down_for: tuple[float, float] = (0.2, 1.5)  # seconds a killed worker stays down
+    crash_after_write: float = 0.01  # chance a worker dies between a registry commit and its reply
+    concurrency: int = 50  # cases driven at once
+    timeout: float = 600  # per case
+    db_url: str | None = None
+    home: Path | None = None
+    done: int = 0
+    log: list[str] = field(default_factory=list)
+
+
+class Driver:
+    """Drives cases through a client that survives the server restart (it is replaced)."""
+
+    def __init__(self, cluster: Cluster, client: Client) -> None:
+        self.cluster = cluster
+        self.use(client)
+
+    def use(self, client: Client) -> None:
+        self.skipper = TimeSkipper(client, config=TimeSkippingConfig(enabled=False))
+        self.client = self.skipper.client
+
+    async def retry(self, fn: Any, seconds: float) -> Any:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return await fn()
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
+    async def skip(self, number: str, delta: timedelta) -> None:
+        """Fast-forward this case's own clock; after a lost reply, only by what is left."""
+        handle = self.client.get_workflow_handle(number)
+        target = await self.retry(lambda: self.skipper.get_current_time(handle), 120) + delta
+        while True:
+            try:
+                now = await self.skipper.get_current_time(handle)
+                if now >= target - timedelta(seconds=1):
+                    return
+                await asyncio.wait_for(self.skipper.fast_forward(handle, target - now), timeout=60)
+                return
+            except Exception:
+                await asyncio.sleep(0.5)
+
+    async def case(self, index: int, path: CasePath, today: date, timeout: float) -> tuple[str, str | None]:
+        intake = CaseIntake.from_input(factories.intake(**path.intake), today)
+        number = await self.retry(lambda: open_case(self.client, intake), 120)
+        number = number[0]
+        await walk(self.client, number, path, self.skip, today=today, patient=True, seconds=timeout)
+        if path.stage != "closed":
+            return number, None
+        handle = self.client.get_workflow_handle_for(CaseWorkflow.run, number)
+        result = await self.retry(lambda: asyncio.wait_for(handle.result(), timeout=30), timeout)
+        return number, result.outcome
+
+
+async def chaos(run: Run, cluster: Cluster, rng: random.Random, stop: asyncio.Event) -> None:
+    """Kill a random worker (-9), leave it down a moment, start it again; repeat until stopped."""
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=rng.uniform(*run.kill_every))
+            return
+        except TimeoutError:
+            pass
+        slot = rng.randrange(run.workers)
+        cluster.kill_worker(slot)
+        await asyncio.sleep(rng.uniform(*run.down_for))
+        cluster.start_worker(slot)
+
+
+async def supervise(cluster: Cluster, stop: asyncio.Event) -> None:
+    """What systemd would do: start again a worker that died by itself."""
+    while not stop.is_set():
+        cluster.revive_dead()
+        await asyncio.sleep(0.3)
+
+
+async def main(run: Run) -> dict[str, Any]:
+    quiet_client_retries()
+    rng = random.Random(run.seed)
+    home = run.home or Path(tempfile.mkdtemp(prefix="weiquan-fault-"))
+    cluster = Cluster(home, db_url=run.db_url, worker_command=(sys.executable, "-m", "bench.crashy", "worker"),
+                      worker_env={"WEIQUAN_CRASH_AFTER_WRITE": str(run.crash_after_write)})
+    try:
+        return await faults(run, cluster, rng)
+    finally:
+        cluster.close()
+
+
+async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, Any]:
+    client = await cluster.start_server()
+    registry = cluster.registry()
+    cluster.start_workers(run.workers)
+    driver = Driver(cluster, client)
+    today = datetime.now(SHANGHAI).date()
+    paths = [PATHS[i % len(PATHS)] for i in range(run.cases)]
+    rng.shuffle(paths)
+    stop = asyncio.Event()
+    gate = asyncio.Semaphore(run.concurrency)
+    restart_at = max(1, run.cases // 3)
+    restarted = asyncio.Event()
+
+    async def one(i: int, path: CasePath) -> tuple[str, str | None]:
+        async with gate:
+            result = await driver.case(i, path, today, run.timeout)
+        run.done += 1
+        if run.done >= restart_at and not restarted.is_set():
+            restarted.set()
+            run.log.append(f"server restart after {run.done} cases")
+            driver.use(await cluster.restart_server())
+        return result
+
+    started = time.monotonic()
+    background = [asyncio.create_task(chaos(run, cluster, rng, stop)), asyncio.create_task(supervise(cluster, stop))]
+    try:
+        results = await asyncio.gather(*(one(i, p) for i, p in enumerate(paths)))
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        await asyncio.gather(*background)
+    cluster.revive_dead()
+    problems, totals, rows = await check(driver.client, registry, results, paths)
+    return {
+        "cases": run.cases, "seed": run.seed, "paths": sorted({p.name for p in paths}),
+        "registry": "postgresql" if run.db_url else "sqlite",
+        "seconds": round(elapsed, 1), "cases_per_second": round(run.cases / elapsed, 2),
+        "worker_processes": run.workers, "worker_kills": cluster.kills, "crashes_after_write": cluster.crashes,
+        "worker_restarts": cluster.kills + cluster.crashes, "server_restarts": cluster.server_restarts,
+        **totals, "registry_rows": rows, "problems": problems, "log": run.log, "home": str(cluster.home),
+    }
+
+
+async def check(client: Client, registry: Registry, results: list[tuple[str, str | None]],
+                paths: list[CasePath]) -> tuple[dict[str, list[str]], dict[str, int], dict[str, int]]:
+    """Each case against its path and its own history (tests/proof.py), and the totals."""
+    problems: dict[str, list[str]] = {}
+    totals = dict.fromkeys(("activities", "activity_retries", "workflow_task_timeouts", "workflow_task_failures"), 0)
+    rows = dict.fromkeys(("events", "notices", "ledger", "work_items"), 0)
+    for (number, outcome), path in zip(results, paths, strict=True):
+        history = await client.get_workflow_handle(number).fetch_history()
+        writes = expected_writes(history)
+        totals["activities"] += writes.activities
+        totals["activity_retries"] += writes.retries
+        totals["workflow_task_timeouts"] += writes.task_timeouts
+        totals["workflow_task_failures"] += writes.task_failures
+        if found := verify(registry, number, path, history, outcome):
+            problems[f"{number} ({path.name})"] = found
+        rows["events"] += len(registry.events(number))
+        rows["notices"] += len(registry.notifications(number))
+        rows["ledger"] += len(registry.deadlines(number))
+        rows["work_items"] += len(registry.work_items(case_number=number))
+    return problems, totals, rows
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = [f"fault test: {result['cases']} cases over {len(result['paths'])} paths, registry {result['registry']}",
+             f"  {result['seconds']} s, {result['cases_per_second']} cases/s",
+             f"  worker kills (-9) {result['worker_kills']}, crashes right after a registry write "
+             f"{result['crashes_after_write']}, worker restarts {result['worker_restarts']}, "
+             f"server restarts {result['server_restarts']}",
+             f"  activities {result['activities']}, activity retries {result['activity_retries']}, "
+             f"workflow task timeouts {result['workflow_task_timeouts']}, "
+             f"workflow task failures {result['workflow_task_failures']}",
+             f"  registry rows {result['registry_rows']}",
+             "  every case at its expected stage, every write exactly once" if not result["problems"]
+             else f"  PROBLEMS in {len(result['problems'])} cases: "
+             + json.dumps(result["problems"], ensure_ascii=False, indent=2)]
+    return "\n".join(lines)
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--db-url", help="registry URL (default: SQLite beside the server's file)")
+    parser.add_argument("--crash-after-write", type=float, default=0.01,
+                        help="chance a worker dies right after a registry write commits")
+    parser.add_argument("--json", type=Path, default=RESULTS / "fault.json")
+    args = parser.parse_args()
+    result = asyncio.run(main(Run(cases=args.cases, seed=args.seed, workers=args.workers, db_url=args.db_url,
+                                 crash_after_write=args.crash_after_write)))
+    print(report(result))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    raise SystemExit(1 if result["problems"] else 0)
+
+
+if __name__ == "__main__":
+    cli()
