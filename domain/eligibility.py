@@ -63,8 +63,9 @@ def needs_referral(claimant: Claimant, claim_types: set[ClaimType]) -> bool:
 
 def intake_flags(intake: CaseIntake, thresholds: DistrictRules) -> set[CaseFlag]:
     flags: set[CaseFlag] = set()
-    if len(intake.claimants) >= thresholds.group_workers:
+    workers = intake.workers_in_dispute
+    if workers >= thresholds.group_workers:
         flags.add(CaseFlag.GROUP)
-    if intake.amount_claimed >= thresholds.major_amount or len(intake.claimants) >= thresholds.major_workers:
+    if intake.amount_claimed >= thresholds.major_amount or workers >= thresholds.major_workers:
         flags.add(CaseFlag.MAJOR)
     return flags

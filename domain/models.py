@@ -189,6 +189,14 @@ class Claim(Strict):
         return self
 
 
+class GroupDispute(Strict):
+    """A collective dispute opened as one case per worker (`weiquan case start-group`): the
+    workers share this reference, and the group's size sets the group and major-case flags."""
+
+    id: str = Field(min_length=1, max_length=40)
+    size: int = Field(ge=1)
+
+
 class CaseIntake(Strict):
     """Everything staff record when a case is opened, by any agency or the joint window."""
 
@@ -201,6 +209,7 @@ class CaseIntake(Strict):
     employment_end: PastDate | None = None  # None: still employed
     learned_of_infringement: PastDate
     summary: str | None = Field(default=None, max_length=500)
+    group: GroupDispute | None = None
 
     @field_validator("channel")
     @classmethod
@@ -223,12 +232,17 @@ class CaseIntake(Strict):
         return sum((c.amount or Decimal(0) for c in self.claims), Decimal(0))
 
     @property
+    def workers_in_dispute(self) -> int:
+        return self.group.size if self.group else len(self.claimants)
+
+    @property
     def claim_types(self) -> set[ClaimType]:
         return {c.type for c in self.claims}
 
     def case_number(self) -> str:
         """A stable case number: the same intake always yields the same number (one case)."""
-        canonical = self.model_dump_json(exclude={"summary"}).encode()
+        # Without a group the number is what it always was.
+        canonical = self.model_dump_json(exclude={"summary"} | ({"group"} if self.group is None else set())).encode()
         digest = base64.b32encode(hashlib.sha256(canonical).digest()).decode()[:8]
         return f"NC{self.district}-{digest}"
 

@@ -7,6 +7,7 @@ profiles), defaulting to localhost:7233; the registry is WEIQUAN_DATABASE_URL (S
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import json
 from collections.abc import Coroutine
@@ -96,6 +97,50 @@ def case_start(file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) ->
     print(number)
     o.note("已受理，新立案" if opened else "该登记表已立案，未重复立案",
            "opened a new case" if opened else "this intake already has a case; no second case opened")
+
+
+@case_app.command("start-group")
+def case_start_group(
+    csv_file: Annotated[Path, typer.Option("--csv", help="劳动者名单 CSV：name, id_number, phone, migrant_worker, wages_owed")],
+    template: Annotated[Path, typer.Option("--intake", help="共同的登记表（用人单位、渠道、区县、日期、请求）JSON")],
+    consent: Annotated[bool, typer.Option("--consent/--no-consent", help="劳动者均同意转介法律援助")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=512, help="同时启动的案件数")] = 64,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """群体性争议：名单中每名劳动者立一案，共享群体编号；先校验全部行，有误则一案不立。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from starters.group import group_intakes, read_rows, start_group
+
+    o = out(lang, as_json)
+    data = o.read_json(template)
+    try:
+        rows = read_rows(csv_file)
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        o.fail(f"无法读取名单 {csv_file}：{err}", f"cannot read {csv_file}: {err}", BAD_INPUT)
+    if not rows:
+        o.fail(f"名单 {csv_file} 没有劳动者", f"{csv_file} lists no workers", BAD_INPUT)
+    intakes, problems = group_intakes(data, rows, today(), consent=consent, lang=o.lang)
+    if problems:
+        o.fail("名单或登记表有误，未立任何案件", "invalid list or template; no case was opened", BAD_INPUT, problems)
+
+    async def go() -> list[tuple[str, bool]]:
+        client = await client_or_fail(o)
+        with Progress(TextColumn(o.t("立案", "opening")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=o.err, disable=o.as_json, transient=False) as bar:
+            task = bar.add_task("cases", total=len(intakes))
+            return await start_group(client, intakes, concurrency=concurrency,
+                                     step=lambda _: bar.advance(task))
+
+    results = run(go())
+    group, opened = intakes[0].group, sum(1 for _, new in results if new)
+    assert group is not None
+    if o.as_json:
+        o.data({"group": group.id, "size": group.size, "opened": opened, "cases": [n for n, _ in results]})
+        return
+    print(group.id)
+    o.note(f"群体性争议 {group.id}：{group.size} 名劳动者，新立 {opened} 案，已存在 {group.size - opened} 案",
+           f"group {group.id}: {group.size} workers, {opened} cases opened, {group.size - opened} already open")
 
 
 @case_app.command("event")

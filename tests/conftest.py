@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -69,9 +72,29 @@ async def terminate_open_cases(client: Client, registry: Registry) -> None:
     for case in registry.cases(limit=100_000):
         if case.closed_at is None:
             try:
+                await settle(client, case.case_number)
                 await client.get_workflow_handle(case.case_number).terminate("test finished")
             except Exception:
                 pass
+
+
+async def settle(client: Client, number: str, seconds: float = 10) -> None:
+    """Wait until the case has been idle (no activity, no workflow task in flight) for half a
+    second: the time-skipping server keeps time locked for an activity still running when its
+    workflow is terminated, and then every later sleep hangs."""
+    request = DescribeWorkflowExecutionRequest(namespace=client.namespace,
+                                               execution=WorkflowExecution(workflow_id=number))
+    loop = asyncio.get_running_loop()
+    deadline, idle_since = loop.time() + seconds, None
+    while loop.time() < deadline:
+        description = await client.workflow_service.describe_workflow_execution(request)
+        if description.pending_activities or description.HasField("pending_workflow_task"):
+            idle_since = None
+        elif idle_since is None:
+            idle_since = loop.time()
+        elif loop.time() - idle_since > 0.5:
+            return
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
