@@ -66,7 +66,7 @@ async def until_accepted(call: Callable[[], Awaitable[Any]], refused: tuple[type
         try:
             return await call()
         except refused:
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.1)
 
 
 async def timed_batch(count: int, concurrency: int, one: Callable[[int], Awaitable[Any]]) -> float:
