@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: up test install bench
+.PHONY: up test install bench fault
 
 $(BIN)/weiquan: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,5 +21,9 @@ up: install
 test: install
 	bash tests/run.sh
 
+# The benchmark against bare Temporal and the fault test at full size (bench/README.md, docs/proof.md).
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
+
+fault: install
+	$(BIN)/python -m bench.fault --cases 200

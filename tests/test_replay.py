@@ -3,7 +3,7 @@ workflow code, and a planted non-deterministic change is caught.
 
 Histories come from tests/test_paths.py (a path without one gets it on its first run). After a
 change that running cases must survive, guard it with ``workflow.patched`` and keep the old
-histories: they are the proof. See docs/replay.md.
+histories: they are the proof. See docs/proof.md.
 """
 
 from __future__ import annotations

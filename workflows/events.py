@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Said = tuple[str, str]  # (中文, English)
 
-# Patch (docs/replay.md): an event is answered as soon as it is applied; its event-log entry is
+# Patch (docs/proof.md): an event is answered as soon as it is applied; its event-log entry is
 # written by an activity scheduled in the same workflow task, not awaited before the answer.
 ANSWER_BEFORE_RECORD = "event-answer-before-record"
 
