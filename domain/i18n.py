@@ -90,6 +90,22 @@ FIELD = {
     "actor": ("操作单位及人员", "actor"),
     "unit": ("单位", "unit"),
     "person": ("经办人", "person"),
+    # confirmation, payment order, litigation, performance
+    "route": ("确认途径", "confirmation route"),
+    "party": ("当事人", "party"),
+    "court": ("人民法院", "court"),
+    "accepted": ("是否受理", "accepted"),
+    "valid": ("协议是否有效", "agreement valid"),
+    "confirmed": ("是否确认", "confirmed"),
+    "procedure": ("审理程序", "procedure"),
+    "kind": ("判决或裁定", "judgment or ruling"),
+    "summary": ("主文摘要", "summary"),
+    "amount_awarded": ("判决金额", "amount awarded"),
+    "pay_by": ("履行期限", "pay by"),
+    "served": ("是否已送达", "served"),
+    "appellant": ("上诉人", "appellant"),
+    "support_prosecution": ("是否支持起诉", "support of prosecution"),
+    "paid_on": ("付款日期", "paid on"),
 }
 
 ERROR = {
@@ -112,6 +128,10 @@ ERROR = {
     "refusal_reason": ("不予援助须说明理由", "a refusal must state a reason"),
     "district_unknown": ("不是南昌市的区县代码，可选：{known}", "is not a Nanchang district code: {known}"),
     "channel_court": ("法院不是受理渠道", "the court does not open cases"),
+    "decision_reason": ("否定的决定须说明理由", "a refusal must state its reason"),
+    "ruling_no_money": ("裁定不含给付金额或履行期限", "a ruling awards no money and sets no payment date"),
+    "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
+    "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
     "too_short": ("至少需要一项", "needs at least one entry"),
     "string_too_short": ("不能为空", "must not be empty"),

@@ -56,6 +56,9 @@ class ClaimType(StrEnum):
 # Claims for which migrant workers skip the means test (LAL Art 42) and which a payment order
 # or advance execution may cover.
 WAGE_LIKE_CLAIMS = frozenset({ClaimType.WAGES, ClaimType.OVERTIME, ClaimType.WORK_INJURY})
+# An unperformed mediation agreement on these may go to a court payment order (LDMA Art 16:
+# wages, work-injury medical costs, economic compensation or damages).
+PAYMENT_ORDER_CLAIMS = WAGE_LIKE_CLAIMS | {ClaimType.COMPENSATION}
 
 
 class Stage(StrEnum):

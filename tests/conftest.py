@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -22,7 +25,10 @@ from workers.binaries import binary
 from workers.build import build_workers
 
 
-@pytest_asyncio.fixture(scope="session")
+# One server per test module: terminating a workflow while one of its tasks is in flight (or queued for
+# a worker that never comes, as in test_cli) leaks the server's time-skipping lock, and every later
+# env.sleep hangs until its RPC times out. A module's own server keeps such a leak inside the module.
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
@@ -65,13 +71,34 @@ async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settin
 
 async def terminate_open_cases(client: Client, registry: Registry) -> None:
     """The test server's clock is shared: a case left running would keep firing timers (with no
-    worker to take them) while later tests skip time."""
+    worker to take them) while later tests skip time. Each is terminated once idle (see ``env``)."""
     for case in registry.cases(limit=100_000):
         if case.closed_at is None:
+            handle = client.get_workflow_handle(case.case_number)
             try:
-                await client.get_workflow_handle(case.case_number).terminate("test finished")
+                await idle(handle)
+                await handle.terminate("test finished")
             except Exception:
                 pass
+
+
+TASK_EVENTS = {EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: True, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: True,
+               EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: False, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED: False,
+               EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT: False}
+
+
+async def idle(handle: WorkflowHandle[Any, Any], seconds: float = 10) -> None:
+    """Until the workflow has no activity and no workflow task in flight (the test server's describe
+    leaves out the workflow task, so the history says)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        task_open = False
+        async for e in handle.fetch_history_events():
+            task_open = TASK_EVENTS.get(e.event_type, task_open)
+        if not task_open and not (await handle.describe()).raw_description.pending_activities:
+            return
+        await asyncio.sleep(0.03)
 
 
 @pytest.fixture(scope="session")

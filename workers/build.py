@@ -10,8 +10,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.arbitration import ArbitrationDesk
+from activities.arbitration import AgreementReviewDesk, ArbitrationDesk
 from activities.case_file import CaseFile
+from activities.court_liaison import LegalAidCourtDesk
 from activities.inspection import InspectionDesk
 from activities.legal_aid import LegalAidDesk
 from activities.union import UnionDesk
@@ -35,13 +36,17 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
             return [case_file.assess_intake, case_file.register_case, case_file.record_change,
                     case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice]
         case "legal_aid":
-            return [LegalAidDesk(registry).receive_referral]
+            court = LegalAidCourtDesk(registry)
+            return [LegalAidDesk(registry).receive_referral, court.assist_arbitral_review, court.assist_payment_order,
+                    court.advise_on_lawsuit, court.represent_in_court, court.support_prosecution]
         case "union":
-            return [UnionDesk(registry).organise_mediation]
+            union = UnionDesk(registry)
+            return [union.organise_mediation, union.assist_judicial_confirmation]
         case "inspection":
             return [InspectionDesk(registry).organise_mediation]
         case "arbitration":
-            return [ArbitrationDesk(registry).receive_application]
+            return [ArbitrationDesk(registry).receive_application,
+                    AgreementReviewDesk(registry).review_mediation_agreement]
     raise ValueError(f"unknown queue {name!r}; choose from {', '.join(ALL)}")
 
 

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.case_file import AssessRequest, CaseFile
     from domain.calendar import SHANGHAI
     from domain.events.base import EventReceipt
+    from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY
     from domain.models import CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
@@ -23,11 +24,15 @@ with workflow.unsafe.imports_passed_through():
 from workflows.events import EventDesk, EventSpec, Refusal, specs_of
 from workflows.runtime import CaseRuntime
 from workflows.stages.clocks import ClockDesk
+from workflows.stages.confirmation import Confirmation
 from workflows.stages.legal_aid import LegalAidReview
+from workflows.stages.litigation import Litigation
 from workflows.stages.mediation import Mediation
+from workflows.stages.payment_order import PaymentOrder
+from workflows.stages.performance import Performance
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, ClockDesk)
+STAGES = (LegalAidReview, Mediation, ClockDesk, Performance, Confirmation, PaymentOrder, Litigation)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -41,7 +46,12 @@ class CaseWorkflow:
         self.case = CaseRuntime(intake)
         self.legal_aid = LegalAidReview(self.case)
         self.mediation = Mediation(self.case)
-        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case)])
+        self.performance = Performance(self.case)
+        self.confirmation = Confirmation(self.case, self.performance)
+        self.payment_order = PaymentOrder(self.case, self.performance)
+        self.litigation = Litigation(self.case, self.performance)
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case), self.performance,
+                                            self.confirmation, self.payment_order, self.litigation])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
@@ -51,12 +61,23 @@ class CaseWorkflow:
         mediation = await self.mediation.run()
         if mediation.kind == "agreement":
             assert mediation.agreement is not None
-            outcome = f"调解达成协议：{mediation.agreement.amount} 元，{mediation.agreement.performance_date} 前履行"
+            outcome = await self.after_agreement(mediation.agreement)
         elif mediation.kind == "refused":
             outcome = "用人单位拒绝协商：劳动者可以申请仲裁"
         else:
             outcome = f"调解不成（{mediation.reason}）：劳动者可以申请仲裁"
         return await self.close(outcome)
+
+    async def after_agreement(self, agreement: MediationAgreement) -> str:
+        """Confirmation or performance; unperformed: payment order (an objection: lawsuit) or arbitration."""
+        step = await self.confirmation.run(agreement)
+        if step.next == "payment_order":
+            step = await self.payment_order.run(step.owed)
+        if step.next == "litigation":
+            step = await self.litigation.run(origin="payment_order")
+        if step.next == "arbitration":  # until the arbitration stage is wired in here
+            return f"转入仲裁：{step.outcome}"
+        return step.outcome
 
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""

@@ -2,11 +2,14 @@
 
 An event is refused (the update validator raises, nothing changes) when its name is unknown, its
 payload is invalid, its actor's unit may not send it, or it does not fit the case's stage now.
-The same event id twice is applied once; the second call gets the first answer.
+The same event id twice is applied once; the second call gets the first answer. Events are applied
+one at a time, each checked again against the state the previous one left (several updates can be
+validated before any of them runs).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -79,6 +82,7 @@ class EventDesk:
                 self.routes[spec.name] = (spec, stage)
         self.receipts: dict[str, EventReceipt] = {}
         self.in_flight: set[str] = set()
+        self.turn = asyncio.Lock()
 
     def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent]:
         route = self.routes.get(name)
@@ -108,6 +112,10 @@ class EventDesk:
             workflow.logger.warning("wrong actor for %s: %s", name, event.actor.unit.value)
             raise Refusal("wrong_actor", f"“{spec.title[0]}”只能由{allowed}发送",
                           f"{spec.title[1]} may only be sent by {allowed_en}")
+        self._fits_now(spec, stage, event)
+
+    @staticmethod
+    def _fits_now(spec: EventSpec, stage: object, event: CaseEvent) -> None:
         why = spec.when(stage, event)
         if why is not None:
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
@@ -115,12 +123,14 @@ class EventDesk:
     async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
         spec, stage, event = self._decode(name, args)
         if event.event_id in self.in_flight:
-            await workflow.wait_condition(lambda: event.event_id in self.receipts)
+            await workflow.wait_condition(lambda: event.event_id not in self.in_flight)
         if event.event_id in self.receipts:
             return self.receipts[event.event_id]
         self.in_flight.add(event.event_id)
         try:
-            zh, en = await getattr(stage, spec.method)(event)
+            async with self.turn:
+                self._fits_now(spec, stage, event)
+                zh, en = await getattr(stage, spec.method)(event)
         finally:
             self.in_flight.discard(event.event_id)
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
@@ -133,9 +143,8 @@ class EventDesk:
         """Signals have no validator: a bad one is logged and recorded, and never harms the case."""
         try:
             self.check(name, args)
+            await self.apply(name, args)
         except Refusal as refusal:
             workflow.logger.warning("signal %s refused: %s", name, refusal.en)
             await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
                                    key=f"refused:{self.case.next_seq()}")
-            return
-        await self.apply(name, args)
