@@ -62,10 +62,13 @@ def today() -> date:
 
 
 async def client_or_fail(o: Out) -> Any:
+    from workers.codec import CodecConfigError
     from workers.connect import connect
 
     try:
         return await connect()
+    except CodecConfigError as err:
+        o.fail(f"加密密钥配置有误：{err}", f"bad payload-encryption keys: {err}", BAD_INPUT)
     except Exception as err:
         o.fail(f"无法连接 Temporal 服务（{err}）。请先运行 weiquan server 或检查 TEMPORAL_ADDRESS",
                f"cannot reach Temporal ({err}); run `weiquan server` or check TEMPORAL_ADDRESS")
@@ -135,10 +138,10 @@ def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_js
 
 @case_app.command("show")
 def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """查看案件当前状态：阶段、等待事项、期限、标记。"""
+    """查看案件当前状态：阶段、等待事项、期限、标记，以及劳动者（身份证号、手机号）。"""
     o = out(lang, as_json)
-    view = run(_state_or_none(case))
-    if view is None:
+    found = run(_view_and_intake(case))
+    if found is None:
         record = registry().case(case)
         if record is None:
             o.fail(f"没有案件 {case}", f"no case {case}", BAD_INPUT)
@@ -148,8 +151,10 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
         o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
         print(f"{case}  {word(STAGE, record.stage, o.lang)}  {record.waiting_for or ''}")
         return
+    view, intake = found
+    claimants = [c.model_dump(mode="json", include={"name", "id_number", "phone"}) for c in intake.claimants]
     if o.as_json:
-        o.data(view)
+        o.data({**view.model_dump(mode="json"), "claimants": claimants})
         return
     agency = f"（{word(AGENCY, view.agency.value, o.lang)}）" if view.agency else ""
     print(f"{o.t('案件编号', 'Case')}：{view.case_number}")
@@ -159,6 +164,9 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
         print(f"{o.t('标记', 'Flags')}：" + "、".join(word(FLAG, f.value, o.lang) for f in view.flags))
     if view.tracks:
         print(f"{o.t('并行', 'Tracks')}：" + "；".join(f"{k}：{v}" for k, v in view.tracks.items()))
+    for c in claimants:
+        print(f"{o.t('劳动者', 'Claimant')}：{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
+              f"{o.t('手机', 'phone')} {c['phone']}")
     for fact in view.facts:
         print(f"- {fact}")
     if view.outcome:
@@ -173,6 +181,20 @@ async def _state_or_none(case: str) -> Any:
     try:
         client = await asyncio.wait_for(connect(), timeout=5)
         return await asyncio.wait_for(case_state(client, case), timeout=10)
+    except Exception:
+        return None
+
+
+async def _view_and_intake(case: str) -> tuple[Any, Any] | None:
+    """The state query and the intake the case was opened with (decrypted here when the payloads
+    are sealed: the server holds ciphertext only)."""
+    from starters.cases import case_intake, case_state
+    from workers.connect import connect
+
+    try:
+        client = await asyncio.wait_for(connect(), timeout=5)
+        return (await asyncio.wait_for(case_state(client, case), timeout=10),
+                await asyncio.wait_for(case_intake(client, case), timeout=10))
     except Exception:
         return None
 
@@ -460,6 +482,63 @@ def up(
     from starters.up import bring_up
 
     run(bring_up(port=port, ui_port=ui_port, demo=demo, exit_after=exit_after))
+
+
+# ---- the integration contract and payload encryption -------------------------------------------
+
+
+@app.command("contract")
+def contract(write: Annotated[bool, typer.Option("--write", help="重写文件（默认只检查）")] = False) -> None:
+    """集成契约：由事件目录生成 docs/integration.md 与 docs/schemas/（JSON Schema）；默认检查是否过期。"""
+    from starters.contract import main as contract_main
+
+    raise typer.Exit(contract_main(["--write"] if write else []))
+
+
+@app.command("codec-key")
+def codec_key(key_id: Annotated[str, typer.Argument(help="密钥编号，如 2026a")]) -> None:
+    """生成一个 AES-256 密钥，输出 id:base64，加入 WEIQUAN_CODEC_KEYS 或密钥文件（见 docs/security.md）。"""
+    from workers.codec import KEY_ID_RE, generate_key
+
+    if not KEY_ID_RE.match(key_id):
+        Out(default_lang()).fail("密钥编号只能含字母、数字和 . _ -", "a key id has only letters, digits, . _ -",
+                                 BAD_INPUT)
+    print(f"{key_id}:{generate_key()}")
+
+
+@app.command("codec-server")
+def codec_server(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8081,
+    ui_origin: Annotated[list[str] | None, typer.Option(
+        "--ui-origin", help="允许的 Web UI 来源（可重复），默认 http://localhost:8233")] = None,
+) -> None:
+    """编解码服务：授权的监督人员在 Web UI（或 temporal CLI --codec-endpoint）中看到解密后的内容。
+    密钥与 worker 相同；WEIQUAN_CODEC_SERVER_TOKENS=姓名:令牌,… 时要求 Bearer 令牌。"""
+    from starters.codec_server import DEFAULT_ORIGINS, load_tokens, serve
+    from workers.codec import CodecConfigError, EncryptionCodec, load_keyring
+    from workers.logs import configure_logging
+    from workers.run import stop_event
+
+    configure_logging()
+    o = Out(default_lang())
+    try:
+        keyring, tokens = load_keyring(), load_tokens()
+    except CodecConfigError as err:
+        o.fail(f"配置有误：{err}", f"bad settings: {err}", BAD_INPUT)
+    if keyring is None:
+        o.fail("未配置密钥（WEIQUAN_CODEC_KEYS 或 WEIQUAN_CODEC_KEY_FILE）", "no keys configured "
+               "(WEIQUAN_CODEC_KEYS or WEIQUAN_CODEC_KEY_FILE)", BAD_INPUT)
+
+    async def go() -> None:
+        runner = await serve(EncryptionCodec(keyring), host=host, port=port, origins=ui_origin or DEFAULT_ORIGINS,
+                             tokens=tokens)
+        try:
+            await stop_event().wait()
+        finally:
+            await runner.cleanup()
+
+    run(go())
 
 
 def main() -> None:

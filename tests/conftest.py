@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.rules import Settings, load_settings
@@ -20,12 +19,14 @@ from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
 from workers.binaries import binary
 from workers.build import build_workers
+from workers.connect import data_converter
 
 
 @pytest_asyncio.fixture(scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    # Sealed when WEIQUAN_CODEC_KEYS is set, so the whole suite can run with payload encryption on.
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
     ) as env:
         await ensure_search_attributes(env.client)
         yield env
