@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The shared data sits beside the checkout: /work/shared for /work/main, and also for worktrees
+# one level deeper (/work/wt/issue-N), hence the search upwards.
+SHARED = next(p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared" / "data").is_dir())
 _counter = itertools.count(1)
 
 
