@@ -53,7 +53,7 @@ class Tribunal(Strict):
     def describe(self) -> str:
         if not self.members:
             return f"本案由仲裁员{self.chair}独任审理"
-        return f"本案由首席仲裁员{self.chair}、仲裁员{'、'.join(self.members)}组成仲裁庭"
+        return f"本案由首席仲裁员{self.chair}，仲裁员{'、'.join(self.members)}组成仲裁庭"
 
 
 class AwardItem(Strict):
@@ -143,7 +143,7 @@ def render_one_time_notice(draft: NoticeDraft, *, commission: str, claimants: li
         f"三、举证期限：双方当事人应当于{_day(draft.evidence_until)}前向本委提交证据。与争议事项有关的证据属于"
         "用人单位掌握管理的，用人单位应当提供（LDMA Art 6）；劳动者因客观原因不能自行收集的证据，可以申请本委"
         "调查取证。",
-        f"四、开庭时间和地点：本案定于{_day(hearing)} {hearing:%H:%M}在{draft.hearing_place}开庭审理。当事人有"
+        f"四、开庭时间和地点：本案定于{_day(hearing)} {hearing:%H:%M} 在{draft.hearing_place}开庭审理。当事人有"
         f"正当理由的，可以在开庭{postpone_days}日前请求延期开庭，是否延期由本委决定（LDMA Art 35）。申请人无正当"
         "理由拒不到庭或者未经仲裁庭同意中途退庭的，可以视为撤回仲裁申请；被申请人无正当理由拒不到庭或者未经"
         "仲裁庭同意中途退庭的，可以缺席裁决（LDMA Art 36）。",

@@ -6,7 +6,8 @@ Entry, three ways:
   (``await_application``); the application is also taken while mediation goes on after its 15-day
   window lapsed, and then ends mediation (LDMA Art 14);
 - a direct application at intake (channel arbitration) and a hand-on from another stage
-  (inspection) come in through ``apply_from``;
+  (inspection) come in through ``apply_from``; a stage that rather waits for the worker's own
+  application calls ``await_application`` (the event may be sent by inspection too);
 - ``case_withdrawn`` closes a case whose worker does not apply, or withdraws before the award.
 
 The commission's acts come with actor arbitration; a party's acts through the unit helping it
@@ -78,6 +79,8 @@ RESTART = {  # Rules Art 46 ◐
     "transfer": "案件移送管辖",
 }
 PAUSE = {"suspension": "仲裁中止", "public_notice": "公告送达"}
+# Duties of the proceedings that the award makes moot; a lapsed one stays on record as missed.
+PROCEEDINGS = ("arb.one_time_notice", "arb.tribunal_notice", "arb.serve_copy", "arb.defence", "arb.postpone_request")
 EVIDENCE = "仲裁委调查取证"  # track name
 
 
@@ -119,7 +122,10 @@ class Arbitration:
 
     async def apply_from(self, source: Agency, claims: list[Claim] | None = None) -> None:
         """Another stage hands on the worker's application: a direct application at intake, or
-        inspection passing on what needs arbitration (its legal-aid referral check runs first)."""
+        inspection passing on what needs arbitration (its legal-aid referral check runs first).
+        An application already received by event is kept."""
+        if self.application is not None:
+            return
         self.application = Application(source, claims or list(self.case.intake.claims))
         await self.case.record("arbitration.applied", f"{AGENCY[source.value][0]}接收劳动者的仲裁申请")
         await self._received()
@@ -130,7 +136,8 @@ class Arbitration:
         if self.application is None and self.result is None:
             case.fact(why)
             self.awaiting = True
-            case.enter(case.stage, None, ("等待劳动者申请仲裁（或撤回）", "the worker to apply for arbitration (or withdraw)"))
+            case.enter(case.stage, None,
+                       ("等待劳动者申请仲裁（或撤回）", "the worker to apply for arbitration (or withdraw)"))
             await workflow.wait_condition(lambda: self.application is not None or self.result is not None)
             self.awaiting = False
         return self.application is not None
@@ -167,7 +174,7 @@ class Arbitration:
                 return ("仲裁委逾期未作出受理决定：劳动者可以向人民法院起诉（LDMA Art 29）",
                         "the commission is late deciding: the worker may sue")
             if accept:
-                return (f"仲裁委未当天立案：等待受理决定，最迟 {_t(accept)}（LDMA Art 29）",
+                return (f"仲裁委未当天立案：等待受理决定，截止 {_t(accept)}（LDMA Art 29）",
                         "the commission's decision on the application")
         if self.suspended:
             return "仲裁中止：裁决期限暂停计算，等待恢复审理", "suspended: the award clock is paused"
@@ -191,8 +198,12 @@ class Arbitration:
         return clock if clock is not None and clock.is_open else None
 
     async def _start(self, rule: str, **kwargs: object) -> Clock:
+        kwargs.setdefault("on_lapse", self._refresh)  # a lapse changes what the case waits for
         self.clock[rule] = await self.case.clocks.start(rule, **kwargs)  # type: ignore[arg-type]
         return self.clock[rule]
+
+    async def _refresh(self, _: Clock) -> None:
+        self.show()
 
     async def _received(self) -> None:
         case, app = self.case, self.application
@@ -314,7 +325,8 @@ class Arbitration:
                                        "提起诉讼（LDMA Art 29）。", key=f"arb.refusal:{self.case.next_seq()}",
                                        parties=("claimant",))
         self.finish(ArbitrationResult(
-            "refused", f"仲裁委不予受理（{event.reason}）：劳动者可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 29）"))
+            "refused",
+            f"仲裁委不予受理（{event.reason}）：劳动者可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 29）"))
         return f"已记录不予受理（{event.reason}），已书面通知申请人", "refusal recorded; the applicant is told"
 
     def _collective(self, event: Representatives) -> Said | None:
@@ -350,7 +362,8 @@ class Arbitration:
         if why := self._in_hearing():
             return why
         if self.notice is not None:
-            return "已发出一次性通知（变更开庭请发送 arbitration_hearing_changed）", "the one-time notice was already sent"
+            return ("已发出一次性通知（变更开庭请发送 arbitration_hearing_changed）",
+                    "the one-time notice was already sent")
         if event.hearing_at <= workflow.now():
             return "开庭时间已过", "the hearing time has passed"
         return None
@@ -456,7 +469,8 @@ class Arbitration:
         clock = self.clock["arb.award"]
         await clock.restart(f"{cause}：{event.reason}", actor=event.actor)
         self.show()
-        return f"{cause}：仲裁裁决期限重新计算，截止 {_t(clock)}（Rules Art 46）", f"award clock restarted ({event.cause})"
+        return (f"{cause}：仲裁裁决期限重新计算，截止 {_t(clock)}（Rules Art 46）",
+                f"award clock restarted ({event.cause})")
 
     @case_event("arbitration_suspended", Suspension, actors=COMMISSION,
                 title=("中止仲裁（裁决期限暂停）", "suspend (the award clock pauses)"), when=_award_running)
@@ -498,7 +512,8 @@ class Arbitration:
             f"经仲裁委员会主任批准，本案仲裁裁决期限延长至 {_t(clock)}（{event.reason}）。",
             key=f"arb.award_extended:{self.case.next_seq()}")
         self.show()
-        return f"仲裁裁决期限延长一次，截止 {_t(clock)}；已书面通知双方当事人", "award period extended once; parties told"
+        return (f"仲裁裁决期限延长一次，截止 {_t(clock)}；已书面通知双方当事人",
+                "award period extended once; parties told")
 
     # ---- wage claim first, partial award, advance execution, evidence -----------------------------
 
@@ -509,7 +524,8 @@ class Arbitration:
         types = {c.type for c in self.application.claims}
         if types & WAGE_CLAIMS and types - WAGE_CLAIMS:
             return None
-        return "劳动报酬与其他请求并存时方可先行调解劳动报酬部分", "only wages mixed with other claims are mediated first"
+        return ("劳动报酬与其他请求并存时方可先行调解劳动报酬部分",
+                "only wages mixed with other claims are mediated first")
 
     @case_event("arbitration_wage_mediated", WageMediation, actors=COMMISSION,
                 title=("劳动报酬部分先行调解", "mediate the wage part first"), when=_mixed_claims)
@@ -523,7 +539,9 @@ class Arbitration:
     def _tribunal_formed(self, _: object) -> Said | None:
         if why := self._in_hearing():
             return why
-        return None if self.notice is not None else ("仲裁庭尚未组成（未发出一次性通知）", "the tribunal is not formed yet")
+        if self.notice is None:
+            return "仲裁庭尚未组成（未发出一次性通知）", "the tribunal is not formed yet"
+        return None
 
     @case_event("arbitration_partial_award", AwardItems, actors=COMMISSION,
                 title=("先行裁决（部分事实已经清楚）", "partial award on the clear part"), when=_tribunal_formed)
@@ -594,6 +612,9 @@ class Arbitration:
         self.award_made = True
         lines = await self._classify(event.items)
         await self.clock["arb.award"].complete()
+        for rule in PROCEEDINGS:
+            if (clock := self._open(rule)) and clock.state != "lapsed":
+                await clock.cancel("已作出仲裁裁决")
         await self.windows.open(lines, event)
         self.show()
         return f"裁决已作出：{describe(lines)}", "award made: " + ", ".join(

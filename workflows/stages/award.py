@@ -175,8 +175,10 @@ class AwardWindows:
         if any(c.is_open for c in self.windows.values()):
             return
         self.effective = True
-        self.case.fact("仲裁裁决发生法律效力：终局事项自作出之日起生效（LDMA Art 47），非终局事项期满未起诉生效（LDMA Art 50）")
-        await self.case.record("arbitration.award_effective", "当事人未在法定期间内起诉或申请撤销：仲裁裁决发生法律效力")
+        self.case.fact("仲裁裁决发生法律效力：终局事项自作出之日起生效（LDMA Art 47），"
+                       "非终局事项期满未起诉生效（LDMA Art 50）")
+        await self.case.record("arbitration.award_effective",
+                               "当事人未在法定期间内起诉或申请撤销：仲裁裁决发生法律效力")
         assert self.award is not None
         today = workflow.now().astimezone(SHANGHAI).date()
         if self.award.performance_date and self.award.performance_date > today:
@@ -220,7 +222,8 @@ class AwardWindows:
         if self.lines is None:
             return "尚无仲裁裁决", "there is no award"
         if not self.finals:
-            return "非终局裁决不能申请撤销，用人单位可以起诉（LDMA Art 50）", "a non-final award is sued against, not set aside"
+            return ("非终局裁决不能申请撤销，用人单位可以起诉（LDMA Art 50）",
+                    "a non-final award is sued against, not set aside")
         if "worker" in self.suits:  # still answered once the case has moved on to the lawsuit
             return ("劳动者已就终局裁决向基层人民法院起诉，中级人民法院不予受理撤销申请（SPC-L1 Art 21）",
                     "the worker has sued against the final award: the set-aside is not accepted (SPC-L1 Art 21)")
