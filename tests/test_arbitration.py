@@ -210,19 +210,19 @@ async def test_one_time_notice_on_the_third_working_day_across_a_holiday(
             await env.sleep(clock.due - await env.get_current_time() - timedelta(hours=8))  # 09:30 that day
             assert local_day(await env.get_current_time()) == due
             receipt = await one_time_notice(env, number)
-            assert "one-time-notice-1.txt" in receipt.message
+            assert "one-time-notice.txt" in receipt.message
             states = ledger(registry, number)
             assert states["arb.one_time_notice"] == "met" and states["arb.tribunal_notice"] == "met"
             assert states["arb.hearing_notice"] == "met" and states["arb.postpone_request"] == "running"
 
-            text = (documents / number / "one-time-notice-1.txt").read_text(encoding="utf-8")
+            text = (documents / number / "one-time-notice.txt").read_text(encoding="utf-8")
             for part in ("一次性告知书", "仲裁庭组成", "首席仲裁员示例仲裁员甲", "答辩期间", "10个工作日",
                          "举证期限", "开庭时间和地点", PLACE, "优先处理：追索劳动报酬", factories.employer(0)["name"],
                          factories.workers(1)[0]["name"], "劳动报酬 ¥12,000.00；加班费 ¥3,000.00"):
                 assert part in text, part
             sent = [n for n in registry.notifications(number) if n.kind == "arb.one_time_notice"]
             assert {n.recipient for n in sent} == {factories.workers(1)[0]["name"], factories.employer(0)["name"]}
-            assert all(f"{number}/one-time-notice-1.txt" in n.body and n.unit == "arbitration" for n in sent)
+            assert all(f"{number}/one-time-notice.txt" in n.body and n.unit == "arbitration" for n in sent)
             view = await case_state(env.client, number)
             assert view.waiting_for.startswith("开庭 ") and "等待仲裁裁决，截止" in view.waiting_for
         finally:
@@ -232,7 +232,7 @@ async def test_one_time_notice_on_the_third_working_day_across_a_holiday(
 def sample_notice(settings: Settings) -> str:
     """The committed example: a fictional case, rendered as the activity renders it."""
     draft = NoticeDraft(
-        case_number="NC360113-7QK2M4XA", key="one-time-notice-1",
+        case_number="NC360113-7QK2M4XA", key="one-time-notice",
         issued_at=datetime(2026, 12, 3, 16, 0, tzinfo=SHANGHAI), filed_at=datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI),
         claims=[Claim(type=ClaimType.WAGES, amount=Decimal("53600.00")),
                 Claim(type=ClaimType.OVERTIME, amount=Decimal("8000.00"))],

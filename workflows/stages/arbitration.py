@@ -20,6 +20,7 @@ track ended.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from temporalio import workflow
 
@@ -33,7 +34,6 @@ with workflow.unsafe.imports_passed_through():
         AwardItem,
         AwardLine,
         AwardRequest,
-        DocumentRef,
         NoticeDraft,
     )
     from domain.calendar import SHANGHAI, local_text
@@ -102,15 +102,13 @@ class Arbitration:
         self.application: Application | None = None
         self.awaiting = False  # the case waits for the worker to apply
         self.running = False  # run() holds the case: arbitration is the stage shown
-        self.filed = False
+        self.filed_at: datetime | None = None
         self.decided = False  # filed or refused
-        self.filed_at = workflow.now()  # set again at filing
         self.priority: list[str] = []
         self.notice: OneTimeNotice | None = None
         self.hearing: tuple[str, str] | None = None  # (local time, place)
         self.award_made = False
         self.evidence_pending = 0
-        self.documents: list[DocumentRef] = []
         self.clock: dict[str, Clock] = {}  # this track's clocks, latest per rule
         self.result: ArbitrationResult | None = None
 
@@ -221,6 +219,7 @@ class Arbitration:
         if self.priority:
             case.flag(CaseFlag.PRIORITY)
             case.fact("仲裁优先受理、优先审理：" + "；".join(self.priority))
+        case.fact(f"仲裁申请经{AGENCY[app.source.value][0]}提交，仲裁委应当天立案（Plan 三(五)）")
         self.show()
 
     async def _silent(self, _: Clock) -> None:
@@ -260,7 +259,7 @@ class Arbitration:
         """Filed, not yet decided by award, track still open."""
         if self.result is not None:
             return "仲裁阶段已结束", "the arbitration track has ended"
-        if not self.filed or "arb.award" not in self.clock:
+        if self.filed_at is None or "arb.award" not in self.clock:
             return "案件尚未立案", "the case is not filed"
         if self.award_made:
             return "已作出仲裁裁决", "the award was made"
@@ -298,7 +297,7 @@ class Arbitration:
     @case_event("arbitration_filed", ArbitrationFiled, actors=COMMISSION,
                 title=("立案受理", "file the application"), when=_deciding)
     async def file(self, _: ArbitrationFiled) -> Said:
-        self.decided = self.filed = True
+        self.decided = True
         self.filed_at = workflow.now()
         same_day = self.clock["arb.same_day_filing"]
         await same_day.complete()
@@ -372,11 +371,11 @@ class Arbitration:
                 title=("发出一次性告知书", "issue the one-time notice"), when=_noticing)
     async def notify(self, event: OneTimeNotice) -> Said:
         case, app = self.case, self.application
-        assert app is not None
+        assert app is not None and self.filed_at is not None
         self.notice = event
         await self.clock["arb.one_time_notice"].complete()
         await self.clock["arb.tribunal_notice"].complete()
-        draft = NoticeDraft(case_number=case.number, key=f"one-time-notice-{len(self.documents) + 1}",
+        draft = NoticeDraft(case_number=case.number, key="one-time-notice",
                             issued_at=workflow.now(), filed_at=self.filed_at, claims=app.claims,
                             tribunal=event.tribunal, evidence_until=event.evidence_until, hearing_at=event.hearing_at,
                             hearing_place=event.hearing_place, priority=self.priority,
@@ -384,13 +383,12 @@ class Arbitration:
         doc = await workflow.execute_activity_method(
             ArbitrationDesk.issue_one_time_notice, draft, task_queue=agency_queue(Agency.ARBITRATION),
             **case.activity_options, summary="制作仲裁一次性告知书")
-        self.documents.append(doc)
         await self._set_hearing(event)
         assert self.hearing is not None
         await case.notify_parties(
             Agency.ARBITRATION, "arb.one_time_notice", f"{doc.title} {case.number}",
             f"仲裁庭组成、答辩期间、举证期限及开庭时间地点一次性告知如下，详见文书 {doc.ref}。"
-            f"开庭：{self.hearing[0]}，{self.hearing[1]}。", key=f"arb.one_time_notice:{len(self.documents)}")
+            f"开庭：{self.hearing[0]}，{self.hearing[1]}。", key="arb.one_time_notice")
         self.show()
         return (f"已发出一次性告知书（{doc.ref}）并通知双方当事人；开庭 {self.hearing[0]}",
                 f"one-time notice issued ({doc.ref}) and sent to both parties")
