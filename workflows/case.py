@@ -61,8 +61,7 @@ class CaseWorkflow:
                 assert mediation.agreement is not None
                 return await self.close(f"调解达成协议：{mediation.agreement.amount} 元，"
                                         f"{mediation.agreement.performance_date} 前履行")
-            why = {"refused": "用人单位拒绝协商", "arbitration": "调解期限届满"}.get(
-                mediation.kind, f"调解不成（{mediation.reason}）")
+            why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
             if not await self.arbitration.await_application(f"{why}：劳动者可以申请仲裁（LDMA Art 14）"):
                 assert self.arbitration.result is not None
                 return await self.close(self.arbitration.result.outcome)
