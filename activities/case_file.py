@@ -18,7 +18,7 @@ from domain.calendar import SHANGHAI, local_text
 from domain.models import CaseFlag, CaseIntake, Notice
 from domain.records import CaseChange, CaseOpening, DueAnswer, DueRequest, NoticeResult, RemainingRequest
 from domain.rules import Settings, compute_due, extended_due, remaining_units
-from registry.errors import NoLiaison
+from registry.errors import NoLiaison, NoParty
 
 if TYPE_CHECKING:
     from registry.store import Registry
@@ -112,7 +112,15 @@ class CaseFile:
 
     @activity.defn
     def send_notice(self, notice: Notice) -> NoticeResult:
-        """Queue a notice for the unit's liaison (or head). No liaison is an answer, not a retry."""
+        """Queue a notice for the unit's liaison (or head), or for the case's parties of a role.
+        No liaison (no party) is an answer, not a retry."""
+        if notice.party:
+            try:
+                rows = self.registry.queue_party_notice(notice)
+            except NoParty:
+                log().warning("no party for notice", party=notice.party, kind=notice.kind)
+                return NoticeResult(delivered_to=None, error=f"no_party:{notice.party}")
+            return NoticeResult(delivered_to="、".join(row.recipient for row in rows))
         try:
             row = self.registry.queue_notice(notice)
         except NoLiaison:

@@ -48,6 +48,7 @@ FLAG = {
     "may_apply_arbitration": ("可申请仲裁", "may apply for arbitration"),
     "legal_aid_granted": ("已获法律援助", "legal aid granted"),
     "notify_error": ("通知失败", "notification failed"),
+    "priority": ("优先处理", "priority handling"),
 }
 
 CLOCK_STATE = {
@@ -90,6 +91,27 @@ FIELD = {
     "actor": ("操作单位及人员", "actor"),
     "unit": ("单位", "unit"),
     "person": ("经办人", "person"),
+    # arbitration events
+    "representatives": ("代表人", "representatives"),
+    "names": ("姓名", "names"),
+    "tribunal": ("仲裁庭组成", "tribunal"),
+    "chair": ("首席/独任仲裁员", "chair"),
+    "members": ("仲裁员", "arbitrators"),
+    "evidence_until": ("举证期限", "evidence deadline"),
+    "hearing_at": ("开庭时间", "hearing time"),
+    "hearing_place": ("开庭地点", "hearing place"),
+    "party": ("当事人", "party"),
+    "cause": ("事由", "cause"),
+    "added_claims": ("增加的请求", "added claims"),
+    "approver": ("批准人", "approver"),
+    "items": ("裁决事项", "award items"),
+    "served_to": ("已送达当事人", "served to"),
+    "performance_date": ("履行期限", "performance date"),
+    "evidence": ("证据", "evidence"),
+    "obtained": ("是否取得", "obtained"),
+    "result": ("结果", "result"),
+    "court": ("法院", "court"),
+    "set_aside": ("是否撤销", "set aside"),
 }
 
 ERROR = {
@@ -112,6 +134,10 @@ ERROR = {
     "refusal_reason": ("不予援助须说明理由", "a refusal must state a reason"),
     "district_unknown": ("不是南昌市的区县代码，可选：{known}", "is not a Nanchang district code: {known}"),
     "channel_court": ("法院不是受理渠道", "the court does not open cases"),
+    "tribunal_members": ("独任仲裁不填仲裁员；合议庭为首席仲裁员加两名仲裁员（LDMA Art 31）",
+                         "a sole arbitrator has no members; a panel is a chair and two arbitrators (LDMA Art 31)"),
+    "evidence_after_hearing": ("举证期限不能晚于开庭日", "the evidence deadline is after the hearing"),
+    "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
     "too_short": ("至少需要一项", "needs at least one entry"),
     "string_too_short": ("不能为空", "must not be empty"),

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from domain.models import Agency, Notice
 from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
-from registry.errors import NoLiaison
+from registry.errors import NoLiaison, NoParty
 from registry.tables import (
     CaseRecord,
     ClaimRecord,
@@ -257,6 +257,30 @@ class Registry:
                 return self.queue_notice(notice, at)
             return row
 
+    def queue_party_notice(self, notice: Notice, at: datetime | None = None) -> list[NotificationRecord]:
+        """Put a notice to the case's parties of ``notice.party`` in the outbox: one row per party,
+        addressed from the parties table as it is now. Raises NoParty when there is none."""
+        with self.session() as s:
+            parties = s.exec(select(PartyRecord).where(PartyRecord.case_number == notice.case_number,
+                                                       PartyRecord.role == notice.party)
+                             .order_by(PartyRecord.id)).all()
+            if not parties:
+                raise NoParty(f"{notice.case_number}:{notice.party}")
+            keys = [f"{notice.key}:{notice.party}:{i}" for i in range(len(parties))]
+            known = {row.key: row for row in s.exec(select(NotificationRecord).where(
+                NotificationRecord.scope == notice.case_number, col(NotificationRecord.key).in_(keys)))}
+            rows = [known.get(key) or NotificationRecord(
+                scope=notice.case_number, key=key, unit=notice.unit.value, kind=notice.kind, recipient=party.name,
+                recipient_phone=party.phone, subject=notice.subject, body=notice.body, created_at=_utc(at or _now()))
+                for key, party in zip(keys, parties, strict=True)]
+            s.add_all(row for row in rows if row.key not in known)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return self.queue_party_notice(notice, at)
+            return rows
+
     def pending_notifications(self, limit: int = 100) -> Sequence[NotificationRecord]:
         with self.session() as s:
             return s.exec(select(NotificationRecord).where(col(NotificationRecord.sent_at).is_(None))
@@ -293,6 +317,11 @@ class Registry:
         with self.session() as s:
             return s.exec(select(EventRecord).where(EventRecord.case_number == case_number)
                           .order_by(EventRecord.at, EventRecord.id)).all()
+
+    def parties(self, case_number: str) -> Sequence[PartyRecord]:
+        with self.session() as s:
+            return s.exec(select(PartyRecord).where(PartyRecord.case_number == case_number)
+                          .order_by(PartyRecord.id)).all()
 
     def deadlines(self, case_number: str) -> Sequence[DeadlineRecord]:
         with self.session() as s:

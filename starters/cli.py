@@ -406,7 +406,7 @@ def liaison_history(unit: Annotated[Agency | None, typer.Argument()] = None,
 @app.command("outbox")
 def outbox(case: Annotated[str | None, typer.Option("--case")] = None,
            lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """通知发件箱：发给各单位联络员/负责人的通知。"""
+    """通知发件箱：发给各单位联络员/负责人及案件当事人的通知。"""
     o = out(lang, as_json)
     rows = registry().notifications(case)
     if o.as_json:

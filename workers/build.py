@@ -35,13 +35,17 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
             return [case_file.assess_intake, case_file.register_case, case_file.record_change,
                     case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice]
         case "legal_aid":
-            return [LegalAidDesk(registry).receive_referral]
+            legal_aid = LegalAidDesk(registry)
+            return [legal_aid.receive_referral, legal_aid.represent_in_arbitration, legal_aid.support_lawsuit]
         case "union":
             return [UnionDesk(registry).organise_mediation]
         case "inspection":
             return [InspectionDesk(registry).organise_mediation]
         case "arbitration":
-            return [ArbitrationDesk(registry).receive_application]
+            arbitration = ArbitrationDesk(registry, settings)
+            return [arbitration.receive_application, arbitration.file_case, arbitration.collect_evidence,
+                    arbitration.transfer_advance_execution, arbitration.classify_award,
+                    arbitration.issue_one_time_notice]
     raise ValueError(f"unknown queue {name!r}; choose from {', '.join(ALL)}")
 
 

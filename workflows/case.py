@@ -17,17 +17,19 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import SHANGHAI
     from domain.events.base import EventReceipt
     from domain.i18n import AGENCY
-    from domain.models import CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
+    from domain.models import Agency, CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
 from workflows.events import EventDesk, EventSpec, Refusal, specs_of
 from workflows.runtime import CaseRuntime
+from workflows.stages.arbitration import Arbitration
+from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.mediation import Mediation
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, ClockDesk)
+STAGES = (LegalAidReview, Mediation, ClockDesk, Arbitration, AwardWindows)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -41,22 +43,32 @@ class CaseWorkflow:
         self.case = CaseRuntime(intake)
         self.legal_aid = LegalAidReview(self.case)
         self.mediation = Mediation(self.case)
-        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case)])
+        self.arbitration = Arbitration(self.case)
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case),
+                                            self.arbitration, self.arbitration.windows])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         referrals = await self.open_case()
+        direct = intake.channel == Agency.ARBITRATION
+        if direct:  # applied at the commission: filed without mediation, clocks run from intake
+            await self.arbitration.apply_from(intake.channel)
         if referrals:
             await self.legal_aid.review(referrals, referrer=intake.channel)
-        mediation = await self.mediation.run()
-        if mediation.kind == "agreement":
-            assert mediation.agreement is not None
-            outcome = f"调解达成协议：{mediation.agreement.amount} 元，{mediation.agreement.performance_date} 前履行"
-        elif mediation.kind == "refused":
-            outcome = "用人单位拒绝协商：劳动者可以申请仲裁"
-        else:
-            outcome = f"调解不成（{mediation.reason}）：劳动者可以申请仲裁"
-        return await self.close(outcome)
+        if not direct:
+            mediation = await self.mediation.run(until=lambda: self.arbitration.applied)
+            if mediation.kind == "agreement":
+                assert mediation.agreement is not None
+                return await self.close(f"调解达成协议：{mediation.agreement.amount} 元，"
+                                        f"{mediation.agreement.performance_date} 前履行")
+            why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
+            if not await self.arbitration.await_application(f"{why}：劳动者可以申请仲裁（LDMA Art 14）"):
+                assert self.arbitration.result is not None
+                return await self.close(self.arbitration.result.outcome)
+        result = await self.arbitration.run()
+        if result.litigation:  # the litigation stage takes over here once merged; until then the case closes
+            return await self.close(f"转入诉讼：{result.outcome}")
+        return await self.close(result.outcome)
 
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""

@@ -57,10 +57,12 @@ class Clock:
         return self.state in OPEN
 
     async def complete(self, note: str | None = None) -> None:
-        """The duty was done (or the window used). Late if the clock had lapsed."""
+        """The duty was done (or the window used). Late if the clock had lapsed, or is past due
+        before its timer fired (a clock started for a duty already overdue)."""
         if not self.is_open:
             return
-        self.state = "met_late" if self.state == "lapsed" else "met"
+        late = self.state == "lapsed" or (self.state != "paused" and workflow.now() > self.due)
+        self.state = "met_late" if late else "met"
         await self._changed("clock.met", f"{self.title}：{'逾期完成' if self.state == 'met_late' else '按期完成'}",
                             note=note, closed=True)
 

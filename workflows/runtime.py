@@ -116,6 +116,19 @@ class CaseRuntime:
             return False
         return True
 
+    async def notify_parties(self, unit: Agency, kind: str, subject: str, body: str, *, key: str,
+                             parties: tuple[str, ...] = ("claimant", "employer")) -> None:
+        """Queue a notice from ``unit`` to every claimant and/or to the employer of the case."""
+        for party in parties:
+            who = "申请人" if party == "claimant" else "被申请人"
+            notice = Notice(case_number=self.number, unit=unit, kind=kind, subject=subject, body=body, key=key,
+                            party=party)
+            result = await workflow.execute_activity_method(CaseFile.send_notice, notice, **self.activity_options,
+                                                            summary=f"通知{who}")
+            if result.error:
+                self.flag(CaseFlag.NOTIFY_ERROR)
+                self.fact(f"通知失败：案件未登记{who}（{subject}）")
+
     async def hand_over(self, activity: Any, agency: Agency, kind: str, title: str) -> None:
         """Put the case in an agency's inbox, through an activity on that agency's own queue."""
         order = WorkOrder(case_number=self.number, key=f"{kind}:{self.next_seq()}", agency=agency,
@@ -130,7 +143,9 @@ class CaseRuntime:
         lines = [f"**阶段**：{STAGE[self.stage.value][0]}"
                  + (f"（{AGENCY[self.agency.value][0]}）" if self.agency else "")]
         nxt = self.clocks.next_due()
-        until = f"，截止 {local_text(nxt.due, nxt.provisional)}（{nxt.title}，{nxt.source}）" if nxt else ""
+        # A stage that names its own deadline in the waiting text is not repeated with the nearest one.
+        until = (f"，截止 {local_text(nxt.due, nxt.provisional)}（{nxt.title}，{nxt.source}）"
+                 if nxt and "截止" not in self.waiting[0] else "")
         lines.append(f"**等待**：{self.waiting[0]}{until}")
         overdue = [c for c in self.clocks.clocks.values() if c.state == "lapsed"]
         if overdue:
