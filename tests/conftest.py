@@ -22,8 +22,10 @@ from workers.build import build_workers
 from workers.connect import data_converter
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (well under a second to start): its clock and its
+    time-skipping lock are global, so sharing one lets a test's leftovers stall the next test."""
     # Sealed when WEIQUAN_CODEC_KEYS is set, so the whole suite can run with payload encryption on.
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
