@@ -5,10 +5,24 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+def shared_data() -> Path:
+    """The shared synthetic data: $WEIQUAN_SHARED/data, else a `shared/data` beside the repository
+    or any parent of it (worktrees, clean clones in /tmp), else /work/shared/data."""
+    if env := os.environ.get("WEIQUAN_SHARED"):
+        return Path(env) / "data"
+    here = Path(__file__).resolve().parents[1]
+    for parent in here.parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return Path("/work/shared/data")
+
+
+SHARED = shared_data()
 _counter = itertools.count(1)
 
 
