@@ -69,8 +69,10 @@ async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | N
             print(f"        http://localhost:{ui_port}/namespaces/default/workflows/{number}")
         print("运行中，Ctrl-C 退出 / running, Ctrl-C to stop", flush=True)
         if exit_after is not None:
-            await asyncio.sleep(exit_after)
-            stop.set()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=exit_after)
+            except TimeoutError:
+                stop.set()
         await workers
     finally:
         if proc is not None:
