@@ -95,8 +95,8 @@ def test_strict_validation_catches_a_misspelled_field() -> None:
 
 def test_kubernetes_workers_per_queue_with_probes_and_metrics() -> None:
     docs = manifests()
-    deployments = {d["metadata"]["labels"]["weiquan.io/queue"]: d for _, d in docs
-                   if d["kind"] == "Deployment" and d["metadata"]["labels"].get("app.kubernetes.io/component") == "worker"}
+    deployments = {d["metadata"]["labels"]["weiquan.io/queue"]: d for _, d in docs if d["kind"] == "Deployment"
+                   and d["metadata"]["labels"].get("app.kubernetes.io/component") == "worker"}
     assert sorted(deployments) == sorted(ALL)
     config = next(d for _, d in docs if d["kind"] == "ConfigMap")["data"]
     health_port = int(config["WEIQUAN_HEALTH_ADDRESS"].rpartition(":")[2])

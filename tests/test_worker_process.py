@@ -144,7 +144,8 @@ async def activity_attempts(client: Client, number: str, name: str) -> tuple[int
     return len(scheduled), attempts, completed
 
 
-async def test_sigterm_mid_activity_finishes_it_once(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:  # noqa: F811
+async def test_sigterm_mid_activity_finishes_it_once(
+        dev_env: WorkflowEnvironment, tmp_path: Path) -> None:  # noqa: F811
     client, db = dev_env.client, tmp_path / "registry.db"
     with worker_process(client, tmp_path, f"sqlite:///{db}", "case") as first:
         await first.until_ready()

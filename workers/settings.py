@@ -16,13 +16,14 @@ from domain.rules import config_path
 class WorkerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Per task queue. Our activities are short database writes: the registry's connection pool, not
-    # the CPU, is the limit (docs/deploy.md, sizing).
-    max_concurrent_activities: int = Field(16, ge=1)
-    max_concurrent_workflow_tasks: int = Field(50, ge=2)
+    # Per task queue; None = the SDK's default. Our activities are short database writes: the
+    # registry's connection pool, not the CPU, is the limit (docs/deploy.md, sizing).
+    max_concurrent_activities: int | None = Field(None, ge=1)
+    max_concurrent_workflow_tasks: int | None = Field(None, ge=2)
     # Cases kept in memory between workflow tasks; an evicted case is replayed from history on its next task.
     max_cached_workflows: int = Field(1000, ge=0)
-    # Threads running (synchronous) activities in this process; default one per activity slot.
+    # Threads running (synchronous) activities in this process; default one per activity slot when
+    # those are set, else 16 (about what the registry's connection pool serves at once).
     activity_threads: int | None = Field(None, ge=1)
     # On SIGTERM, running activities get this long to finish before they are cancelled (and retried
     # elsewhere). Orchestrators must wait longer than this before SIGKILL.
@@ -31,7 +32,9 @@ class WorkerSettings(BaseModel):
     metrics_address: str | None = None  # host:port for Prometheus /metrics; None = no endpoint
 
     def threads(self, queues: int) -> int:
-        return self.activity_threads or self.max_concurrent_activities * max(queues, 1)
+        if self.activity_threads:
+            return self.activity_threads
+        return self.max_concurrent_activities * max(queues, 1) if self.max_concurrent_activities else 16
 
 
 def load_worker_settings(path: Path | None = None) -> WorkerSettings:
