@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from domain.models import Agency, Notice
 from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
+from registry import migrate
 from registry.errors import NoLiaison, NoParty
 from registry.tables import (
     CaseRecord,
@@ -74,7 +75,12 @@ class Registry:
         self.engine = engine or make_engine()
 
     def create_all(self) -> None:
+        """Tables straight from the models (tests, for speed); start-ups use upgrade()."""
         SQLModel.metadata.create_all(self.engine)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (registry/migrations); what every start-up does."""
+        migrate.upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

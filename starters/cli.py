@@ -22,6 +22,7 @@ from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, word
 from domain.models import Agency, CaseIntake
 from domain.rules import settings
 from registry.store import Registry
+from starters.db import db_app
 from starters.output import BAD_INPUT, REFUSED, Out, default_lang
 
 T = TypeVar("T")
@@ -34,6 +35,7 @@ liaison_app = typer.Typer(help="联络名录 · liaison directory", no_args_is_h
 app.add_typer(case_app, name="case")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(liaison_app, name="liaison")
+app.add_typer(db_app, name="db")
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh（默认）或 en")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON 输出，供脚本使用")]
@@ -53,7 +55,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 def registry() -> Registry:
     reg = Registry()
-    reg.create_all()
+    reg.upgrade()
     return reg
 
 
@@ -440,11 +442,12 @@ def rules(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
 def worker(agency: Annotated[list[str] | None, typer.Option(
         "--agency", help="只运行某单位的队列：case, legal_aid, union, inspection, arbitration（可重复）")] = None,
 ) -> None:
-    """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。"""
-    from workers.connect import connect
+    """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。
+
+    启动时自动升级登记库结构；健康检查、指标与并发设置见 docs/deploy.md（WEIQUAN_* 环境变量）。"""
     from workers.logs import configure_logging
     from workers.queues import ALL
-    from workers.run import run_workers
+    from workers.service import serve
 
     configure_logging()
     queues = agency or list(ALL)
@@ -453,10 +456,7 @@ def worker(agency: Annotated[list[str] | None, typer.Option(
         Out(default_lang()).fail(f"未知队列：{', '.join(unknown)}（可选 {', '.join(ALL)}）",
                                  f"unknown queue: {', '.join(unknown)} (choose from {', '.join(ALL)})", BAD_INPUT)
 
-    async def go() -> None:
-        await run_workers(await connect(), registry(), queues)
-
-    run(go())
+    run(serve(queues))
 
 
 @app.command("server")

@@ -48,7 +48,7 @@ async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | N
     configure_logging()
     data = Path(os.environ.get("WEIQUAN_HOME", ".weiquan"))
     registry = Registry()
-    registry.create_all()
+    registry.upgrade()
     seed_demo_directory(registry)
     os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{port}")
     proc = None

@@ -18,6 +18,7 @@ from activities.union import UnionDesk
 from domain.rules import Settings
 from registry.store import Registry
 from workers.queues import ALL, DEFAULT_PREFIX, queue
+from workers.settings import WorkerSettings
 from workflows.case import CaseWorkflow
 
 WORKFLOWS = [CaseWorkflow]
@@ -51,9 +52,11 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
 
 def build_workers(client: Client, registry: Registry, settings: Settings, *,
                   queues: Iterable[str] = ALL, prefix: str = DEFAULT_PREFIX,
-                  executor: ThreadPoolExecutor | None = None) -> list[Worker]:
+                  executor: ThreadPoolExecutor | None = None,
+                  tuning: WorkerSettings | None = None) -> list[Worker]:
     """One worker per queue; the case queue also runs the workflows."""
-    executor = executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity")
+    queues, tuning = list(queues), tuning or WorkerSettings()
+    executor = executor or ThreadPoolExecutor(max_workers=tuning.threads(len(queues)), thread_name_prefix="activity")
     workers = []
     for name in queues:
         workers.append(Worker(
@@ -63,7 +66,10 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             activities=activities_for(name, registry, settings),
             activity_executor=executor,
             workflow_runner=RUNNER,
+            max_concurrent_activities=tuning.max_concurrent_activities,
+            max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
+            max_cached_workflows=tuning.max_cached_workflows,
             # On SIGTERM, running activities get this long to finish before they are cancelled.
-            graceful_shutdown_timeout=timedelta(seconds=30),
+            graceful_shutdown_timeout=timedelta(seconds=tuning.graceful_shutdown_seconds),
         ))
     return workers

@@ -7,6 +7,7 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import Runtime
 
 from workers.codec import data_converter as sealed_converter
 from workers.codec import load_keyring
@@ -19,8 +20,9 @@ def data_converter() -> DataConverter:
     return sealed_converter(load_keyring())
 
 
-async def connect(profile: str | None = None) -> Client:
+async def connect(profile: str | None = None, *, runtime: Runtime | None = None) -> Client:
+    """`runtime`: a worker's own runtime (its Prometheus endpoint); None = the process default."""
     config = dict(ClientConfig.load_client_connect_config(profile=profile))
     target = config.pop("target_host", None) or DEFAULT_ADDRESS
     config.setdefault("namespace", "default")
-    return await Client.connect(target, data_converter=data_converter(), **config)
+    return await Client.connect(target, data_converter=data_converter(), runtime=runtime, **config)
