@@ -50,6 +50,12 @@ FLAG = {
     "notify_error": ("通知失败", "notification failed"),
 }
 
+# Parallel tracks beside the main stage flow (case.tracks keys, the Tracks search attribute).
+TRACK = {
+    "inspection": ("劳动保障监察", "labour inspection"),
+    "evidence": ("协助调取证据", "evidence help"),
+}
+
 CLOCK_STATE = {
     "running": ("计时中", "running"),
     "warning": ("临近期限", "due soon"),
@@ -90,6 +96,28 @@ FIELD = {
     "actor": ("操作单位及人员", "actor"),
     "unit": ("单位", "unit"),
     "person": ("经办人", "person"),
+    # inspection events
+    "source": ("来源", "source"),
+    "matters": ("事项", "matters"),
+    "violation_ended": ("违法行为终了日期", "date the violation ended"),
+    "kind": ("类别", "kind"),
+    "file_number": ("立案号", "file number"),
+    "ground": ("不予受理理由", "ground"),
+    "competent_office": ("有管辖权的机关", "competent office"),
+    "missing": ("需补正的材料", "items to supplement"),
+    "result": ("结果", "result"),
+    "by": ("限期", "date set"),
+    "to": ("移交去向", "handed over to"),
+    "method": ("送达方式", "method of service"),
+    "received_on": ("送达日期", "date received"),
+    "approved": ("是否批准", "approved"),
+    "approver": ("批准人", "approver"),
+    "police_unit": ("公安机关", "police unit"),
+    "filed": ("是否立案", "filed"),
+    "items": ("证据清单", "evidence items"),
+    "holder": ("证据持有人", "holder"),
+    "request": ("请求序号", "request number"),
+    "obtained": ("已调取的证据", "evidence obtained"),
 }
 
 ERROR = {
@@ -112,6 +140,16 @@ ERROR = {
     "refusal_reason": ("不予援助须说明理由", "a refusal must state a reason"),
     "district_unknown": ("不是南昌市的区县代码，可选：{known}", "is not a Nanchang district code: {known}"),
     "channel_court": ("法院不是受理渠道", "the court does not open cases"),
+    "competent_office_required": ("不属本机关管辖的，须写明有管辖权的机关", "name the competent office"),
+    "missing_items_required": ("材料不全的，须一次性列明全部需补正的材料", "list everything to supplement"),
+    "reason_required": ("须说明理由", "a reason is required"),
+    "order_to_pay_terms": ("责令限期支付须写明金额和期限", "an order to pay needs an amount and a date"),
+    "order_to_correct_terms": ("责令限期改正须写明事项和期限", "an order to correct needs matters and a date"),
+    "penalty_terms": ("行政处罚须写明违法事项和罚款金额", "a penalty needs the violation and the amount"),
+    "hand_over_terms": ("移交须写明去向（仲裁或诉讼）和理由", "a hand-over needs a destination and a reason"),
+    "obtained_items_required": ("已调取或部分调取的，须列明已调取的证据", "list the evidence obtained"),
+    "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
+    "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
     "too_short": ("至少需要一项", "needs at least one entry"),
     "string_too_short": ("不能为空", "must not be empty"),
