@@ -92,7 +92,8 @@ async def at_rest(client: Client, workflow_id: str, seconds: float = 5) -> None:
             elif kind.startswith("activity_task_") and not kind.startswith("activity_task_started"):
                 activities.discard(getattr(ev, kind).scheduled_event_id)
             elif kind.startswith("workflow_task_"):
-                task_open = kind in ("workflow_task_scheduled_event_attributes", "workflow_task_started_event_attributes")
+                task_open = kind in ("workflow_task_scheduled_event_attributes",
+                                     "workflow_task_started_event_attributes")
             elif kind.startswith("workflow_execution_") and kind not in WORKFLOW_INPUTS:
                 return  # closed
         if not activities and not task_open:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
+from activities.inspection import assess, limitation, months_unpaid, violation_end
 from domain.calendar import SHANGHAI, WorkCalendar
-from domain.models import CaseView, DeadlineView
-from domain.rules import load_settings
+from domain.models import CaseIntake, CaseView, DeadlineView
+from domain.rules import Settings, load_settings
 from registry.store import Registry
-from starters.cases import case_result
+from starters.cases import EventRefused, case_result
+from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import at_stage, event, start, until
+from tests.helpers import TODAY, at_stage, event, start, until
+from workers.build import RUNNER, WORKFLOWS
 
 # The main-flow steps the inspection track runs beside: (stage the main flow waits in, the event
 # that moves it on, sending unit, fields). When the arbitration stage lands, put its steps here;
@@ -49,13 +56,19 @@ async def details(env: WorkflowEnvironment, number: str) -> str:
     return meta.current_details
 
 
+async def replays(env: WorkflowEnvironment, number: str) -> None:
+    """The main flow and the tracks' coroutines replay deterministically from the history."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=RUNNER)
+    await replayer.replay_workflow(await env.client.get_workflow_handle(number).fetch_history())
+
+
 async def test_complaint_opened_on_the_fifth_working_day_across_a_holiday(
         env: WorkflowEnvironment, registry: Registry, tmp_path: Path) -> None:
     today = await local_today(env)
     weekdays = [today + timedelta(days=i) for i in range(1, 10) if (today + timedelta(days=i)).weekday() < 5]
     holidays = weekdays[:3]  # no real holiday lies ahead in chinesecalendar's data: make some
     override = tmp_path / "holidays.toml"
-    override.write_text("".join(f'[years.{y}]\nholidays = [{", ".join(repr(d.isoformat()) for d in holidays if d.year == y)}]\n'
+    override.write_text("".join(f"[years.{y}]\nholidays = {[d.isoformat() for d in holidays if d.year == y]}\n"
                                 for y in sorted({d.year for d in holidays})), encoding="utf-8")
     settings = load_settings(calendar_file=override)
     fifth = settings.calendar.add_workdays(today, 5).day
@@ -67,7 +80,8 @@ async def test_complaint_opened_on_the_fifth_working_day_across_a_holiday(
             assert clock(view, "inspect.accept").due == datetime.combine(fifth, time(17, 30), SHANGHAI)
             assert view.stage == "mediation"  # the main flow went on: inspection mediates the dispute
             await env.sleep(datetime.combine(fifth, time(10), SHANGHAI) - await env.get_current_time())
-            receipt = await event(env.client, number, "inspection_accept", "inspection", file_number="洪人社监立〔2026〕1号")
+            receipt = await event(env.client, number, "inspection_accept", "inspection",
+                                  file_number="洪人社监立〔2026〕1号")
             assert receipt.message == "已受理立案"
             view = await until(env.client, number, track("inspection", "已受理立案"), "opened")
             assert clock(view, "inspect.investigate").state == "running"
@@ -109,13 +123,14 @@ async def test_evidence_request_answered_and_one_lapsing_and_escalating(
     assert "请求1" in first.message
     await event(env.client, number, "evidence_request", "union", items=["劳动合同"], holder="project_lead",
                 reason="项目负责人拒不出示")
-    view = await until(env.client, number, lambda v: len([d for d in v.deadlines if d.rule_id == "inspect.evidence"]) == 2
-                       and "登记中" not in v.tracks.get("evidence", ""), "two requests on their clocks")
+    view = await until(env.client, number, lambda v: "登记中" not in v.tracks.get("evidence", "登记中")
+                       and len([d for d in v.deadlines if d.rule_id == "inspect.evidence"]) == 2, "two clocks")
     assert "请求1（法律援助）办理中" in view.tracks["evidence"] and "请求2（工会）办理中" in view.tracks["evidence"]
     assert "协助调取证据：请求1" in await details(env, number)
-    await event(env.client, number, "evidence_result", "inspection", request=1, result="partly", obtained=["工资发放记录"])
-    view = await until(env.client, number, lambda v: any("请求1（法律援助）：部分调取，已向法律援助反馈" in f for f in v.facts),
-                       "request 1 answered")
+    await event(env.client, number, "evidence_result", "inspection", request=1, result="partly",
+                obtained=["工资发放记录"])
+    view = await until(env.client, number, lambda v: any("请求1（法律援助）：部分调取，已向法律援助反馈" in f
+                                                          for f in v.facts), "request 1 answered")
     assert clock(view, "inspect.evidence:1").state == "met"
     feedback = [n for n in registry.notifications(number) if n.kind == "evidence.feedback"]
     assert [n.unit for n in feedback] == ["legal_aid"]
@@ -123,7 +138,7 @@ async def test_evidence_request_answered_and_one_lapsing_and_escalating(
     assert "未能调取：考勤表" in feedback[0].body
 
     await env.sleep(timedelta(days=16))  # past 10 working days
-    view = await until(env.client, number, lambda v: clock(v, "inspect.evidence:2").state == "lapsed", "request 2 lapsed")
+    view = await until(env.client, number, lambda v: clock(v, "inspect.evidence:2").state == "lapsed", "lapsed")
     assert "请求2（工会）已逾期" in view.tracks["evidence"]
     escalations = {(n.unit, n.recipient) for n in registry.notifications(number) if n.kind == "escalation"}
     assert {("inspection", "示例联络员甲"), ("inspection", "示例科长甲")} <= escalations
@@ -197,6 +212,7 @@ async def test_order_to_pay_lapses_into_police_transfer_and_payment_closes_it(
     assert {"arrears.summons", "arrears.transfer"} <= {w.kind for w in registry.work_items(case_number=number)}
     case = registry.case(number)
     assert case is not None and case.flags.count("malicious_arrears") == 1 and case.tracks == []
+    await replays(env, number)
 
 
 async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
@@ -232,3 +248,56 @@ async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
     assert kinds.index("case.waiting_tracks") < kinds.index("inspection.closed") < kinds.index("case.closed")
     ledger = {d.rule_id: (d.state, d.extended) for d in registry.deadlines(number)}
     assert ledger["inspect.investigate"] == ("met", True)
+    await replays(env, number)
+
+
+async def test_proactive_inspection_hands_over_to_arbitration_with_legal_aid_referral(
+        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+    number = await start(env.client, workers)  # consenting migrant worker: eligible for legal aid
+    await at_stage(env.client, number, "legal_aid_review")
+    with pytest.raises(EventRefused) as refused:
+        await event(env.client, number, "inspection_complaint", "window", source="proactive", matters="工资台账检查")
+    assert refused.value.code == "not_now" and "主动监察" in refused.value.zh
+    await event(env.client, number, "inspection_complaint", "inspection", source="proactive", matters="工资台账检查")
+    view = await until(env.client, number, track("inspection", "正式立案调查"), "investigating at once")
+    assert not [d for d in view.deadlines if d.rule_id == "inspect.accept"]  # nothing to accept
+    for name, fields in (("inspection_accept", {}), ("police_transfer_decision", {"approved": True, "approver": "张"}),
+                         ("evidence_result", {"request": 9, "result": "not_found"})):
+        with pytest.raises(EventRefused) as wrong:
+            await event(env.client, number, name, "inspection", **fields)
+        assert wrong.value.code == "not_now"
+    await event(env.client, number, "inspection_decision", "inspection", kind="hand_over", to="arbitration",
+                reason="涉及劳动关系确认，需经仲裁")
+    view = await until(env.client, number, lambda v: "inspection" not in v.tracks, "handed over")
+    assert "may_apply_arbitration" in view.flags and view.stage == "legal_aid_review"
+    assert any("移交劳动人事争议仲裁：涉及劳动关系确认，需经仲裁；1名劳动者符合条件且同意，一并转介法律援助" in f
+               for f in view.facts)
+
+
+def intake(**fields: Any) -> CaseIntake:
+    return CaseIntake.from_input(factories.intake(**fields), TODAY)
+
+
+def test_violation_end_and_the_two_year_limit(settings: Settings) -> None:
+    rule = settings.rule("inspect.limitation")
+    old = intake(**OLD_CLAIM)
+    assert violation_end(old) == date(2023, 9, 30)
+    assert limitation(rule, settings.calendar, violation_end(old), date(2026, 11, 29)).barred
+    assert not limitation(rule, settings.calendar, violation_end(old), date(2025, 9, 29)).barred
+    still_employed = intake(employment_end=None)
+    assert violation_end(still_employed) is None  # a continuing violation
+    assert not limitation(rule, settings.calendar, None, date(2030, 1, 1)).barred
+
+
+def test_malicious_arrears_thresholds(settings: Settings) -> None:
+    district = settings.district("360113")
+    one = intake(amount="12600.00")
+    assert months_unpaid(one) == 4
+    assert assess(one, Decimal("12600.00"), district).crosses
+    assert not assess(one, Decimal("9999.00"), district).crosses  # below the single figure
+    short = intake(claims=[{"type": "wages", "amount": "20000.00", "period_start": "2026-08-01",
+                            "period_end": "2026-09-30"}])
+    assert months_unpaid(short) == 2 and not assess(short, Decimal("20000.00"), district).crosses
+    group = intake(claimants=10, claims=[{"type": "wages", "amount": "60000.00"}])
+    answer = assess(group, Decimal("60000.00"), district)
+    assert answer.crosses and answer.months == 0 and "10名劳动者" in answer.basis

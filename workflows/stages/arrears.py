@@ -43,13 +43,11 @@ class ArrearsTransfer:
         self.head: TransferDecision | None = None
         self.sent: TransferSent | None = None
         self.police: PoliceAnswer | None = None
-        self.closed_by_payment = False
 
     async def run(self, assessment: ArrearsAssessment) -> str | None:
         """The path's end in words; None when it ended without a transfer (paid, or the head declined)."""
         case = self.case
         self.summons = self.head = self.sent = self.police = None
-        self.closed_by_payment = False
         case.flag(CaseFlag.MALICIOUS_ARREARS)
         case.fact(f"涉嫌恶意欠薪：责令支付逾期未履行，{assessment.basis}（刑法 Art 276-1）")
         await case.record("arrears.flagged", f"涉嫌恶意欠薪，启动移送公安程序：{assessment.basis}")
@@ -103,7 +101,7 @@ class ArrearsTransfer:
     async def _paid(self, clock: Clock | None) -> None:
         if clock is not None:
             await clock.withdraw("用人单位已足额支付，移送程序终止")
-        self.step, self.closed_by_payment = None, True
+        self.step = None
         await self.case.record("arrears.closed", "用人单位已足额支付：恶意欠薪移送程序终止")
 
     # ---- events --------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from workflows.tracks import Track
 
 SOURCES = {"complaint": "投诉", "proactive": "主动监察", "lead": "移送线索"}
 ORDERS = ("order_to_pay", "order_to_correct")
-PAYABLE = ("negotiating", "investigating", "order", "order_lapsed", "transfer")
+PAYABLE = ("negotiating", "investigating", "order", "assessing", "order_lapsed", "transfer")
 CLOSING: Said = ("案件主程序已结束，正在结案", "the case is closing")
 
 
@@ -86,7 +86,8 @@ class Inspection:
         self._reset()
 
     def _reset(self) -> None:
-        self.phase: str | None = None  # receiving|accepting|negotiating|investigating|order|order_lapsed|transfer
+        # receiving | accepting | negotiating | investigating | order | assessing | transfer | order_lapsed
+        self.phase: str | None = None
         self.opening: Opening | None = None
         self.referrers: list[Agency] = []  # units that sent the complaint or lead: they hear back
         self.answer: ComplaintAccepted | ComplaintRefused | None = None
@@ -187,7 +188,8 @@ class Inspection:
         self.track.show("已受理立案：督促协商；用人单位拒不协商或协商不成的，转入正式立案调查")
         await workflow.wait_condition(lambda: self._negotiated() is not None)
         if self._negotiated() == "settled":
-            return "经协商解决" + (f"（{self.negotiation.reason}）" if self.negotiation and self.negotiation.reason else "")
+            reason = self.negotiation.reason if self.negotiation else None
+            return "经协商解决" + (f"（{reason}）" if reason else "")
         why = "用人单位拒绝协商" if self._negotiated() == "refused" else "协商不成"
         if self.negotiation is None:
             why += "（调解结果）"
@@ -241,7 +243,7 @@ class Inspection:
                 await clock.withdraw(f"另行作出{DECISIONS[self.decision.kind][0]}决定")
             return None
         if pay:
-            outcome = await self._unpaid(decision.by)
+            outcome = None if self._paid_up() else await self._unpaid(decision.by)
             if outcome or self._paid_up():
                 return outcome or self._paid_text()
         else:
@@ -252,7 +254,7 @@ class Inspection:
         return self._paid_text() if self._paid_up() else None
 
     async def _order_due(self, _: Clock) -> None:
-        self.order_lapsed = True
+        self.phase, self.order_lapsed = "assessing", True  # no decision until the lapse is weighed
 
     async def _unpaid(self, by: date) -> str | None:
         """An order to pay lapsed unpaid: above the district's threshold, the transfer path opens."""
@@ -273,7 +275,7 @@ class Inspection:
         return self.ordered is not None and self.paid >= self.ordered
 
     def _paid_text(self) -> str:
-        closed = "，恶意欠薪移送程序终止" if self.transfer.closed_by_payment else ""
+        closed = "，恶意欠薪移送程序终止" if self.phase == "transfer" else ""
         return f"用人单位已按责令足额支付 {self.paid} 元{closed}，结案"
 
     def _conclude(self, decision: InspectionDecision) -> str:
