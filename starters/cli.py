@@ -18,7 +18,7 @@ import typer
 from pydantic import ValidationError
 
 from domain.calendar import SHANGHAI, local_text
-from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, word
+from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, TRACK, word
 from domain.models import Agency, CaseIntake
 from domain.rules import settings
 from registry.store import Registry
@@ -165,7 +165,8 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if view.flags:
         print(f"{o.t('标记', 'Flags')}：" + "、".join(word(FLAG, f.value, o.lang) for f in view.flags))
     if view.tracks:
-        print(f"{o.t('并行', 'Tracks')}：" + "；".join(f"{k}：{v}" for k, v in view.tracks.items()))
+        print(f"{o.t('并行', 'Tracks')}："
+              + "；".join(f"{word(TRACK, k, o.lang)}：{v}" for k, v in view.tracks.items()))
     for c in claimants:
         print(f"{o.t('劳动者', 'Claimant')}：{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
               f"{o.t('手机', 'phone')} {c['phone']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -49,9 +50,9 @@ def settings() -> Settings:
 
 @asynccontextmanager
 async def running_workers(client: Client, registry: Registry, settings: Settings,
-                          queues: tuple[str, ...] | None = None) -> AsyncIterator[str]:
-    """All workers on fresh task queues; yields the queue prefix to start cases with."""
-    prefix = f"t{uuid.uuid4().hex[:10]}"
+                          queues: tuple[str, ...] | None = None, prefix: str | None = None) -> AsyncIterator[str]:
+    """All workers on fresh task queues (or ``prefix``'s); yields the queue prefix to start cases with."""
+    prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
     kwargs = {"queues": queues} if queues else {}
     async with AsyncExitStack() as stack:
         for worker in build_workers(client, registry, settings, prefix=prefix, **kwargs):
@@ -71,10 +72,43 @@ async def terminate_open_cases(client: Client, registry: Registry) -> None:
     worker to take them) while later tests skip time."""
     for case in registry.cases(limit=100_000):
         if case.closed_at is None:
+            await at_rest(client, case.case_number)
             try:
                 await client.get_workflow_handle(case.case_number).terminate("test finished")
             except Exception:
                 pass
+
+
+async def at_rest(client: Client, workflow_id: str, seconds: float = 5) -> None:
+    """Wait (bounded) until the case has no workflow task or activity in flight, read from its
+    history: the test server keeps time skipping locked for good when a workflow is terminated
+    under a running task, and every later test that skips time then hangs."""
+    handle = client.get_workflow_handle(workflow_id)
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        activities: set[int] = set()
+        task_open = False
+        for ev in (await handle.fetch_history()).events:
+            kind = ev.WhichOneof("attributes") or ""
+            if kind == "activity_task_scheduled_event_attributes":
+                activities.add(ev.event_id)
+            elif kind.startswith("activity_task_") and not kind.startswith("activity_task_started"):
+                activities.discard(getattr(ev, kind).scheduled_event_id)
+            elif kind.startswith("workflow_task_"):
+                task_open = kind in ("workflow_task_scheduled_event_attributes",
+                                     "workflow_task_started_event_attributes")
+            elif kind.startswith("workflow_execution_") and kind not in WORKFLOW_INPUTS:
+                return  # closed
+        if not activities and not task_open:
+            return
+        await asyncio.sleep(0.05)
+
+
+# History events that bring input to a running workflow (not its end).
+WORKFLOW_INPUTS = ("workflow_execution_started_event_attributes", "workflow_execution_signaled_event_attributes",
+                   "workflow_execution_update_accepted_event_attributes",
+                   "workflow_execution_update_completed_event_attributes",
+                   "workflow_execution_update_admitted_event_attributes")
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,10 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
         case "union":
             return [UnionDesk(registry).organise_mediation]
         case "inspection":
-            return [InspectionDesk(registry).organise_mediation]
+            desk = InspectionDesk(registry, settings)
+            return [desk.organise_mediation, desk.accept_complaint, desk.check_limitation, desk.refuse_in_writing,
+                    desk.investigate, desk.serve_order, desk.assess_arrears, desk.serve_summons,
+                    desk.transfer_to_police, desk.notify_employer_to_explain, desk.retrieve_evidence]
         case "arbitration":
             arbitration = ArbitrationDesk(registry, settings)
             return [arbitration.receive_application, arbitration.file_case, arbitration.collect_evidence,

@@ -25,11 +25,13 @@ from workflows.runtime import CaseRuntime
 from workflows.stages.arbitration import Arbitration
 from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
+from workflows.stages.inspection import INSPECTION_STAGES, Inspection
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.mediation import Mediation
+from workflows.tracks import settle
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, ClockDesk, Arbitration, AwardWindows)
+STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -44,12 +46,14 @@ class CaseWorkflow:
         self.legal_aid = LegalAidReview(self.case)
         self.mediation = Mediation(self.case)
         self.arbitration = Arbitration(self.case)
-        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case),
-                                            self.arbitration, self.arbitration.windows])
+        self.inspection = Inspection(self.case, self.mediation)  # a parallel track, with evidence help
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, *self.inspection.desks,
+                                            ClockDesk(self.case), self.arbitration, self.arbitration.windows])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         referrals = await self.open_case()
+        self.inspection.receive_at_intake()
         direct = intake.channel == Agency.ARBITRATION
         if direct:  # applied at the commission: filed without mediation, clocks run from intake
             await self.arbitration.apply_from(intake.channel)
@@ -99,6 +103,10 @@ class CaseWorkflow:
 
     async def close(self, outcome: str) -> CaseOutcome:
         case = self.case
+        # Closure answers open evidence requests (withdrawn, reported back) and waits for running
+        # tracks, saying so in the current details: an inspection is never cut off.
+        self.inspection.wind_up("案件主程序已结束，请求视为撤回")
+        await settle(case, self.inspection.tracks)
         await case.clocks.close_all("结案")
         case.outcome = outcome
         case.closed_at = workflow.now()

@@ -73,6 +73,14 @@ class Clock:
         self.state = "cancelled"
         await self._changed("clock.cancelled", f"{self.title}：不再适用（{note}）", note=note, closed=True)
 
+    async def withdraw(self, note: str) -> None:
+        """No longer applies (the matter ended another way); a clock that had lapsed stays counted
+        as missed, so it is closed as met late rather than cancelled."""
+        if self.state == "lapsed":
+            await self.complete(note)
+        else:
+            await self.cancel(note)
+
     async def pause(self, reason: str, actor: Actor | None = None) -> None:
         now = workflow.now()
         self.state = "paused"

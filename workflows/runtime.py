@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.case_file import CaseFile
     from domain import visibility as sa
     from domain.calendar import local_text
-    from domain.i18n import AGENCY, FLAG, STAGE
+    from domain.i18n import AGENCY, FLAG, STAGE, TRACK
     from domain.models import Actor, Agency, CaseFlag, CaseIntake, Notice, Stage
     from domain.records import CaseChange, CaseSnapshot, LedgerEntry, WorkOrder
 
@@ -154,7 +154,8 @@ class CaseRuntime:
         if paused:
             lines.append("**已中止**：" + "；".join(c.title for c in paused))
         if self.tracks:
-            lines.append("**并行**：" + "；".join(f"{name}：{status}" for name, status in self.tracks.items()))
+            lines.append("**并行**：" + "；".join(f"{TRACK.get(name, (name,))[0]}：{status}"
+                                                 for name, status in self.tracks.items()))
         if self.flags:
             lines.append("**标记**：" + "、".join(FLAG[f.value][0] for f in self.flags))
         lines.extend(f"- {fact}" for fact in self.facts[-5:])
