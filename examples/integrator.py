@@ -49,13 +49,6 @@ class CaseState(BaseModel):
     waiting_for_en: str
 
 
-class CaseResult(BaseModel):
-    """The part of docs/schemas/case-result.json this system reads."""
-
-    case_number: str
-    outcome: str
-
-
 class RemoteCodec(PayloadCodec):
     """Temporal's remote codec protocol: the codec server encrypts and decrypts."""
 
@@ -92,7 +85,7 @@ async def connect() -> Client:
 
 async def main(case_number: str) -> None:
     client = await connect()
-    case = client.get_workflow_handle(case_number, result_type=CaseResult)
+    case = client.get_workflow_handle(case_number)
     state = await case.query("state", result_type=CaseState)
     print(f"{case_number} is at {state.stage}: {state.waiting_for_en}")
 
@@ -124,8 +117,9 @@ async def main(case_number: str) -> None:
     await case.signal("mediation_failed", {"event_id": "union:MED-2026-0002",
                                            "actor": {"unit": "union", "person": "职工服务中心调解员"},
                                            "reason": "双方对欠薪金额分歧较大"})
-    result = await case.result()
-    print(f"outcome: {result.outcome}")
+    await asyncio.sleep(1)
+    state = await case.query("state", result_type=CaseState)
+    print(f"after the signal {case_number} is at {state.stage}: {state.waiting_for_en}")
 
 
 if __name__ == "__main__":

@@ -58,5 +58,7 @@ echo "== $case_number is at: $(stage)"
   --input '{"event_id": "union:MED-2026-0001", "actor": {"unit": "union", "person": "职工服务中心调解员"},
             "reason": "双方对欠薪金额分歧较大"}'
 
-echo "== outcome:"
-"$temporal" workflow result "${case_id[@]}" -o json
+sleep 1
+echo "== after the signal, $case_number is at: $(stage)"
+echo "== waiting for:"
+"$temporal" workflow query "${case_id[@]}" --name state -o json | grep -o '"waitingForEn": *"[^"]*"\|"waiting_for_en": *"[^"]*"' 

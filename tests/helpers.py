@@ -49,3 +49,10 @@ async def until(client: Client, number: str, test: Any, what: str = "", seconds:
 
 async def at_stage(client: Client, number: str, stage: str) -> CaseView:
     return await until(client, number, lambda v: v.stage == stage, f"at {stage}")
+
+
+async def close_after_failed_mediation(client: Client, number: str, unit: str = "union") -> None:
+    """End a case in mediation the short way: mediation fails and the worker does not apply."""
+    await event(client, number, "mediation_failed", unit, reason="双方分歧较大")
+    await until(client, number, lambda v: "申请仲裁" in v.waiting_for, "waiting for an application")
+    await event(client, number, "case_withdrawn", unit, reason="劳动者决定不申请仲裁")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,15 +22,16 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_result
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import TODAY, at_stage, event, start, until
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, start, until
 from workers.build import RUNNER, WORKFLOWS
 
-# The main-flow steps the inspection track runs beside: (stage the main flow waits in, the event
-# that moves it on, sending unit, fields). When the arbitration stage lands, put its steps here;
-# the inspection side of the test does not change.
-MAIN_FLOW: list[tuple[str, str, str, dict[str, Any]]] = [
-    ("legal_aid_review", "legal_aid_decision", "legal_aid", {"granted": True, "lawyer": {"name": "李律师"}}),
-    ("mediation", "mediation_failed", "union", {"reason": "用人单位不同意支付"}),
+# The main-flow steps the inspection track runs beside: (when the main flow is ready for it, the
+# event that moves it on, sending unit, fields); the last one ends the main flow.
+MAIN_FLOW: list[tuple[Callable[[CaseView], bool], str, str, dict[str, Any]]] = [
+    (lambda v: v.stage == "legal_aid_review", "legal_aid_decision", "legal_aid",
+     {"granted": True, "lawyer": {"name": "李律师"}}),
+    (lambda v: v.stage == "mediation", "mediation_failed", "union", {"reason": "用人单位不同意支付"}),
+    (lambda v: "申请仲裁" in v.waiting_for, "case_withdrawn", "union", {"reason": "劳动者决定不申请仲裁"}),
 ]
 
 OLD_CLAIM = {"claims": [{"type": "wages", "amount": "8000.00", "period_start": "2023-06-01",
@@ -143,7 +145,7 @@ async def test_evidence_request_answered_and_one_lapsing_and_escalating(
     escalations = {(n.unit, n.recipient) for n in registry.notifications(number) if n.kind == "escalation"}
     assert {("inspection", "示例联络员甲"), ("inspection", "示例科长甲")} <= escalations
 
-    await event(env.client, number, "mediation_failed", "union", reason="用人单位不同意支付")
+    await close_after_failed_mediation(env.client, number)
     outcome = await case_result(env.client, number)  # closure answers the open request
     feedback = [n for n in registry.notifications(number) if n.kind == "evidence.feedback"]
     assert [n.unit for n in feedback] == ["legal_aid", "union"] and "请求已撤回" in feedback[1].body
@@ -180,6 +182,8 @@ async def test_order_to_pay_lapses_into_police_transfer_and_payment_closes_it(
     await until(env.client, number, track("inspection", "已受理立案"), "negotiating")
     # Inspection mediates the dispute in the main flow: the employer's refusal is also the failed negotiation.
     await event(env.client, number, "employer_refuses_mediation", "inspection", reason="拒不到场")
+    await until(env.client, number, lambda v: "申请仲裁" in v.waiting_for, "offered arbitration")
+    await event(env.client, number, "case_withdrawn", "window", reason="劳动者由监察处理，不申请仲裁")
     view = await until(env.client, number, lambda v: "待并行程序办结" in v.waiting_for
                        and v.tracks.get("inspection", "").startswith("正式立案调查"), "closure waiting for inspection")
     assert "主程序已结束，待并行程序办结后结案：劳动保障监察" in await details(env, number)
@@ -218,21 +222,22 @@ async def test_order_to_pay_lapses_into_police_transfer_and_payment_closes_it(
 async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)  # union channel, consenting worker: legal aid first
-    first_stage, *_ = MAIN_FLOW[0]
-    await at_stage(env.client, number, first_stage)
+    first_ready, *_ = MAIN_FLOW[0]
+    await until(env.client, number, first_ready, "main flow ready")
     # Inspection opens and moves on while the main flow waits for legal aid.
     await event(env.client, number, "inspection_complaint", "window", matters="拖欠三个月工资")
     await until(env.client, number, track("inspection", "投诉待受理"), "complaint awaiting acceptance")
     await event(env.client, number, "inspection_accept", "inspection")
     view = await until(env.client, number, track("inspection", "已受理立案"), "opened")
-    assert view.stage == first_stage  # the main flow did not move
+    assert first_ready(view)  # the main flow did not move
     # The main flow moves on while inspection waits for its own next step.
-    for stage, name, unit, fields in MAIN_FLOW[:-1]:
-        await at_stage(env.client, number, stage)
+    for ready, name, unit, fields in MAIN_FLOW[:-1]:
+        await until(env.client, number, ready, f"ready for {name}")
         await event(env.client, number, name, unit, **fields)
-    last_stage, name, unit, fields = MAIN_FLOW[-1]
-    view = await at_stage(env.client, number, last_stage)
-    assert view.tracks["inspection"].startswith("已受理立案")
+    last_ready, name, unit, fields = MAIN_FLOW[-1]
+    view = await until(env.client, number, last_ready, f"ready for {name}")
+    # The failed mediation was also the complaint's failed negotiation: formal investigation began.
+    assert view.tracks["inspection"].startswith("正式立案调查")
     extended = await event(env.client, number, "clock_extend", "inspection", clock="inspect.investigate",
                            approver="李支队长", reason="案情复杂")
     assert "已延长" in extended.message
@@ -243,7 +248,7 @@ async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
     await event(env.client, number, "inspection_decision", "inspection", kind="penalty", amount="20000.00",
                 matters="拖欠劳动报酬")
     outcome = await case_result(env.client, number)
-    assert outcome.outcome.startswith("调解不成")
+    assert outcome.outcome.startswith("劳动者不申请仲裁")
     kinds = [e.kind for e in registry.events(number)]
     assert kinds.index("case.waiting_tracks") < kinds.index("inspection.closed") < kinds.index("case.closed")
     ledger = {d.rule_id: (d.state, d.extended) for d in registry.deadlines(number)}

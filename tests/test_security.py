@@ -37,7 +37,7 @@ from starters.codec_server import serve
 from starters.search_attributes import ensure_search_attributes
 from starters.server import start_dev_server
 from tests import factories
-from tests.helpers import TODAY, at_stage, event, start
+from tests.helpers import close_after_failed_mediation, TODAY, at_stage, event, start
 from workers.binaries import binary
 from workers.build import build_workers
 from workers.codec import EncryptionCodec, data_converter, generate_key, load_keyring
@@ -145,8 +145,8 @@ async def test_the_server_holds_ciphertext_while_the_cli_and_the_codec_server_sh
         blind = await asyncio.to_thread(CliRunner().invoke, app, ["case", "show", number])
         assert people[0]["id_number"] not in blind.output  # without the key the CLI learns nothing
 
-        await event(client, number, "mediation_failed", "union", reason="双方分歧较大")
-        assert "调解不成" in (await client.get_workflow_handle(number).result())["outcome"]
+        await close_after_failed_mediation(client, number)
+        assert "不申请仲裁" in (await client.get_workflow_handle(number).result())["outcome"]
 
     events = await raw_history(env, number)
     for e in events:
@@ -261,7 +261,7 @@ async def test_integrator_examples_drive_a_sealed_case_through_the_codec_server(
             assert proc.returncode == 0, f"{kind}: {text}"
             assert "wrong_actor" in text or "工会不能发送" in text, text
             assert ("same receipt, applied once" if kind == "sh" else "same receipt: True") in text, text
-            assert "调解不成" in text and ("给予法律援助" in text or "legal aid granted" in text), text
+            assert "apply for arbitration" in text and ("给予法律援助" in text or "legal aid granted" in text), text
             events = await raw_history(env, number)
             kinds = [where for e in events for where, p in payloads_in(e)
                      if p.metadata.get("encoding") != b"binary/encrypted"]
@@ -269,7 +269,6 @@ async def test_integrator_examples_drive_a_sealed_case_through_the_codec_server(
             inputs = [e for e in events if e.HasField("workflow_execution_signaled_event_attributes")
                       or e.HasField("workflow_execution_update_accepted_event_attributes")]
             assert len(inputs) == 2  # the decision (once, though sent twice) and the signal
-            assert "调解不成" in (await client.get_workflow_handle(number).result())["outcome"]
 
 
 async def test_the_web_ui_is_told_where_the_codec_server_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

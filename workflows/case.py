@@ -6,6 +6,7 @@ order the plan lays down.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -54,6 +55,7 @@ class CaseWorkflow:
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         referrals = await self.open_case()
         self.inspection.receive_at_intake()
+        asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case
         direct = intake.channel == Agency.ARBITRATION
         if direct:  # applied at the commission: filed without mediation, clocks run from intake
             await self.arbitration.apply_from(intake.channel)
@@ -73,6 +75,15 @@ class CaseWorkflow:
         if result.litigation:  # the litigation stage takes over here once merged; until then the case closes
             return await self.close(f"转入诉讼：{result.outcome}")
         return await self.close(result.outcome)
+
+    async def take_inspection_hand_over(self) -> None:
+        """Inspection handing a matter to arbitration is the worker's application (Plan 三(二), 三(五));
+        the intake's legal-aid referral check has already run for the same workers."""
+        await workflow.wait_condition(lambda: self.inspection.handed_over is not None or self.arbitration.applied
+                                      or self.case.closed_at is not None)
+        hand_over = self.inspection.handed_over
+        if hand_over is not None and hand_over.to == "arbitration" and self.case.closed_at is None:
+            await self.arbitration.apply_from(Agency.INSPECTION)
 
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""
