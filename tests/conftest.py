@@ -19,6 +19,7 @@ from registry.store import Registry, make_engine
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
 from workers.binaries import binary
+from tests.helpers import settle
 from workers.build import build_workers
 
 
@@ -69,6 +70,7 @@ async def terminate_open_cases(client: Client, registry: Registry) -> None:
     for case in registry.cases(limit=100_000):
         if case.closed_at is None:
             try:
+                await settle(client, case.case_number)
                 await client.get_workflow_handle(case.case_number).terminate("test finished")
             except Exception:
                 pass

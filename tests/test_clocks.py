@@ -34,7 +34,7 @@ from starters.cli import app
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
 from tests.clock_harness import ClockHarness, StartClock, harness_worker, start_harness
-from tests.helpers import TODAY, actor
+from tests.helpers import TODAY, actor, settle
 from workers.binaries import binary
 from workers.build import activities_for
 
@@ -71,6 +71,7 @@ async def harness(env: WorkflowEnvironment, registry: Registry, settings: Settin
             yield Harnessed(env.client, handle)
         finally:
             try:
+                await settle(env.client, handle.id)
                 await handle.terminate("test finished")
             except Exception:
                 pass  # already finished

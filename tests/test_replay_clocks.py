@@ -6,6 +6,7 @@ Re-record with `PYTHONPATH=$PWD python -m tests.record_clock_history` (see that 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def recorded_dues(history: WorkflowHistory) -> list[tuple[ClockSchedule, DueAnsw
     return answered
 
 
-def due_now(settings: Settings, sched: ClockSchedule) -> DueAnswer | object:
+def due_now(settings: Settings, sched: ClockSchedule) -> datetime:
     req = sched.request
     count = extended_due if req.extend else compute_due
     return count(settings.rule(req.rule_id), req.start, settings, length=req.length,

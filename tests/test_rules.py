@@ -13,10 +13,12 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
 from domain import rules as rules_module
-from domain.calendar import SHANGHAI, local_text
+from domain.calendar import SHANGHAI, last_day, local_text
 from domain.rules import Ends, Settings, Unit, compute_due, extended_due, load_settings, remaining_period
+from starters.cli import app
 from tests.factories import SHARED
 
 DEADLINES = SHARED.parent / "mission" / "DEADLINES.md"
@@ -153,6 +155,21 @@ def test_pause_and_immediate_resume_changes_nothing(start_day: date, after: int,
     assert compute_due(rule, pause, settings, length=left[0], unit=left[1]).due == due.due
 
 
+DAY_RULES = sorted(r.id for r in load_settings().rules.values()
+                   if r.kind == "clock" and r.unit in (Unit.CALENDAR_DAYS, Unit.WORKING_DAYS, Unit.SAME_DAY,
+                                                       Unit.MONTHS, Unit.YEARS))
+
+
+@hyp_settings(max_examples=80, deadline=None)
+@given(st.datetimes(min_value=datetime(2004, 1, 1), max_value=datetime(2028, 6, 30)), st.sampled_from(DAY_RULES))
+def test_a_counted_deadline_never_falls_on_a_rest_day(start: datetime, rule_id: str) -> None:
+    settings = load_settings()
+    rule = settings.rule(rule_id)
+    due = compute_due(rule, start.replace(tzinfo=SHANGHAI), settings)
+    assert settings.calendar.is_workday(last_day(due.due))[0]
+    assert due.due > start.replace(tzinfo=SHANGHAI)
+
+
 def _nominal(rule: rules_module.Rule, start: date) -> date:
     return rules_module.nominal_end(rule.unit, start, rule.length)
 
@@ -237,11 +254,16 @@ def test_config_mistakes_fail_loudly(tmp_path: Path) -> None:
 
 
 def test_weiquan_config_is_what_activities_and_the_cli_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WEIQUAN_CONFIG", str(write_config(tmp_path)))
+    (tmp_path / "cal.toml").write_text('[years.2027]\nholidays = ["2027-01-01"]\n', encoding="utf-8")
+    monkeypatch.setenv("WEIQUAN_CONFIG", str(write_config(tmp_path, '[calendar]\noverride_file = "cal.toml"\n')))
     rules_module.settings.cache_clear()
     try:
         assert rules_module.settings().rule("arb.accept").unit == Unit.CALENDAR_DAYS
+        added = CliRunner().invoke(app, ["calendar", "add", "--from", "2026-12-28", "--workdays", "5"])
+        assert added.stdout.strip() == "2027-01-05"  # 2027 is data now: 01-01 off, and not provisional
+        assert CliRunner().invoke(app, ["calendar", "is-workday", "2027-01-01"]).stdout.strip() == "休息日"
     finally:
         monkeypatch.delenv("WEIQUAN_CONFIG")
         rules_module.settings.cache_clear()
     assert rules_module.settings().rule("arb.accept").unit == Unit.WORKING_DAYS
+    assert CliRunner().invoke(app, ["calendar", "is-workday", "2027-01-01"]).stdout.strip() == "工作日 provisional"
