@@ -73,7 +73,7 @@ class DueAnswer(BaseModel):
     warn_at: datetime | None
     provisional: bool
     length: int  # the period counted, in ``unit``
-    unit: str
+    unit: str | None = None  # None in answers recorded before it was added: the rule's unit
     title: str
     source: str
     responsible: str

@@ -6,9 +6,9 @@ warning leads, per-district thresholds); an operator's config file overrides eit
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-import math
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum

@@ -172,8 +172,8 @@ async def test_restart_begins_a_full_new_period(tenv: WorkflowEnvironment, regis
         assert {d.clock_key: d for d in registry.deadlines(h.id)}[rule.id].started_at == restarted.at
 
 
-async def test_one_extension_and_no_second(tenv: WorkflowEnvironment, registry: Registry,
-                                           settings: Settings) -> None:
+async def test_one_extension_and_no_second(tenv: WorkflowEnvironment, registry: Registry, settings: Settings,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     rule = settings.rule("arb.award")  # 45 days, once +15 with the chair's approval
     async with harness(tenv, registry, settings) as h:
         view = await start_clock(h, rule.id)
@@ -199,6 +199,14 @@ async def test_one_extension_and_no_second(tenv: WorkflowEnvironment, registry: 
         assert "已中止" in paused.value.zh
         log = [e for e in registry.events(h.id) if e.kind == "clock.extended"]
         assert len(log) == 1 and "批准人 仲裁委员会主任" in log[0].detail
+        # `weiquan case deadlines`: each clock with its rule, source, due and state.
+        monkeypatch.setenv("TEMPORAL_ADDRESS", tenv.client.service_client.config.target_host)
+        rows = json.loads(await cli(monkeypatch, "case", "deadlines", h.id, "--json"))
+        assert [(r["rule_id"], r["source"], r["due"][:16], r["state"], r["extended"]) for r in rows] == [
+            (rule.id, rule.source, extended.due.isoformat()[:16], "running", True),
+            ("legal_aid.assign", settings.rule("legal_aid.assign").source, rows[1]["due"][:16], "paused", False)]
+        table = await cli(monkeypatch, "case", "deadlines", h.id, "--lang", "en")
+        assert all(text in table for text in ("arb.award", "LDMA Art 43", "(extended)", "legal_aid.assign", "paused"))
 
 
 # ---- warnings, lapses, escalation -----------------------------------------------------------------
