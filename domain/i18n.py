@@ -65,6 +65,7 @@ CLOCK_STATE = {
     "met": ("按期完成", "met"),
     "met_late": ("逾期完成", "met late"),
     "cancelled": ("已撤销", "cancelled"),
+    "expired": ("已届满", "expired"),  # a party's window or an informational period ran out
 }
 
 # Field labels for error messages; keys are the last element of a pydantic error location.

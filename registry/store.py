@@ -195,8 +195,9 @@ class Registry:
         open_rows = s.exec(select(DeadlineRecord).where(
             DeadlineRecord.case_number == change.case_number,
             col(DeadlineRecord.state).in_(OPEN_CLOCK_STATES))).all()
-        running = [r.due for r in open_rows if r.state != "lapsed"]
-        case.next_deadline = min(running) if running else None
+        running = sorted((r for r in open_rows if r.state != "lapsed"), key=lambda r: r.due)
+        case.next_deadline = running[0].due if running else None
+        case.next_deadline_provisional = bool(running) and running[0].provisional
         case.overdue = any(r.state == "lapsed" for r in open_rows)
         case.amount_recovered = snap.amount_recovered
         case.outcome = snap.outcome

@@ -31,6 +31,7 @@ class CaseRecord(SQLModel, table=True):
     amount_recovered: Decimal = Field(default=Decimal(0), sa_column=_money())
     waiting_for: str | None = None
     next_deadline: datetime | None = None
+    next_deadline_provisional: bool = False  # computed past the holiday data
     overdue: bool = Field(default=False, index=True)
     outcome: str | None = None
     opened_at: datetime = Field(index=True)

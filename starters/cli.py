@@ -204,7 +204,7 @@ async def _view_and_intake(case: str) -> tuple[Any, Any] | None:
 
 def _deadline_table(o: Out, deadlines: list[Any]) -> None:
     rows = [[d.rule_id, d.title, d.source, word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
-             local_text(d.due, d.provisional) + ("" if o.lang == "zh" or not d.provisional else " provisional"),
+             local_text(d.due, d.provisional, o.lang),
              word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]
             for d in deadlines]
     o.table(o.t("期限", "Deadlines"),
@@ -256,7 +256,8 @@ def case_list(
              o.t("下一期限", "Next deadline"), o.t("逾期", "Overdue"), o.t("人数", "Workers"),
              o.t("金额", "Amount")],
             [[r.case_number, word(STAGE, r.stage, o.lang), word(AGENCY, r.agency or "", o.lang), r.waiting_for,
-              local_text(r.next_deadline) if r.next_deadline else "", o.t("是", "yes") if r.overdue else "",
+              local_text(r.next_deadline, r.next_deadline_provisional, o.lang) if r.next_deadline else "",
+              o.t("是", "yes") if r.overdue else "",
               r.worker_count, f"{r.amount_claimed:,.2f}"] for r in rows])
 
 

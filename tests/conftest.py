@@ -19,6 +19,7 @@ from registry.store import Registry, make_engine
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
 from workers.binaries import binary
+from tests.helpers import settle
 from workers.build import build_workers
 from workers.connect import data_converter
 
@@ -74,6 +75,7 @@ async def terminate_open_cases(client: Client, registry: Registry) -> None:
         if case.closed_at is None:
             await at_rest(client, case.case_number)
             try:
+                await settle(client, case.case_number)
                 await client.get_workflow_handle(case.case_number).terminate("test finished")
             except Exception:
                 pass

@@ -78,8 +78,8 @@ class CaseRuntime:
         self._seq += 1
         return self._seq
 
-    def local_time(self, moment: datetime) -> str:
-        return local_text(moment)
+    def local_time(self, moment: datetime, provisional: bool = False) -> str:
+        return local_text(moment, provisional)
 
     # ---- records, notices, hand-offs ---------------------------------------------------------
 
@@ -144,15 +144,15 @@ class CaseRuntime:
                  + (f"（{AGENCY[self.agency.value][0]}）" if self.agency else "")]
         nxt = self.clocks.next_due()
         # A stage that names its own deadline in the waiting text is not repeated with the nearest one.
-        until = (f"，截止 {local_text(nxt.due, nxt.provisional)}（{nxt.title}，{nxt.source}）"
-                 if nxt and "截止" not in self.waiting[0] else "")
+        until = f"，截止 {nxt.due_text}（{nxt.title}，{nxt.source}）" if nxt and "截止" not in self.waiting[0] else ""
         lines.append(f"**等待**：{self.waiting[0]}{until}")
         overdue = [c for c in self.clocks.clocks.values() if c.state == "lapsed"]
         if overdue:
-            lines.append("**已逾期**：" + "；".join(f"{c.title}（{local_text(c.due)}）" for c in overdue))
+            lines.append("**已逾期**：" + "；".join(f"{c.title}（{c.due_text}）" for c in overdue))
         paused = [c for c in self.clocks.clocks.values() if c.state == "paused"]
         if paused:
-            lines.append("**已中止**：" + "；".join(c.title for c in paused))
+            lines.append("**已中止**：" + "；".join(
+                c.title + (f"（剩余 {c.remaining.text}）" if c.remaining and c.remaining.text else "") for c in paused))
         if self.tracks:
             lines.append("**并行**：" + "；".join(f"{TRACK.get(name, (name,))[0]}：{status}"
                                                  for name, status in self.tracks.items()))
