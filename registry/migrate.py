@@ -2,7 +2,8 @@
 CLI) upgrades to head; operators use `weiquan db upgrade|downgrade|current|check|revision`.
 
 Concurrent start-ups (several worker replicas) are serialised on PostgreSQL by an advisory lock.
-A database made by `create_all()` before migrations existed is adopted: stamped at the baseline.
+A database made by `create_all()` is adopted: stamped at head when it matches the models, else at
+the baseline (made before migrations existed).
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ def _locked(connection: Connection) -> Connection:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg = config(_locked(conn))
-        if MigrationContext.configure(conn).get_current_revision() is None and inspect(conn).has_table("cases"):
-            command.stamp(cfg, BASELINE)
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        if context.get_current_revision() is None and inspect(conn).has_table("cases"):
+            # Made by create_all(): it matches the models of its day — head if nothing differs now.
+            command.stamp(cfg, "head" if not compare_metadata(context, SQLModel.metadata) else BASELINE)
         command.upgrade(cfg, revision)
 
 

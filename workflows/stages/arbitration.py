@@ -476,8 +476,9 @@ class Arbitration:
         clock = self.clock["arb.award"]
         await clock.pause(f"{PAUSE[event.cause]}：{event.reason}", actor=event.actor)
         self.show()
-        return (f"{PAUSE[event.cause]}：仲裁裁决期限暂停计算，剩余 {clock.remaining} 日（Rules Art 46）",
-                f"award clock paused ({event.cause}), {clock.remaining} days left")
+        left = clock.remaining.text if clock.remaining else ""
+        return (f"{PAUSE[event.cause]}：仲裁裁决期限暂停计算，剩余 {left}（Rules Art 46）",
+                f"award clock paused ({event.cause}), {clock.remaining.length if clock.remaining else 0} days left")
 
     def _suspended_now(self, _: Resumption) -> Said | None:
         if why := self._in_hearing():
