@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
+from domain.meetings import MeetingSnapshot
 from domain.models import Agency, Notice
 from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
 from registry.errors import NoLiaison
@@ -28,6 +29,7 @@ from registry.tables import (
     EventRecord,
     Liaison,
     LiaisonChange,
+    MeetingRecord,
     NotificationRecord,
     PartyRecord,
     WorkItem,
@@ -268,6 +270,40 @@ class Registry:
                 row.sent_at = _utc(_now())
                 s.add(row)
             s.commit()
+
+    # ---- consultation meetings ---------------------------------------------------------------
+
+    def save_meeting(self, snap: MeetingSnapshot) -> bool:
+        """Upsert a meeting's row; a write older than the stored version is ignored."""
+        with self.session() as s:
+            row = s.get(MeetingRecord, snap.meeting_id)
+            if row is not None and row.version > snap.version:
+                return False
+            values = snap.model_dump(mode="python")
+            values.update(convened_by=snap.convened_by.value, kind=snap.kind.value, status=snap.status.value,
+                          opened_at=_utc(snap.opened_at), closed_at=_utc(snap.closed_at))
+            row = row or MeetingRecord(**values)
+            for name, value in values.items():
+                setattr(row, name, value)
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:  # a concurrent first write
+                s.rollback()
+                return self.save_meeting(snap)
+        return True
+
+    def meeting(self, meeting_id: str) -> MeetingRecord | None:
+        with self.session() as s:
+            return s.get(MeetingRecord, meeting_id)
+
+    def meetings(self, *, open_only: bool = False, case_number: str | None = None) -> Sequence[MeetingRecord]:
+        query = select(MeetingRecord)
+        if open_only:
+            query = query.where(col(MeetingRecord.status).in_(("proposed", "convened", "agreed")))
+        with self.session() as s:
+            rows = s.exec(query.order_by(col(MeetingRecord.opened_at).desc())).all()
+        return [r for r in rows if case_number is None or case_number in r.cases]
 
     # ---- reading -----------------------------------------------------------------------------
 

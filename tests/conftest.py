@@ -64,14 +64,15 @@ async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settin
 
 
 async def terminate_open_cases(client: Client, registry: Registry) -> None:
-    """The test server's clock is shared: a case left running would keep firing timers (with no
-    worker to take them) while later tests skip time."""
-    for case in registry.cases(limit=100_000):
-        if case.closed_at is None:
-            try:
-                await client.get_workflow_handle(case.case_number).terminate("test finished")
-            except Exception:
-                pass
+    """The test server's clock is shared: a case (or meeting) left running would keep firing timers
+    (with no worker to take them) while later tests skip time."""
+    open_ids = [c.case_number for c in registry.cases(limit=100_000) if c.closed_at is None]
+    open_ids += [m.meeting_id for m in registry.meetings(open_only=True)]
+    for workflow_id in open_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).terminate("test finished")
+        except Exception:
+            pass
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# /work/shared/data from the main checkout and from helpers' worktrees (/work/wt/issue-N) alike.
+SHARED = next(p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared" / "data").is_dir())
 _counter = itertools.count(1)
 
 

@@ -23,11 +23,12 @@ with workflow.unsafe.imports_passed_through():
 from workflows.events import EventDesk, EventSpec, Refusal, specs_of
 from workflows.runtime import CaseRuntime
 from workflows.stages.clocks import ClockDesk
+from workflows.stages.coordination import Coordination
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.mediation import Mediation
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, ClockDesk)
+STAGES = (LegalAidReview, Mediation, ClockDesk, Coordination)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -41,7 +42,8 @@ class CaseWorkflow:
         self.case = CaseRuntime(intake)
         self.legal_aid = LegalAidReview(self.case)
         self.mediation = Mediation(self.case)
-        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case)])
+        self.coordination = Coordination(self.case)  # watches for major flags from the start
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case), self.coordination])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
