@@ -124,6 +124,7 @@ class MeetingView(BaseModel):
     place: str | None = None
     minutes: DocumentRef | None = None
     actions: list[ActionView]
+    invitations_sent: bool = False
     notify_errors: list[str]
     facts: list[str]
 

@@ -22,8 +22,11 @@ from workers.binaries import binary
 from workers.build import build_workers
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (it starts in well under a second). One shared by the
+    session stops skipping now and then after a few tests (env.sleep then runs in real time and
+    times out): seen on test_case_flow alone, about one run in six."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
     ) as env:

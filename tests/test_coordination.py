@@ -16,7 +16,6 @@ from domain.models import LINKED_UNITS, Agency
 from registry.store import Registry
 from starters.cases import EventRefused
 from starters.cli import app
-from starters.meetings import meeting_state
 from tests.helpers import event, start, until
 from tests.test_meeting import until_meeting
 
@@ -94,9 +93,9 @@ async def test_a_unit_without_a_liaison_is_an_error_the_sender_sees(
     meeting_id = f"MTG-{number}-1"
     receipt = await event(client, meeting_id, "meeting_convene", "union")
     assert "通知失败：" not in receipt.message  # the union convenes: the other three are told
-    meeting = await meeting_state(client, meeting_id)
+    meeting = await until_meeting(client, meeting_id, lambda v: bool(v.notify_errors), "shows the failed proposal")
     assert meeting.notify_errors == ["工会未登记联络员（【建议召开协调会商】" + meeting_id + " "
-                                     + meeting.topic + "）"]
+                                     + meeting.topic + "）"]  # the proposal to the union itself
 
     still = await event(client, number, "major_notice_retry", "inspection")
     assert "仍无法通报工会" in still.message

@@ -32,8 +32,10 @@ class ClockHost(Protocol):
     (MeetingRuntime). Its ledger rows and notices are filed under ``number``."""
 
     number: str
-    label: str  # how notices name the host: "案件 NC…" / "协调会商 MTG-…"
     activity_options: dict[str, Any]
+
+    @property
+    def label(self) -> str: ...  # how notices name the host: "案件 NC…" / "协调会商 MTG-…"
 
     def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
                deadline: LedgerEntry | None = None) -> CaseChange: ...

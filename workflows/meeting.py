@@ -73,6 +73,7 @@ class MeetingRuntime:
         self.minutes: DocumentRef | None = None
         self.actions: list[ActionItem] = []
         self.results: dict[int, str] = {}
+        self.invitations_sent = False
         self.notify_errors: list[str] = []
         self.facts: list[str] = []
         self.clocks = ClockBoard(self)
@@ -195,7 +196,7 @@ class MeetingRuntime:
                            topic=self.request.topic, kind=self.request.kind, cases=list(self.request.cases),
                            invitees=list(self.invitees), confirmed=dict(self.confirmed), held_on=self.held_on,
                            place=self.place, minutes=self.minutes, actions=self.action_views(),
-                           notify_errors=list(self.notify_errors), facts=list(self.facts))
+                           invitations_sent=self.invitations_sent, notify_errors=list(self.notify_errors), facts=list(self.facts))
 
     async def tell_cases(self) -> None:
         """Signal each case the meeting concerns; a closed or unknown case is noted, not fatal."""
@@ -219,22 +220,24 @@ class MeetingDesk:
         self.m = meeting
         self.recording = False
 
-    async def invite(self) -> list[str]:
+    async def invite(self) -> list[Agency]:
         """Send the invitations; returns the units that could not be told."""
         m, req = self.m, self.m.request
-        errors = len(m.notify_errors)
+        missed = []
         when = f"，时间 {m.held_on}" if m.held_on else ""
         where = f"，地点 {m.place}" if m.place else ""
         body = (f"{unit_name(m.convener)}提请召开专题协调会商：“{req.topic}”（{KIND_WORDS[req.kind.value][0]}）"
                 f"{when}{where}。" + (f"涉及案件：{'、'.join(req.cases)}。" if req.cases else "")
                 + f"请确认参会（weiquan meeting event {m.number} meeting_confirm）。")
         for unit in m.invitees:
-            await m.notify(unit, "meeting.invitation", f"【协调会商邀请】{m.number} {req.topic}", body,
-                           key=f"invite:{unit.value}")
+            if not await m.notify(unit, "meeting.invitation", f"【协调会商邀请】{m.number} {req.topic}", body,
+                                  key=f"invite:{unit.value}"):
+                missed.append(unit)
+        m.invitations_sent = True
         await m.record("meeting.convened", f"{unit_name(m.convener)}召集协调会商“{req.topic}”，邀请"
                        + "、".join(unit_name(u) for u in m.invitees))
         await m.tell_cases()
-        return m.notify_errors[errors:]
+        return missed
 
     # ---- when each event fits ------------------------------------------------------------------
 
@@ -313,7 +316,7 @@ class MeetingDesk:
     async def record_minutes(self, event: MeetingMinutes) -> Said:
         m, req = self.m, self.m.request
         self.recording = True
-        errors = len(m.notify_errors)
+        missed = []
         minutes = MinutesRequest(
             meeting_id=m.number, topic=req.topic, kind=req.kind, convened_by=m.convener,
             convener=m.convener_person, held_on=m.held_on, place=m.place,
@@ -337,13 +340,14 @@ class MeetingDesk:
             body = (f"协调会商“{req.topic}”已形成会议纪要，抄送贵单位。纪要全文：{m.minutes.path}"
                     f"（SHA-256 {m.minutes.sha256[:12]}）。"
                     + ("贵单位承办事项：" + "；".join(mine) + "。请落实到岗、到人，按期办结。" if mine else ""))
-            await m.notify(unit, "meeting.minutes", f"【会议纪要】{m.number} {req.topic}", body,
-                           key=f"minutes:{unit.value}")
+            if not await m.notify(unit, "meeting.minutes", f"【会议纪要】{m.number} {req.topic}", body,
+                                  key=f"minutes:{unit.value}"):
+                missed.append(unit)
         await m.record("meeting.agreed", f"形成会议纪要，议定事项 {len(m.actions)} 项，抄送"
                        + "、".join(unit_name(u) for u in concerned))
         await m.tell_cases()
         return (_with_errors(f"已形成会议纪要（{m.minutes.path}），{len(m.actions)} 项议定事项开始计时",
-                             m.notify_errors[errors:]), "minutes recorded; actions on the clock")
+                             missed), "minutes recorded; actions on the clock")
 
     @case_event("meeting_action_done", ActionDone, actors=set(LINKED_UNITS),
                 title=("报告议定事项办结", "report an action done"), when=_can_finish)
@@ -378,8 +382,11 @@ class MeetingDesk:
         await m.tell_cases()
 
 
-def _with_errors(message: str, errors: list[str]) -> str:
-    return message + (f"；通知失败：{'；'.join(errors)}（请在联络名录登记后重发）" if errors else "")
+def _with_errors(message: str, missed: list[Agency]) -> str:
+    """A receipt that tells the sender which units could not be notified."""
+    if not missed:
+        return message
+    return message + f"；通知失败：{'、'.join(unit_name(u) for u in missed)}未登记联络员（请在联络名录登记）"
 
 
 def meeting_catalog() -> dict[str, EventSpec]:
