@@ -111,7 +111,8 @@ def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_js
     _send_event(out(lang, as_json), case, event, file, event_catalog())
 
 
-def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, Any]) -> None:
+def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, Any],
+                what: tuple[str, str] = ("案件", "case")) -> None:
     """Send an event to a case or a meeting (both take events as updates named after the event)."""
     from starters.cases import EventRefused, send_event
 
@@ -136,7 +137,7 @@ def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, An
         receipt = run(go())
     except EventRefused as refused:
         code = BAD_INPUT if refused.code in ("invalid_payload", "unknown_event", "wrong_actor", "payload") else REFUSED
-        o.fail(f"案件拒收该事件：{refused.zh}", f"the case refused the event: {refused.en}", code)
+        o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}", code)
     if o.as_json:
         o.data(receipt)
     else:
@@ -501,7 +502,7 @@ def meeting_event(meeting: str, event: str, file: FileOpt, lang: LangOpt = None,
     """向协调会商发送事件：meeting_convene、meeting_confirm、meeting_minutes、meeting_action_done、meeting_cancel。"""
     from workflows.meeting import meeting_catalog
 
-    _send_event(out(lang, as_json), meeting, event, file, meeting_catalog())
+    _send_event(out(lang, as_json), meeting, event, file, meeting_catalog(), ("会商", "meeting"))
 
 
 @meeting_app.command("show")

@@ -67,8 +67,8 @@ async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settin
 
 
 async def terminate_open_cases(client: Client, registry: Registry) -> None:
-    """The test server's clock is shared: a case (or meeting) left running would keep firing timers
-    (with no worker to take them) while later tests skip time."""
+    """End the test's cases and meetings while its workers still run: a workflow left running would
+    keep firing timers with no worker to take them."""
     open_ids = [c.case_number for c in registry.cases(limit=100_000) if c.closed_at is None]
     open_ids += [m.meeting_id for m in registry.meetings(open_only=True)]
     for workflow_id in open_ids:

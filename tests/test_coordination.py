@@ -5,19 +5,28 @@ error the sender sees (state, details, `weiquan case show`), and can be re-sent 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 from typer.testing import CliRunner
 
 from domain import visibility as sa
-from domain.models import LINKED_UNITS, Agency
+from domain.models import LINKED_UNITS, Agency, CaseIntake
+from domain.rules import Settings
 from registry.store import Registry
 from starters.cases import EventRefused
 from starters.cli import app
-from tests.helpers import event, start, until
+from tests import factories
+from tests.flag_later import FlagLaterWorkflow
+from tests.helpers import TODAY, event, start, until
 from tests.test_meeting import until_meeting
+from workers.build import RUNNER, activities_for
+from workflows.meeting import MeetingWorkflow
 
 
 async def case_flags(env: WorkflowEnvironment, number: str) -> list[str]:
@@ -110,3 +119,30 @@ async def test_a_unit_without_a_liaison_is_an_error_the_sender_sees(
     assert "没有未送达" in nothing_left.value.zh
     assert {u.value for u in LINKED_UNITS} == {n.unit for n in registry.notifications(number)
                                                if n.kind == "major.notify"}
+
+
+async def test_a_flag_raised_later_escalates_then(env: WorkflowEnvironment, registry: Registry,
+                                                  settings: Settings) -> None:
+    """Malicious arrears is raised by inspection long after intake; it escalates when raised."""
+    client = env.client
+    intake = CaseIntake.from_input(factories.intake(channel="union"), TODAY)
+    queue = f"t{uuid.uuid4().hex[:8]}.case"
+    async with Worker(client, task_queue=queue, workflows=[FlagLaterWorkflow, MeetingWorkflow], workflow_runner=RUNNER,
+                      activities=activities_for("case", registry, settings),
+                      activity_executor=ThreadPoolExecutor(4)):
+        handle = await client.start_workflow(FlagLaterWorkflow.run, intake, id=intake.case_number(), task_queue=queue)
+        await env.sleep(timedelta(days=3))
+        assert not registry.notifications(handle.id)  # no major flag yet: nobody is told
+        await handle.signal(FlagLaterWorkflow.order_unpaid)
+        meeting_id = f"MTG-{handle.id}-1"
+        for _ in range(300):
+            if f"协调会商 {meeting_id}" in await handle.query(FlagLaterWorkflow.tracks):
+                break
+            await asyncio.sleep(0.03)
+        notices = [n for n in registry.notifications(handle.id) if n.kind == "major.notify"]
+        assert sorted(n.unit for n in notices) == ["arbitration", "inspection", "legal_aid", "union"]
+        assert all("恶意欠薪" in n.subject for n in notices)
+        meeting = await until_meeting(client, meeting_id, lambda v: True, "proposed")
+        assert meeting.convened_by == Agency.INSPECTION  # its order to pay went unpaid
+        await client.get_workflow_handle(meeting_id).terminate("test finished")
+        await handle.terminate("test finished")

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from domain.calendar import SHANGHAI
 from domain.meetings import MeetingRequest, MeetingView
@@ -19,6 +21,7 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_state
 from starters.meetings import meeting_result, meeting_state, start_meeting
 from tests.helpers import at_stage, event, start, until
+from workers.build import RUNNER, WORKFLOWS
 
 
 async def until_meeting(client: Client, meeting_id: str, test: Callable[[MeetingView], bool], what: str,
@@ -127,6 +130,9 @@ async def test_meeting_two_actions_one_done_one_escalates_to_the_head(
     assert registry.meeting(meeting_id).status == "closed"  # type: ignore[union-attr]
     kinds = [e.kind for e in registry.events(first)]
     assert kinds.count("event.meeting_status") >= 4
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=RUNNER)
+    for workflow_id in (meeting_id, first):  # both histories replay deterministically
+        await replayer.replay_workflow(await client.get_workflow_handle(workflow_id).fetch_history())
 
 
 async def test_meeting_refuses_past_due_actions_and_can_be_cancelled(

@@ -45,8 +45,7 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
-def seeded(registry: Registry) -> dict[str, str]:
+def seed_march(registry: Registry) -> dict[str, str]:
     s = Seeder(registry)
     a = s.open("union", "360113", "10000.00", at(3, 2, 9))
     s.duty(a, at(3, 2, 10), "mediation", "legal_aid.same_day_review", "legal_aid", at(3, 2, 17, 30), "met",
@@ -77,12 +76,23 @@ def seeded(registry: Registry) -> dict[str, str]:
     return {"A": a, "B": b, "C": c, "D": d, "E": e, "M": meeting}
 
 
+@pytest.fixture
+def seeded(registry: Registry) -> dict[str, str]:
+    return seed_march(registry)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Registry:
+    return request.getfixturevalue("registry" if request.param == "sqlite" else "pg_registry")
+
+
 def march(registry: Registry, settings: Settings, district: str | None = None) -> Report:
     return load_report(registry, settings.rules, *MARCH, district=district, now=NOW)
 
 
-def test_figures_match_the_hand_count(seeded: dict[str, str], registry: Registry, settings: Settings) -> None:
-    r = march(registry, settings)
+def test_figures_match_the_hand_count(store: Registry, settings: Settings) -> None:
+    seeded = seed_march(store)
+    r = march(store, settings)
     assert (r.opened, r.closed) == (3, 2)
     by_channel = {c.channel: c for c in r.channels}
     assert list(by_channel) == ["inspection", "arbitration", "union"]  # the window's case is April's
@@ -114,11 +124,12 @@ def test_figures_match_the_hand_count(seeded: dict[str, str], registry: Registry
     assert days == {"intake": (3, 0.0, 1.0), "mediation": (1, 10.0, 10.0), "arbitration": (1, 23.1, 23.1)}
 
 
-def test_district_filter(seeded: dict[str, str], registry: Registry, settings: Settings) -> None:
-    r = march(registry, settings, district="360102")
+def test_district_filter(store: Registry, settings: Settings) -> None:
+    seeded = seed_march(store)
+    r = march(store, settings, district="360102")
     assert (r.opened, r.closed, r.on_time.met, r.on_time.late, r.overdue) == (1, 0, 1, 0, [])
     assert r.claimed == Decimal("5000.00")
-    hongutan = march(registry, settings, district="360113")
+    hongutan = march(store, settings, district="360113")
     assert [o.scope for o in hongutan.overdue] == [seeded["B"], seeded["M"], seeded["E"]]  # the meeting is about B
 
 
