@@ -77,11 +77,11 @@ def donut(rate: float | None, size: int = 92) -> str:
     circumference = 2 * 3.14159 * radius
     filled = circumference * (rate or 0)
     colour = rate_color(rate)
+    arc = (f'<circle cx="46" cy="46" r="{radius}" fill="none" stroke="{colour}" stroke-width="{stroke}" '
+           f'stroke-dasharray="{filled:.1f} {circumference:.1f}" transform="rotate(-90 46 46)" '
+           f'stroke-linecap="round"/>') if filled else ""
     return (f'<svg viewBox="0 0 {size} {size}" width="{size}" height="{size}">'
-            f'<circle cx="46" cy="46" r="{radius}" fill="none" stroke="{GREY}" stroke-width="{stroke}"/>'
-            f'<circle cx="46" cy="46" r="{radius}" fill="none" stroke="{colour}" stroke-width="{stroke}" '
-            f'stroke-dasharray="{filled:.1f} {circumference:.1f}" transform="rotate(-90 46 46)" '
-            f'stroke-linecap="round"/>'
+            f'<circle cx="46" cy="46" r="{radius}" fill="none" stroke="{GREY}" stroke-width="{stroke}"/>{arc}'
             + _text(46, 51, percent(rate), anchor="middle", size=15, fill=colour, weight="700") + "</svg>")
 
 
@@ -119,8 +119,8 @@ def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") ->
     kpis = [
         (t("本期受理", "Opened"), str(report.opened), t("件案件", "cases"), ""),
         (t("本期结案", "Closed"), str(report.closed), t("件案件", "cases"), ""),
-        (t("当前逾期事项", "Overdue now"), str(overdue_n), t("项，需督办", "items to chase"),
-         "bad" if overdue_n else "good"),
+        (t("当前逾期事项", "Overdue now"), str(overdue_n),
+         t("项，需督办", "items to chase") if overdue_n else t("无逾期", "nothing late"), "bad" if overdue_n else "good"),
         (t("请求金额", "Claimed"), t(f"{report.claimed / 10000:,.1f} 万元", f"¥{report.claimed:,.0f}"),
          t("本期受理案件", "cases opened"), ""),
         (t("追回金额", "Recovered"), t(f"{report.recovered / 10000:,.1f} 万元", f"¥{report.recovered:,.0f}"),
