@@ -161,3 +161,25 @@ class LiaisonChange(SQLModel, table=True):
     field: str
     old: str | None = None
     new: str | None = None
+
+
+class MeetingRecord(SQLModel, table=True):
+    """A consultation meeting (协调会商): its event log, ledger rows and notices use its id as scope."""
+
+    __tablename__ = "meetings"
+
+    meeting_id: str = Field(primary_key=True, max_length=60)
+    version: int = 0  # the workflow's change counter: an older write never overwrites a newer one
+    convened_by: str = Field(index=True)
+    topic: str
+    kind: str
+    status: str = Field(index=True)
+    cases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    invitees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    confirmed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    minutes_path: str | None = None
+    actions_total: int = 0
+    actions_open: int = 0
+    actions_overdue: int = 0
+    opened_at: datetime = Field(index=True)
+    closed_at: datetime | None = None

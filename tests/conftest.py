@@ -69,48 +69,17 @@ async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settin
 
 
 async def terminate_open_cases(client: Client, registry: Registry) -> None:
-    """The test server's clock is shared: a case left running would keep firing timers (with no
-    worker to take them) while later tests skip time."""
-    for case in registry.cases(limit=100_000):
-        if case.closed_at is None:
-            await at_rest(client, case.case_number)
-            try:
-                await settle(client, case.case_number)
-                await client.get_workflow_handle(case.case_number).terminate("test finished")
-            except Exception:
-                pass
+    """End the test's cases and meetings while its workers still run, each once it is idle (see
+    tests.helpers.settle): a workflow left running would keep firing timers with no worker."""
+    open_ids = [c.case_number for c in registry.cases(limit=100_000) if c.closed_at is None]
+    open_ids += [m.meeting_id for m in registry.meetings(open_only=True)]
+    for workflow_id in open_ids:
+        try:
+            await settle(client, workflow_id)
+            await client.get_workflow_handle(workflow_id).terminate("test finished")
+        except Exception:
+            pass
 
-
-async def at_rest(client: Client, workflow_id: str, seconds: float = 5) -> None:
-    """Wait (bounded) until the case has no workflow task or activity in flight, read from its
-    history: the test server keeps time skipping locked for good when a workflow is terminated
-    under a running task, and every later test that skips time then hangs."""
-    handle = client.get_workflow_handle(workflow_id)
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        activities: set[int] = set()
-        task_open = False
-        for ev in (await handle.fetch_history()).events:
-            kind = ev.WhichOneof("attributes") or ""
-            if kind == "activity_task_scheduled_event_attributes":
-                activities.add(ev.event_id)
-            elif kind.startswith("activity_task_") and not kind.startswith("activity_task_started"):
-                activities.discard(getattr(ev, kind).scheduled_event_id)
-            elif kind.startswith("workflow_task_"):
-                task_open = kind in ("workflow_task_scheduled_event_attributes",
-                                     "workflow_task_started_event_attributes")
-            elif kind.startswith("workflow_execution_") and kind not in WORKFLOW_INPUTS:
-                return  # closed
-        if not activities and not task_open:
-            return
-        await asyncio.sleep(0.05)
-
-
-# History events that bring input to a running workflow (not its end).
-WORKFLOW_INPUTS = ("workflow_execution_started_event_attributes", "workflow_execution_signaled_event_attributes",
-                   "workflow_execution_update_accepted_event_attributes",
-                   "workflow_execution_update_completed_event_attributes",
-                   "workflow_execution_update_admitted_event_attributes")
 
 
 @pytest.fixture(scope="session")

@@ -14,14 +14,16 @@ from activities.arbitration import ArbitrationDesk
 from activities.case_file import CaseFile
 from activities.inspection import InspectionDesk
 from activities.legal_aid import LegalAidDesk
+from activities.meeting_file import MeetingFile
 from activities.union import UnionDesk
 from domain.rules import Settings
 from registry.store import Registry
 from workers.queues import ALL, DEFAULT_PREFIX, queue
 from workers.settings import WorkerSettings
 from workflows.case import CaseWorkflow
+from workflows.meeting import MeetingWorkflow
 
-WORKFLOWS = [CaseWorkflow]
+WORKFLOWS = [CaseWorkflow, MeetingWorkflow]
 
 # Our domain types are immutable values; passing them through the sandbox keeps one class identity.
 RUNNER = SandboxedWorkflowRunner(
@@ -31,10 +33,12 @@ RUNNER = SandboxedWorkflowRunner(
 
 def activities_for(name: str, registry: Registry, settings: Settings) -> list[object]:
     case_file = CaseFile(registry, settings)
+    meeting_file = MeetingFile(registry)
     match name:
         case "case":
             return [case_file.assess_intake, case_file.register_case, case_file.record_change,
-                    case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice]
+                    case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice,
+                    meeting_file.record_meeting, meeting_file.write_minutes]
         case "legal_aid":
             legal_aid = LegalAidDesk(registry)
             return [legal_aid.receive_referral, legal_aid.represent_in_arbitration, legal_aid.support_lawsuit]

@@ -26,13 +26,14 @@ from workflows.runtime import CaseRuntime
 from workflows.stages.arbitration import Arbitration
 from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
+from workflows.stages.coordination import Coordination
 from workflows.stages.inspection import INSPECTION_STAGES, Inspection
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.mediation import Mediation
 from workflows.tracks import settle
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows)
+STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -48,8 +49,10 @@ class CaseWorkflow:
         self.mediation = Mediation(self.case)
         self.arbitration = Arbitration(self.case)
         self.inspection = Inspection(self.case, self.mediation)  # a parallel track, with evidence help
+        self.coordination = Coordination(self.case)  # watches for major flags from the start
         self.events = EventDesk(self.case, [self.legal_aid, self.mediation, *self.inspection.desks,
-                                            ClockDesk(self.case), self.arbitration, self.arbitration.windows])
+                                            ClockDesk(self.case), self.arbitration, self.arbitration.windows,
+                                            self.coordination])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:

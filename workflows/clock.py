@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from temporalio import workflow
 
@@ -22,20 +22,41 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import local_text
     from domain.i18n import AGENCY
     from domain.models import Actor, Agency, DeadlineView
-    from domain.records import DueRequest, LedgerEntry, Remaining, RemainingRequest
-
-if TYPE_CHECKING:
-    from workflows.runtime import CaseRuntime
+    from domain.records import CaseChange, DueRequest, LedgerEntry, Remaining, RemainingRequest
 
 OPEN = ("running", "warning", "paused", "lapsed")
 LapseHook = Callable[["Clock"], Awaitable[None]]
+
+
+class ClockHost(Protocol):
+    """What a clock needs from the workflow it runs in: a case (CaseRuntime) or a meeting
+    (MeetingRuntime). Its ledger rows and notices are filed under ``number``."""
+
+    number: str
+    activity_options: dict[str, Any]
+
+    @property
+    def label(self) -> str: ...  # how notices name the host: "案件 NC…" / "协调会商 MTG-…"
+
+    def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+               deadline: LedgerEntry | None = None) -> CaseChange: ...
+
+    async def record(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+                     deadline: LedgerEntry | None = None) -> None: ...
+
+    async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
+                     key: str | None = None) -> bool: ...
+
+    def publish(self) -> None: ...
+
+    def local_time(self, moment: datetime) -> str: ...
 
 
 class Clock:
     """One clock. Transitions (events and the clock's own alarms) run one at a time, so an alarm
     due while an activity computes a new period never fires on the old one."""
 
-    def __init__(self, case: CaseRuntime, key: str, rule_id: str, responsible: Agency | None,
+    def __init__(self, case: ClockHost, key: str, rule_id: str, responsible: Agency | None,
                  on_lapse: LapseHook | None) -> None:
         self.case, self.key, self.rule_id = case, key, rule_id
         self.responsible = responsible
@@ -159,12 +180,12 @@ class Clock:
 
     # ---- inside ------------------------------------------------------------------------------
 
-    async def _begin(self, *, length: int | None, on_date: date | None) -> None:
+    async def _begin(self, *, length: int | None, on_date: date | None, note: str | None) -> None:
         self.on_date, self._first_length = on_date, length
         # The activity fills in the rule's title and the due moment it computes.
         async with self._lock:
             await self._schedule("clock.started", "{title}：开始计时，截止 {due}", start=self.started_at,
-                                 length=length)
+                                 length=length, note=note)
         self._watcher = asyncio.create_task(self._watch())
 
     async def _schedule(self, kind: str, detail: str, *, start: datetime, length: int | None = None,
@@ -246,7 +267,8 @@ class Clock:
         await self._changed("clock.lapsed", f"{self.title}：{word}（{self.due_text}）")
         if escalate and self.responsible and self.responsible != Agency.COURT:
             subject = f"【逾期】{self.case.number} {self.title}"
-            body = (f"案件 {self.case.number} 的“{self.title}”已于 {self.due_text} 届满未完成"
+            what = f"（{self.note}）" if self.note else ""
+            body = (f"{self.case.label}的“{self.title}”{what}已于 {self.due_text} 届满未完成"
                     f"（依据：{self.source}）。请督促办理。")
             for to_head in (False, True):
                 await self.case.notify(self.responsible, "escalation", subject, body, to_head=to_head,
@@ -254,20 +276,21 @@ class Clock:
 
 
 class ClockBoard:
-    """All clocks of a case, by key."""
+    """All clocks of a case (or a meeting), by key."""
 
-    def __init__(self, case: CaseRuntime) -> None:
+    def __init__(self, case: ClockHost) -> None:
         self.case = case
         self.clocks: dict[str, Clock] = {}
 
     async def start(self, rule_id: str, *, key: str | None = None, responsible: Agency | None = None,
                     on_lapse: LapseHook | None = None, length: int | None = None,
-                    on_date: date | None = None) -> Clock:
+                    on_date: date | None = None, note: str | None = None) -> Clock:
+        """Start a clock of ``rule_id``; ``note`` says what exactly is due (kept in the ledger)."""
         key = key or rule_id
         if key in self.clocks:  # the same duty again (e.g. a second referral): number it
             key = f"{key}#{sum(1 for k in self.clocks if k.split('#')[0] == key) + 1}"
         clock = Clock(self.case, key, rule_id, responsible, on_lapse)
-        await clock._begin(length=length, on_date=on_date)
+        await clock._begin(length=length, on_date=on_date, note=note)
         self.clocks[key] = clock  # shown once its due moment is known
         clock.case.publish()
         return clock

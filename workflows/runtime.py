@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.records import CaseChange, CaseSnapshot, LedgerEntry, WorkOrder
 
 from workflows.clock import ClockBoard
+from workflows.notices import send_notice
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
@@ -74,6 +75,10 @@ class CaseRuntime:
         self.facts.append(line)
         self.publish()
 
+    @property
+    def label(self) -> str:
+        return f"案件 {self.number}"
+
     def next_seq(self) -> int:
         self._seq += 1
         return self._seq
@@ -104,17 +109,13 @@ class CaseRuntime:
     async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
                      key: str | None = None) -> bool:
         """Queue a notice to a unit's liaison (or head). A unit without one is shown, not dropped."""
-        notice = Notice(case_number=self.number, unit=unit, kind=kind, subject=subject, body=body,
-                        to_head=to_head, key=key or f"notice:{self.next_seq()}")
-        who = "负责人" if to_head else "联络员"
-        result = await workflow.execute_activity_method(CaseFile.send_notice, notice, **self.activity_options,
-                                                        summary=f"通知{AGENCY[unit.value][0]}{who}")
-        if result.error:
+
+        def failed(line: str) -> None:
             self.flag(CaseFlag.NOTIFY_ERROR)
-            self.fact(f"通知失败：{AGENCY[unit.value][0]}未登记{who}（{subject}）")
-            await self.record("notice.failed", f"无法通知{AGENCY[unit.value][0]}：联络名录中没有{who}")
-            return False
-        return True
+            self.fact(f"通知失败：{line}")
+
+        return await send_notice(self, unit, kind, subject, body, to_head=to_head,
+                                 key=key or f"notice:{self.next_seq()}", on_error=failed)
 
     async def notify_parties(self, unit: Agency, kind: str, subject: str, body: str, *, key: str,
                              parties: tuple[str, ...] = ("claimant", "employer")) -> None:
