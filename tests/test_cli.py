@@ -10,12 +10,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from domain.rules import Settings
-from registry.store import Registry
 from starters.cli import app
 from tests import factories
-from tests.conftest import at_rest, running_workers
-from workers.queues import DEFAULT_PREFIX
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -73,20 +69,15 @@ def test_calendar_commands() -> None:
     assert bad.exit_code == 2
 
 
-async def test_same_intake_twice_opens_one_case(env: WorkflowEnvironment, tmp_path: Path, registry: Registry,
-                                                settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_same_intake_twice_opens_one_case(env: WorkflowEnvironment, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
     monkeypatch.setenv("WEIQUAN_DATABASE_URL", f"sqlite:///{tmp_path}/r.db")
     intake = tmp_path / "intake.json"
     intake.write_text(json.dumps(factories.intake(), ensure_ascii=False), encoding="utf-8")
-    # Workers on the CLI's default queues: a case terminated before its first workflow task ran
-    # would keep the test server's time skipping locked for every later test.
-    async with running_workers(env.client, registry, settings, prefix=DEFAULT_PREFIX):
-        first = await asyncio.to_thread(runner.invoke, app, ["case", "start", "--file", str(intake)])
-        second = await asyncio.to_thread(runner.invoke, app, ["case", "start", "--file", str(intake), "--json"])
-        assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
-        number = first.stdout.strip().splitlines()[0]
-        assert json.loads(second.stdout) == {"case_number": number, "opened": False}
-        assert "新立案" in first.stderr
-        await at_rest(env.client, number)
-        await env.client.get_workflow_handle(number).terminate("test finished")
+    first = await asyncio.to_thread(runner.invoke, app, ["case", "start", "--file", str(intake)])
+    second = await asyncio.to_thread(runner.invoke, app, ["case", "start", "--file", str(intake), "--json"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    number = first.stdout.strip().splitlines()[0]
+    assert json.loads(second.stdout) == {"case_number": number, "opened": False}
+    assert "新立案" in first.stderr
