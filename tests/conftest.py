@@ -8,13 +8,10 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from domain.rules import Settings, load_settings
@@ -22,16 +19,18 @@ from registry.store import Registry, make_engine
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
 from workers.binaries import binary
+from tests.helpers import settle
 from workers.build import build_workers
+from workers.connect import data_converter
 
 
-# One server per test module: terminating a workflow while one of its tasks is in flight (or queued for
-# a worker that never comes, as in test_cli) leaks the server's time-skipping lock, and every later
-# env.sleep hangs until its RPC times out. A module's own server keeps such a leak inside the module.
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (well under a second to start): its clock and its
+    time-skipping lock are global, so sharing one lets a test's leftovers stall the next test."""
+    # Sealed when WEIQUAN_CODEC_KEYS is set, so the whole suite can run with payload encryption on.
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
     ) as env:
         await ensure_search_attributes(env.client)
         yield env
@@ -52,9 +51,9 @@ def settings() -> Settings:
 
 @asynccontextmanager
 async def running_workers(client: Client, registry: Registry, settings: Settings,
-                          queues: tuple[str, ...] | None = None) -> AsyncIterator[str]:
-    """All workers on fresh task queues; yields the queue prefix to start cases with."""
-    prefix = f"t{uuid.uuid4().hex[:10]}"
+                          queues: tuple[str, ...] | None = None, prefix: str | None = None) -> AsyncIterator[str]:
+    """All workers on fresh task queues (or ``prefix``'s); yields the queue prefix to start cases with."""
+    prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
     kwargs = {"queues": queues} if queues else {}
     async with AsyncExitStack() as stack:
         for worker in build_workers(client, registry, settings, prefix=prefix, **kwargs):
@@ -70,35 +69,17 @@ async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settin
 
 
 async def terminate_open_cases(client: Client, registry: Registry) -> None:
-    """The test server's clock is shared: a case left running would keep firing timers (with no
-    worker to take them) while later tests skip time. Each is terminated once idle (see ``env``)."""
-    for case in registry.cases(limit=100_000):
-        if case.closed_at is None:
-            handle = client.get_workflow_handle(case.case_number)
-            try:
-                await idle(handle)
-                await handle.terminate("test finished")
-            except Exception:
-                pass
+    """End the test's cases and meetings while its workers still run, each once it is idle (see
+    tests.helpers.settle): a workflow left running would keep firing timers with no worker."""
+    open_ids = [c.case_number for c in registry.cases(limit=100_000) if c.closed_at is None]
+    open_ids += [m.meeting_id for m in registry.meetings(open_only=True)]
+    for workflow_id in open_ids:
+        try:
+            await settle(client, workflow_id)
+            await client.get_workflow_handle(workflow_id).terminate("test finished")
+        except Exception:
+            pass
 
-
-TASK_EVENTS = {EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: True, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: True,
-               EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: False, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED: False,
-               EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT: False}
-
-
-async def idle(handle: WorkflowHandle[Any, Any], seconds: float = 10) -> None:
-    """Until the workflow has no activity and no workflow task in flight (the test server's describe
-    leaves out the workflow task, so the history says)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while loop.time() < deadline:
-        task_open = False
-        async for e in handle.fetch_history_events():
-            task_open = TASK_EVENTS.get(e.event_type, task_open)
-        if not task_open and not (await handle.describe()).raw_description.pending_activities:
-            return
-        await asyncio.sleep(0.03)
 
 
 @pytest.fixture(scope="session")

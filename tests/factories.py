@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-# ../shared/data beside the checkout: /work/main → /work/shared, a worktree /work/wt/issue-N → /work/shared.
+# The shared data sits beside the checkout: /work/shared for /work/main and for /work/wt/issue-N.
 SHARED = next(p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared" / "data").is_dir())
 _counter = itertools.count(1)
 

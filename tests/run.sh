@@ -16,4 +16,5 @@ if [ -z "${WEIQUAN_TEST_PG_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/nu
   export WEIQUAN_TEST_PG_URL
   trap stop_pg EXIT
 fi
+bash tests/deploy-tools.sh
 .venv/bin/python -m pytest "$@"

@@ -51,7 +51,7 @@ async def test_judicial_confirmation_granted_then_enforced(env: WorkflowEnvironm
 
     await env.sleep(timedelta(days=21))  # the agreed date passes unpaid: the confirmed agreement is enforceable
     view = await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
-    await event(env.client, number, "enforcement_applied", "legal_aid", court=COURT)
+    await event(env.client, number, "enforcement_requested", "legal_aid", court=COURT)
     outcome = await case_result(env.client, number)
     assert outcome.outcome.startswith(f"已向{COURT}申请强制执行经司法确认的调解协议")
     assert ledger(registry, number) == {
@@ -166,5 +166,8 @@ async def test_unperformed_non_wage_agreement_goes_to_arbitration(env: WorkflowE
     number = await agreed(env, workers, days=5,
                           claims=[{"type": "social_insurance", "amount": "800.00", "period_start": "2026-01-01"}])
     await env.sleep(timedelta(days=6))
-    outcome = await case_result(env.client, number)
-    assert outcome.outcome == "转入仲裁：用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）"
+    view = await until(env.client, number, lambda v: "申请仲裁" in v.waiting_for, "waiting for an application")
+    assert "用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）" in view.facts
+    assert "payment_order" not in " ".join(d.rule_id for d in view.deadlines)
+    await event(env.client, number, "arbitration_application", "union")
+    await until(env.client, number, lambda v: v.stage == "arbitration", "in arbitration")

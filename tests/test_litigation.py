@@ -1,26 +1,21 @@
 """An unperformed wage agreement into a payment order; an objection into a lawsuit; a lawsuit through
-appeal to an effective judgment; a lawsuit entered from another stage, with support of prosecution."""
+appeal to an effective judgment; the worker suing after an arbitral award."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from domain.models import CaseIntake
-from domain.rules import Settings
+from domain.calendar import SHANGHAI
 from registry.store import Registry
-from starters.cases import EventRefused, case_result, case_state
-from tests import factories
+from starters.cases import EventRefused, case_result
 from tests.agreements import COURT, agreed, ledger, payment_order_served, running, server_today, \
     unperformed_into_payment_order
-from tests.helpers import TODAY, event, until
-from tests.probe_workflows import LawsuitAfterAward
-from workers.build import RUNNER, activities_for
+from tests.helpers import event, start, until
 
 
 def work(registry: Registry, number: str) -> list[tuple[str, str]]:
@@ -58,7 +53,7 @@ async def test_wage_agreement_unperformed_goes_to_payment_order_then_objection_t
     assert any("CPL Art 228" in f for f in view.facts)
     view = await until(env.client, number, lambda v: "court.file" in running(v), "court filing clock")
     assert view.agency == "court" and view.amount_recovered == Decimal("1000.00")
-    assert ("legal_aid", "lawsuit.consultation") in work(registry, number)
+    assert work(registry, number)[-2:] == [("legal_aid", "lawsuit.consultation"), ("legal_aid", "lawsuit.support")]
     assert {k: v for k, v in ledger(registry, number).items() if k.startswith("payment_order")} == {
         "payment_order.accept": "met", "payment_order.issue": "met", "payment_order.objection": "met"}
 
@@ -128,32 +123,29 @@ async def test_lawsuit_through_appeal_to_effective_judgment(env: WorkflowEnviron
                                 "judgment.performance")] == ["met"] * 5
 
 
-async def test_lawsuit_entered_from_another_stage(env: WorkflowEnvironment, workers: str, registry: Registry,
-                                                 settings: Settings) -> None:
-    """How the arbitration stage enters litigation: Litigation.run(origin="arbitration")."""
-    queue = f"{workers}.award"
-    intake = CaseIntake.from_input(factories.intake(consent=False), TODAY)
-    with ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(env.client, task_queue=queue, workflows=[LawsuitAfterAward], workflow_runner=RUNNER,
-                          activities=activities_for("case", registry, settings), activity_executor=executor):
-            number = intake.case_number()
-            await env.client.start_workflow(LawsuitAfterAward.run, intake, id=number, task_queue=queue)
-            view = await until(env.client, number, lambda v: v.stage == "litigation", "in litigation")
-            assert view.agency == "legal_aid" and "协助劳动者起诉" in view.waiting_for
-            with pytest.raises(EventRefused) as early:
-                await event(env.client, number, "court_filing", "court", procedure="small_claims")
-            assert early.value.code == "not_now"
-            await event(env.client, number, "lawsuit_filed", "legal_aid", court=COURT, support_prosecution=True)
-            await until(env.client, number, lambda v: "court.file" in running(v), "court filing clock")
-            assert work(registry, number) == [("legal_aid", "lawsuit.consultation"), ("legal_aid", "lawsuit.support")]
-            await event(env.client, number, "court_filing", "court", procedure="small_claims")
-            # Small claims are final at first instance: effective on service, no appeal period.
-            await event(env.client, number, "court_decision", "court", kind="judgment", summary="被告支付工资",
-                        amount_awarded="2000.00")
-            view = await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
-            assert "court.appeal" not in {d.rule_id for d in view.deadlines}
-            await event(env.client, number, "enforcement_applied", "legal_aid", court=COURT)
-            outcome = await env.client.get_workflow_handle(number).result()
-            assert outcome["outcome"] == f"已向{COURT}申请强制执行生效判决，尚欠 2000.00 元"
-            state = await case_state(env.client, number)
-            assert state.stage == "closed"
+async def test_worker_sues_after_the_award_into_litigation(env: WorkflowEnvironment, workers: str,
+                                                            registry: Registry, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arbitration's "worker sues" enters the lawsuit; small claims are final at first instance."""
+    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(tmp_path / "documents"))  # the one-time notice's file
+    number = await start(env.client, workers, channel="arbitration", consent=False)
+    await until(env.client, number, lambda v: "当天立案" in v.waiting_for, "to file")
+    await event(env.client, number, "arbitration_filed", "arbitration")
+    hearing = datetime.combine(await server_today(env) + timedelta(days=12), time(9, 30), SHANGHAI)
+    await event(env.client, number, "arbitration_notice", "arbitration", tribunal={"chair": "示例仲裁员甲"},
+                evidence_until=(hearing.date() - timedelta(days=3)).isoformat(), hearing_at=hearing.isoformat(),
+                hearing_place="南昌市劳动人事争议仲裁院第一仲裁庭")
+    await event(env.client, number, "arbitration_award", "arbitration",
+                items=[{"type": "compensation", "amount": "50000.00"}], served_to=["worker", "employer"])
+    await event(env.client, number, "lawsuit_filed", "legal_aid", party="worker", court=COURT)
+    view = await until(env.client, number, lambda v: "court.file" in running(v), "in court")
+    assert view.stage == "litigation" and view.agency == "court" and "原告：劳动者" in view.facts[-1]
+    assert work(registry, number)[-2:] == [("legal_aid", "lawsuit.consultation"), ("legal_aid", "lawsuit.support")]
+    await event(env.client, number, "court_filing", "court", procedure="small_claims")
+    await event(env.client, number, "court_decision", "court", kind="judgment", summary="被告支付经济补偿",
+                amount_awarded="20000.00")
+    view = await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
+    assert "court.appeal" not in {d.rule_id for d in view.deadlines}  # no appeal from small claims
+    await event(env.client, number, "enforcement_requested", "legal_aid", court=COURT)
+    outcome = await case_result(env.client, number)
+    assert outcome.outcome == f"已向{COURT}申请强制执行生效判决，尚欠 20000.00 元"

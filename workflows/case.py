@@ -6,6 +6,7 @@ order the plan lays down.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -18,21 +19,28 @@ with workflow.unsafe.imports_passed_through():
     from domain.events.base import EventReceipt
     from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY
-    from domain.models import CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
+    from domain.models import Agency, CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
 from workflows.events import EventDesk, EventSpec, Refusal, specs_of
 from workflows.runtime import CaseRuntime
+from workflows.stages.arbitration import Arbitration
+from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
 from workflows.stages.confirmation import Confirmation
+from workflows.stages.coordination import Coordination
+from workflows.stages.inspection import INSPECTION_STAGES, Inspection
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.litigation import Litigation
 from workflows.stages.mediation import Mediation
+from workflows.stages.handoff import StageEnd
 from workflows.stages.payment_order import PaymentOrder
 from workflows.stages.performance import Performance
+from workflows.tracks import settle
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, ClockDesk, Performance, Confirmation, PaymentOrder, Litigation)
+STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination,
+          Performance, Confirmation, PaymentOrder, Litigation)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -46,38 +54,66 @@ class CaseWorkflow:
         self.case = CaseRuntime(intake)
         self.legal_aid = LegalAidReview(self.case)
         self.mediation = Mediation(self.case)
-        self.performance = Performance(self.case)
+        self.arbitration = Arbitration(self.case)
+        self.inspection = Inspection(self.case, self.mediation)  # a parallel track, with evidence help
+        self.coordination = Coordination(self.case)  # watches for major flags from the start
+        self.performance = Performance(self.case)  # what the employer owes under an agreement, order, judgment
         self.confirmation = Confirmation(self.case, self.performance)
         self.payment_order = PaymentOrder(self.case, self.performance)
         self.litigation = Litigation(self.case, self.performance)
-        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case), self.performance,
-                                            self.confirmation, self.payment_order, self.litigation])
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, *self.inspection.desks,
+                                            ClockDesk(self.case), self.arbitration, self.arbitration.windows,
+                                            self.coordination, self.performance, self.confirmation,
+                                            self.payment_order, self.litigation])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         referrals = await self.open_case()
+        self.inspection.receive_at_intake()
+        asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case
+        direct = intake.channel == Agency.ARBITRATION
+        if direct:  # applied at the commission: filed without mediation, clocks run from intake
+            await self.arbitration.apply_from(intake.channel)
         if referrals:
             await self.legal_aid.review(referrals, referrer=intake.channel)
-        mediation = await self.mediation.run()
-        if mediation.kind == "agreement":
-            assert mediation.agreement is not None
-            outcome = await self.after_agreement(mediation.agreement)
-        elif mediation.kind == "refused":
-            outcome = "用人单位拒绝协商：劳动者可以申请仲裁"
-        else:
-            outcome = f"调解不成（{mediation.reason}）：劳动者可以申请仲裁"
-        return await self.close(outcome)
+        if not direct:
+            mediation = await self.mediation.run(until=lambda: self.arbitration.applied)
+            if mediation.kind == "agreement":
+                assert mediation.agreement is not None
+                step = await self.after_agreement(mediation.agreement)
+                if step.next != "arbitration":
+                    return await self.close(step.outcome)
+                why = step.outcome
+            else:
+                why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
+                why = f"{why}：劳动者可以申请仲裁（LDMA Art 14）"
+            if not await self.arbitration.await_application(why):
+                assert self.arbitration.result is not None
+                return await self.close(self.arbitration.result.outcome)
+        result = await self.arbitration.run()
+        if result.litigation:
+            lawsuit = await self.litigation.run(origin="arbitration", plaintiff=result.plaintiff or "worker")
+            return await self.close(lawsuit.outcome)
+        return await self.close(result.outcome)
 
-    async def after_agreement(self, agreement: MediationAgreement) -> str:
-        """Confirmation or performance; unperformed: payment order (an objection: lawsuit) or arbitration."""
+    async def after_agreement(self, agreement: MediationAgreement) -> StageEnd:
+        """Confirmation or performance of the agreement; unperformed: a payment order (an objection:
+        a lawsuit) or arbitration (returned as ``next``, the case then waits for the application)."""
         step = await self.confirmation.run(agreement)
         if step.next == "payment_order":
             step = await self.payment_order.run(step.owed)
         if step.next == "litigation":
-            step = await self.litigation.run(origin="payment_order")
-        if step.next == "arbitration":  # until the arbitration stage is wired in here
-            return f"转入仲裁：{step.outcome}"
-        return step.outcome
+            step = await self.litigation.run(origin="payment_order", plaintiff="worker")
+        return step
+
+    async def take_inspection_hand_over(self) -> None:
+        """Inspection handing a matter to arbitration is the worker's application (Plan 三(二), 三(五));
+        the intake's legal-aid referral check has already run for the same workers."""
+        await workflow.wait_condition(lambda: self.inspection.handed_over is not None or self.arbitration.applied
+                                      or self.case.closed_at is not None)
+        hand_over = self.inspection.handed_over
+        if hand_over is not None and hand_over.to == "arbitration" and self.case.closed_at is None:
+            await self.arbitration.apply_from(Agency.INSPECTION)
 
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""
@@ -108,6 +144,10 @@ class CaseWorkflow:
 
     async def close(self, outcome: str) -> CaseOutcome:
         case = self.case
+        # Closure answers open evidence requests (withdrawn, reported back) and waits for running
+        # tracks, saying so in the current details: an inspection is never cut off.
+        self.inspection.wind_up("案件主程序已结束，请求视为撤回")
+        await settle(case, self.inspection.tracks)
         await case.clocks.close_all("结案")
         case.outcome = outcome
         case.closed_at = workflow.now()

@@ -1,15 +1,15 @@
 """How a case takes events: each stage declares its events; one desk validates and applies them.
 
-An event is refused (the update validator raises, nothing changes) when its name is unknown, its
-payload is invalid, its actor's unit may not send it, or it does not fit the case's stage now.
-The same event id twice is applied once; the second call gets the first answer. Events are applied
-one at a time, each checked again against the state the previous one left (several updates can be
-validated before any of them runs).
+An event is refused (the update validator raises, nothing changes; the reason is logged) when its
+name is unknown, its payload is invalid, its actor's unit may not send it, or it does not fit the
+case's stage now. The same event id twice is applied once, whether it came as an update or a
+signal; the second call gets the first answer. Several updates can be validated before any of them
+runs, so each is checked against the stage once more when it is applied: handlers change their
+stage's state before their first await, and a stale event is refused then.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from domain.events.base import CaseEvent, EventReceipt
+    from domain.events.base import CaseEvent, EventReceipt, EventRefusal
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
 
@@ -37,8 +37,8 @@ class Refusal(Exception):
         self.code, self.zh, self.en = code, zh, en
 
     def to_error(self) -> ApplicationError:
-        return ApplicationError(f"{self.zh}（{self.en}）", {"code": self.code, "zh": self.zh, "en": self.en},
-                                type="EventRejected", non_retryable=True)
+        details = EventRefusal(code=self.code, zh=self.zh, en=self.en).model_dump()  # type: ignore[arg-type]
+        return ApplicationError(f"{self.zh}（{self.en}）", details, type="EventRejected", non_retryable=True)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,6 @@ class EventDesk:
                 self.routes[spec.name] = (spec, stage)
         self.receipts: dict[str, EventReceipt] = {}
         self.in_flight: set[str] = set()
-        self.turn = asyncio.Lock()
 
     def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent]:
         route = self.routes.get(name)
@@ -102,22 +101,33 @@ class EventDesk:
         return spec, stage, event
 
     def check(self, name: str, args: Sequence[RawValue]) -> None:
-        """The update validator: refuse without changing anything."""
-        spec, stage, event = self._decode(name, args)
+        """The update validator and the signal's gate: refuse without changing anything, and log why.
+        The actor comes first, so a repeated id never lets a unit past another unit's step."""
+        try:
+            spec, stage, event = self._decode(name, args)
+        except Refusal as refusal:
+            workflow.logger.info("event %s refused (%s): %s", name, refusal.code, refusal.en)
+            raise
+        if event.actor.unit not in spec.actors:
+            allowed = sorted(spec.actors)
+            workflow.logger.warning("event %s refused (wrong_actor): id %s sent by %s (%s); only %s may send it",
+                                    name, event.event_id, event.actor.unit.value, event.actor.person,
+                                    ", ".join(a.value for a in allowed))
+            sender = AGENCY[event.actor.unit.value]
+            raise Refusal("wrong_actor",
+                          f"“{spec.title[0]}”只能由{'、'.join(AGENCY[a.value][0] for a in allowed)}发送，"
+                          f"{sender[0]}不能发送",
+                          f"{spec.title[1]} may only be sent by {', '.join(AGENCY[a.value][1] for a in allowed)}, "
+                          f"not {sender[1]}")
         if event.event_id in self.receipts or event.event_id in self.in_flight:
             return  # a repeat: answered with the first result
-        if event.actor.unit not in spec.actors:
-            allowed = "、".join(AGENCY[a.value][0] for a in sorted(spec.actors))
-            allowed_en = ", ".join(AGENCY[a.value][1] for a in sorted(spec.actors))
-            workflow.logger.warning("wrong actor for %s: %s", name, event.actor.unit.value)
-            raise Refusal("wrong_actor", f"“{spec.title[0]}”只能由{allowed}发送",
-                          f"{spec.title[1]} may only be sent by {allowed_en}")
-        self._fits_now(spec, stage, event)
+        self._fits_now(name, spec, stage, event)
 
     @staticmethod
-    def _fits_now(spec: EventSpec, stage: object, event: CaseEvent) -> None:
+    def _fits_now(name: str, spec: EventSpec, stage: object, event: CaseEvent) -> None:
         why = spec.when(stage, event)
         if why is not None:
+            workflow.logger.info("event %s refused (not_now): id %s: %s", name, event.event_id, why[1])
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
 
     async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
@@ -126,11 +136,10 @@ class EventDesk:
             await workflow.wait_condition(lambda: event.event_id not in self.in_flight)
         if event.event_id in self.receipts:
             return self.receipts[event.event_id]
+        self._fits_now(name, spec, stage, event)
         self.in_flight.add(event.event_id)
         try:
-            async with self.turn:
-                self._fits_now(spec, stage, event)
-                zh, en = await getattr(stage, spec.method)(event)
+            zh, en = await getattr(stage, spec.method)(event)
         finally:
             self.in_flight.discard(event.event_id)
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
@@ -145,6 +154,5 @@ class EventDesk:
             self.check(name, args)
             await self.apply(name, args)
         except Refusal as refusal:
-            workflow.logger.warning("signal %s refused: %s", name, refusal.en)
             await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
                                    key=f"refused:{self.case.next_seq()}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -30,7 +30,7 @@ class Decision(CaseEvent):
     @model_validator(mode="after")
     def _no_states_reason(self) -> Self:
         if not getattr(self, self.verdict) and not (self.reason and len(self.reason.strip()) >= 2):
-            raise _error("decision_reason")
+            raise _error("reason_required")
         return self
 
 
@@ -42,3 +42,15 @@ class EventReceipt(BaseModel):
     stage: str
     message: str
     message_en: str
+
+
+class EventRefusal(BaseModel):
+    """Why a case refused an event: the details of the update's failure (ApplicationError of type
+    EventRejected); nothing in the case changed."""
+
+    code: Literal["unknown_event", "payload", "invalid_payload", "wrong_actor", "not_now"] = Field(
+        description="unknown_event: no such event · payload: not exactly one JSON object · invalid_payload: the "
+                    "payload breaks its schema · wrong_actor: the unit may not send this event · not_now: the "
+                    "case is not at a step where this event fits")
+    zh: str
+    en: str

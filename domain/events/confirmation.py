@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from domain.arbitration import Party
 from domain.events.base import CaseEvent, Decision
 
 Route = Literal["judicial", "arbitral"]  # 司法确认 (court) | 仲裁审查确认 (arbitration)
-Party = Literal["worker", "employer"]
 
 
 class ConfirmationConsent(CaseEvent):

@@ -1,4 +1,4 @@
-"""A lawsuit: the complaint, the court's filing, judgments and rulings, service, appeal."""
+"""A lawsuit, as the court reports it: filing, judgments and rulings, service, appeal."""
 
 from __future__ import annotations
 
@@ -7,17 +7,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from domain.arbitration import Party
 from domain.events.base import CaseEvent
 from domain.models import Money, _error
 
 Procedure = Literal["simplified", "ordinary", "small_claims"]
-
-
-class LawsuitFiled(CaseEvent):
-    """The worker's complaint was handed in; legal aid may support the prosecution (支持起诉)."""
-
-    court: str = Field(min_length=2, max_length=100)
-    support_prosecution: bool = False
 
 
 class CourtFiling(CaseEvent):
@@ -47,4 +41,4 @@ class CourtService(CaseEvent):
 
 
 class CourtAppeal(CaseEvent):
-    appellant: Literal["worker", "employer"]
+    appellant: Party

@@ -18,7 +18,8 @@ class PaymentReceived(CaseEvent):
     paid_on: date | None = None
 
 
-class EnforcementApplied(CaseEvent):
-    """The worker applied to the court to enforce an agreement, order or judgment."""
+class EnforcementRequested(CaseEvent):
+    """The worker applied to the court to enforce a confirmed agreement, a payment order or a
+    judgment (an arbitral award's enforcement is the award's own event, enforcement_applied)."""
 
-    court: str = Field(min_length=2, max_length=100)
+    court: str | None = Field(default=None, min_length=2, max_length=100)

@@ -23,9 +23,10 @@ with workflow.unsafe.imports_passed_through():
         JudicialAcceptance,
         JudicialRuling,
     )
+    from domain.arbitration import MONEY_CLAIMS, PARTY
     from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY
-    from domain.models import PAYMENT_ORDER_CLAIMS, Agency, Stage
+    from domain.models import Agency, Stage
 
 from workflows.clock import Clock
 from workflows.events import Said, case_event
@@ -33,15 +34,17 @@ from workflows.runtime import CaseRuntime
 from workflows.stages.handoff import StageEnd
 from workflows.stages.performance import Performance
 
-PARTY = {"worker": "劳动者", "employer": "用人单位"}
-PENDING = ("filed", "accepted")
-STATE = {"closed": "申请期限已过", "refused": "已被驳回或不予受理", "filed": "已提交申请", "accepted": "审查中",
-         "valid": "已确认有效"}
+# An unperformed agreement on these may go to a court payment order (LDMA Art 16: wages,
+# work-injury medical costs, economic compensation or damages).
+PAYMENT_ORDER_CLAIMS = MONEY_CLAIMS
+SETTLED = {"open": "可以申请", "closed": "申请期限已过", "refused": "已被驳回或不予受理", "valid": "已确认有效"}
 
 
 @dataclass
 class Route:
-    """One way to confirm the agreement: open → filed → (accepted) → valid | refused; open → closed."""
+    """One way to confirm the agreement: open → filed → (accepted) → valid | refused; open → closed.
+    A handler moves it to a passing state first ("filing", "accepting", "ruling"), so an event
+    validated before the move is refused once it is applied."""
 
     key: str
     name: str
@@ -113,7 +116,8 @@ class Confirmation:
     # ---- what the parties may still do -------------------------------------------------------
 
     def _pending(self) -> Route | None:
-        return next((r for r in self.routes.values() if r.state in PENDING), None)
+        """The route whose application is in and undecided."""
+        return next((r for r in self.routes.values() if r.state not in SETTLED), None)
 
     def _choices(self) -> str:
         assert self.agreement is not None
@@ -175,21 +179,21 @@ class Confirmation:
             helper = AGENCY[route.helper.value]
             return f"{route.name}由{helper[0]}协助办理", f"{route.key} confirmation is handled by {helper[1]}"
         if route.state != "open":
-            return f"{route.name}{STATE[route.state]}", f"the {route.key} route is {route.state}"
+            return f"{route.name}{SETTLED.get(route.state, '已提交申请')}", f"the {route.key} route is {route.state}"
         other = next(r for r in self.routes.values() if r is not route)
-        if other.state in (*PENDING, "valid"):
+        if other.state not in ("open", "closed", "refused"):
             return f"双方已选择{other.name}", f"the parties chose {other.key} confirmation"
         return None
 
     def _can_consent(self, event: ConfirmationConsent) -> Said | None:
         why = self._check_route(event)
         if why is None and event.party in self.routes[event.route].consents:
-            return f"已记录{PARTY[event.party]}同意", f"the {event.party} already consented"
+            return f"已记录{PARTY[event.party][0]}同意", f"the {event.party} already consented"
         return why
 
     def _can_file(self, event: ConfirmationFiled) -> Said | None:
         why = self._check_route(event)
-        missing = [PARTY[p] for p in PARTY if p not in self.routes[event.route].consents] if self.open else []
+        missing = [PARTY[p][0] for p in PARTY if p not in self.routes[event.route].consents] if self.open else []
         if why is None and missing:
             return f"共同申请须双方同意，尚缺{'、'.join(missing)}同意", "both parties must consent first"
         return why
@@ -215,9 +219,9 @@ class Confirmation:
     async def consent(self, event: ConfirmationConsent) -> Said:
         route = self.routes[event.route]
         route.consents.append(event.party)
-        missing = [PARTY[p] for p in PARTY if p not in route.consents]
+        missing = [PARTY[p][0] for p in PARTY if p not in route.consents]
         if missing:
-            line = f"{PARTY[event.party]}同意共同申请{route.name}，尚需{missing[0]}同意"
+            line = f"{PARTY[event.party][0]}同意共同申请{route.name}，尚需{missing[0]}同意"
             self.case.fact(line)
             return f"已记录：{line}", f"{event.party} consents; the other party must too"
         line = f"双方均同意共同申请{route.name}：{AGENCY[route.helper.value][0]}协助提交申请"
@@ -230,7 +234,7 @@ class Confirmation:
                 title=("记录提交共同申请", "record the joint application"), when=_can_file)
     async def filed(self, event: ConfirmationFiled) -> Said:
         case, route = self.case, self.routes[event.route]
-        route.state = "filed"
+        route.state = "filing"
         self._show()
         assert route.window is not None
         await route.window.complete()
@@ -240,6 +244,7 @@ class Confirmation:
             await case.hand_over(AgreementReviewDesk.review_mediation_agreement, Agency.ARBITRATION,
                                  "confirmation.review", f"审查确认调解协议 {case.number}")
             route.review = await case.clocks.start("confirm.arbitral.review")
+        route.state = "filed"
         return f"已记录：双方已共同申请{route.name}", f"joint application for {route.key} confirmation filed"
 
     @case_event("judicial_confirmation_accepted", JudicialAcceptance, actors={Agency.COURT},
@@ -247,19 +252,20 @@ class Confirmation:
                 when=_court_accepting)
     async def court_accepts(self, event: JudicialAcceptance) -> Said:
         route = self.routes["judicial"]
+        route.state = "accepting"
         assert route.review is not None
         await route.review.complete()
         if not event.accepted:
             return await self._refused(route, f"人民法院不予受理司法确认申请（{event.reason}）")
-        route.state = "accepted"
-        self._show()
         route.review = await self.case.clocks.start("confirm.judicial.decide")
+        route.state = "accepted"
         return "已记录：人民法院受理司法确认申请", "the court accepted the application"
 
     @case_event("judicial_confirmation_ruling", JudicialRuling, actors={Agency.COURT},
                 title=("法院作出司法确认裁定", "the court rules on confirmation"), when=_court_ruling)
     async def court_rules(self, event: JudicialRuling) -> Said:
         route = self.routes["judicial"]
+        route.state = "ruling"
         assert route.review is not None
         await route.review.complete()
         if not event.valid:
@@ -271,6 +277,7 @@ class Confirmation:
                 title=("仲裁审查确认调解协议", "arbitration decides on the agreement"), when=_arbitration_reviewing)
     async def arbitration_decides(self, event: ArbitralReview) -> Said:
         route = self.routes["arbitral"]
+        route.state = "ruling"
         assert route.review is not None
         await route.review.complete()
         if not event.confirmed:

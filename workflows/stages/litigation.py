@@ -1,11 +1,13 @@
 """A lawsuit [Plan 三(五)]. Legal aid follows the worker into court: consultation, representation
-by the assigned lawyer, support of prosecution (支持起诉). The court's steps arrive as events:
-filing within 7 days (CPL Art 126); first instance under the simplified, ordinary or small-claims
-limit (CPL Art 164, 152, 168; small claims are final at first instance, Art 165); judgment or
-ruling and its service; appeal within 15 days for a judgment, 10 for a ruling (CPL Art 171);
-second instance (CPL Art 183); the effective judgment is performed or enforced (CPL Art 250).
+by the assigned lawyer, and support of prosecution (支持起诉, CPL Art 15) for a worker suing
+without a legal-aid lawyer. The court's steps arrive as events: filing within 7 days (CPL Art 126);
+first instance under the simplified, ordinary or small-claims limit (CPL Art 164, 152, 168; small
+claims are final at first instance, Art 165); judgment or ruling and its service; appeal within 15
+days for a judgment, 10 for a ruling (CPL Art 171); second instance (CPL Art 183); the effective
+judgment is performed or enforced (CPL Art 250).
 
-Other stages enter through ``Litigation.run(origin)``; each origin is listed in ORIGINS.
+Other stages enter with the complaint already at the court: ``Litigation.run(origin, plaintiff)``,
+each origin listed in ORIGINS.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.court_liaison import LegalAidCourtDesk
-    from domain.events.litigation import CourtAppeal, CourtDecision, CourtFiling, CourtService, LawsuitFiled
+    from domain.arbitration import PARTY, Party
+    from domain.events.litigation import CourtAppeal, CourtDecision, CourtFiling, CourtService
     from domain.models import Agency, CaseFlag, Stage
 
 from workflows.clock import Clock
@@ -23,75 +26,66 @@ from workflows.runtime import CaseRuntime
 from workflows.stages.handoff import StageEnd
 from workflows.stages.performance import Performance
 
-# Where a lawsuit comes from: what the case says, and whether the court already holds the complaint.
 ORIGINS = {
-    "payment_order": ("支付令因用人单位异议失效，转入诉讼程序，劳动者依调解协议起诉（CPL Art 228；SPC-L1 Art 13）", True),
-    "arbitration": ("劳动者不服仲裁裁决，向人民法院起诉（LDMA Art 48、50）", False),
+    "payment_order": "支付令因用人单位异议失效，转入诉讼程序，劳动者依调解协议起诉（CPL Art 228；SPC-L1 Art 13）",
+    "arbitration": "当事人不服仲裁裁决（或仲裁不予受理、逾期未裁决）向人民法院起诉（LDMA Art 29、43、48、50）",
 }
 PROCEDURE = {"simplified": "简易程序", "ordinary": "普通程序", "small_claims": "小额诉讼程序"}
 DECISION = {"judgment": "判决", "ruling": "裁定"}
-APPELLANT = {"worker": "劳动者", "employer": "用人单位"}
 
 
 class Litigation:
     def __init__(self, case: CaseRuntime, performance: Performance) -> None:
         self.case, self.performance = case, performance
-        # complaint → complaint_in → filing → trial → service → appeal → (trial) → effective
+        # filing → trial → service → appeal → (trial) → effective; "moving" while a handler starts the
+        # next clock, so an event validated before the move is refused when applied
         self.step: str | None = None
         self.instance = 0
         self.procedure: str | None = None
         self.clock: Clock | None = None
         self.decision: CourtDecision | None = None
 
-    async def run(self, origin: str) -> StageEnd:
+    async def run(self, origin: str, plaintiff: Party) -> StageEnd:
         case = self.case
-        what, at_court = ORIGINS[origin]
-        case.enter(Stage.LITIGATION, Agency.LEGAL_AID, ("法律援助提供诉讼咨询，协助劳动者起诉",
-                                                        "legal aid advises the worker and helps file the lawsuit"))
-        case.fact(what)
-        if not at_court:
-            self.step = "complaint"
-        await case.record("litigation.opened", what)
-        await case.hand_over(LegalAidCourtDesk.advise_on_lawsuit, Agency.LEGAL_AID, "lawsuit.consultation",
-                             f"诉讼咨询 {case.number}")
-        if at_court:
-            await self._complaint_in(support=False)
+        self.step = "moving"
+        case.enter(Stage.LITIGATION, Agency.COURT, ("人民法院7日内立案或裁定不予受理",
+                                                    "the court files the case or rules it inadmissible in 7 days"))
+        case.fact(f"{ORIGINS[origin]}；原告：{PARTY[plaintiff][0]}")
+        await case.record("litigation.opened", ORIGINS[origin])
+        await self._legal_aid_follows(plaintiff)
+        self.clock = await case.clocks.start("court.file")
+        self.step = "filing"
         await workflow.wait_condition(lambda: self.step == "effective")
         self.step = None
         return await self._effective()
 
-    async def _complaint_in(self, *, support: bool) -> None:
-        """The complaint is at the court: legal aid's follow-up, then the court's 7 days to file."""
+    async def _legal_aid_follows(self, plaintiff: Party) -> None:
         case = self.case
-        self.step = "complaint_in"
+        await case.hand_over(LegalAidCourtDesk.advise_on_lawsuit, Agency.LEGAL_AID, "lawsuit.consultation",
+                             f"诉讼咨询 {case.number}")
         if CaseFlag.LEGAL_AID_GRANTED in case.flags:
             await case.hand_over(LegalAidCourtDesk.represent_in_court, Agency.LEGAL_AID, "lawsuit.representation",
                                  f"法律援助律师诉讼代理 {case.number}")
-        if support:
+        elif plaintiff == "worker":
             await case.hand_over(LegalAidCourtDesk.support_prosecution, Agency.LEGAL_AID, "lawsuit.support",
                                  f"支持起诉 {case.number}")
-        case.enter(Stage.LITIGATION, Agency.COURT, ("人民法院7日内立案或裁定不予受理",
-                                                    "the court files the case or rules it inadmissible in 7 days"))
-        self.clock = await case.clocks.start("court.file")
-        self.step = "filing"  # the court's events are taken once its clock runs
 
     async def _trial(self, rule_id: str, what: str) -> None:
-        self.step = "trial"
         self.case.enter(Stage.LITIGATION, Agency.COURT, (f"{what}审理，作出判决或裁定", "the court tries the case"))
         self.clock = await self.case.clocks.start(rule_id)
+        self.step = "trial"
 
     async def _served(self) -> None:
         """Service starts the appeal period, unless the decision is final (second instance, small claims)."""
         assert self.decision is not None
-        name = DECISION[self.decision.kind]
         if self.instance == 2 or self.procedure == "small_claims":
             self.step = "effective"
             return
-        self.step = "appeal"
         rule = "court.appeal" if self.decision.kind == "judgment" else "court.appeal.ruling"
         self.clock = await self.case.clocks.start(rule, on_lapse=self._no_appeal)
-        self.case.wait_for((f"{name}已送达：当事人可在 {self.case.local_time(self.clock.due)} 前上诉",
-                            f"the {self.decision.kind} was served: appeal period running"), Agency.COURT)
+        self.case.wait_for((f"{DECISION[self.decision.kind]}已送达：当事人可在 {self.case.local_time(self.clock.due)} "
+                            "前上诉", f"the {self.decision.kind} was served: appeal period running"), Agency.COURT)
+        self.step = "appeal"
 
     async def _no_appeal(self, _: Clock) -> None:
         self.step = "effective"
@@ -111,17 +105,16 @@ class Litigation:
             return StageEnd(f"生效判决已履行，收回 {self.performance.paid} 元")
         return StageEnd(await self.performance.enforce())
 
-    # ---- events from the worker's helpers and the court --------------------------------------
+    # ---- events from the court ---------------------------------------------------------------
 
     def _at(self, *steps: str) -> Said | None:
         if self.step in steps:
             return None
         if self.step is None:
             return "案件不在诉讼阶段", "the case is not in litigation"
+        if self.step == "moving":
+            return "正在处理上一事件，请稍后重试", "busy with the previous event: retry"
         return f"诉讼程序当前在“{self.step}”步骤", f"the lawsuit is at step {self.step}"
-
-    def _complaining(self, _: object) -> Said | None:
-        return self._at("complaint")
 
     def _filing(self, _: object) -> Said | None:
         return self._at("filing")
@@ -137,18 +130,11 @@ class Litigation:
     def _appealable(self, _: object) -> Said | None:
         return self._at("appeal")
 
-    @case_event("lawsuit_filed", LawsuitFiled, actors={Agency.LEGAL_AID, Agency.UNION, Agency.WINDOW},
-                title=("记录劳动者起诉", "record the worker's complaint"), when=_complaining)
-    async def filed(self, event: LawsuitFiled) -> Said:
-        line = f"劳动者向{event.court}提交起诉状" + ("，法律援助机构支持起诉" if event.support_prosecution else "")
-        self.case.fact(line)
-        await self._complaint_in(support=event.support_prosecution)
-        return f"已记录：{line}", "complaint recorded"
-
     @case_event("court_filing", CourtFiling, actors={Agency.COURT},
                 title=("法院立案", "the court files the case"), when=_filing)
     async def court_files(self, event: CourtFiling) -> Said:
         assert self.clock is not None
+        self.step = "moving"
         await self.clock.complete()
         self.instance, self.procedure = 1, event.procedure
         await self._trial(f"court.{event.procedure}", f"一审（{PROCEDURE[event.procedure]}）")
@@ -158,8 +144,7 @@ class Litigation:
                 title=("法院作出判决或裁定", "the court gives a judgment or ruling"), when=_deciding)
     async def court_decides(self, event: CourtDecision) -> Said:
         assert self.clock is not None
-        self.decision = event
-        self.step = "service"
+        self.step, self.decision = "moving", event
         await self.clock.complete()
         instance = "二审" if self.instance == 2 else "一审"
         line = f"人民法院{instance}{DECISION[event.kind]}：{event.summary}"
@@ -168,11 +153,13 @@ class Litigation:
             await self._served()
         else:
             self.case.wait_for((f"人民法院送达{DECISION[event.kind]}", "the court serves the decision"), Agency.COURT)
+            self.step = "service"
         return f"已记录：{line}", f"{event.kind} recorded"
 
     @case_event("court_served", CourtService, actors={Agency.COURT},
                 title=("法院送达判决书或裁定书", "the court serves the decision"), when=_serving)
     async def court_serves(self, _: CourtService) -> Said:
+        self.step = "moving"
         await self._served()
         return "已记录：判决书/裁定书已送达", "service recorded"
 
@@ -180,9 +167,10 @@ class Litigation:
                 title=("记录上诉", "record an appeal"), when=_appealable)
     async def appealed(self, event: CourtAppeal) -> Said:
         assert self.clock is not None and self.decision is not None
+        self.step = "moving"
         await self.clock.complete()
         self.instance = 2
-        line = f"{APPELLANT[event.appellant]}对{DECISION[self.decision.kind]}提起上诉"
+        line = f"{PARTY[event.appellant][0]}对{DECISION[self.decision.kind]}提起上诉"
         self.case.fact(line)
         rule = "court.second_instance" if self.decision.kind == "judgment" else "court.second_instance.ruling"
         await self._trial(rule, "二审")

@@ -32,7 +32,9 @@ ENDS = ("refused", "objected", "effective")
 class PaymentOrder:
     def __init__(self, case: CaseRuntime, performance: Performance) -> None:
         self.case, self.performance = case, performance
-        self.step: str | None = None  # apply → accept → issue → objection → refused | objected | effective
+        # apply → accept → issue → objection → refused | objected | effective; "moving" while a handler
+        # starts the next clock, so an event validated before the move is refused when applied
+        self.step: str | None = None
         self.clock: Clock | None = None
         self.ending = ""
 
@@ -58,7 +60,11 @@ class PaymentOrder:
     # ---- events from the worker's helpers and the court --------------------------------------
 
     def _at(self, step: str) -> Said | None:
-        return None if self.step == step else ("支付令程序不在这一步", "the payment-order procedure is not at this step")
+        if self.step == step:
+            return None
+        if self.step == "moving":
+            return "正在处理上一事件，请稍后重试", "busy with the previous event: retry"
+        return "支付令程序不在这一步", "the payment-order procedure is not at this step"
 
     def _applying(self, _: object) -> Said | None:
         return self._at("apply")
@@ -75,38 +81,41 @@ class PaymentOrder:
     @case_event("payment_order_applied", PaymentOrderApplied, actors={Agency.LEGAL_AID, Agency.UNION, Agency.WINDOW},
                 title=("记录申请支付令", "record the payment-order application"), when=_applying)
     async def applied(self, event: PaymentOrderApplied) -> Said:
-        self.step = "accept"
+        self.step = "moving"
         self.case.enter(Stage.CONFIRMATION, Agency.COURT, (f"{event.court}决定是否受理支付令申请",
                                                            "the court decides whether to accept"))
         self.clock = await self.case.clocks.start("payment_order.accept")
+        self.step = "accept"
         return f"已记录：劳动者向{event.court}申请支付令", "payment-order application recorded"
 
     @case_event("payment_order_accepted", PaymentOrderAcceptance, actors={Agency.COURT},
                 title=("法院决定是否受理支付令申请", "the court accepts or refuses the application"), when=_accepting)
     async def accepted(self, event: PaymentOrderAcceptance) -> Said:
         assert self.clock is not None
+        self.step = "moving"
         await self.clock.complete()
         if not event.accepted:
             self.ending = f"人民法院不予受理支付令申请（{event.reason}）：劳动者可以申请仲裁（LDMA Art 15）"
             self.case.fact(self.ending)
             self.step = "refused"
             return self.ending, "the court refused the application"
-        self.step = "issue"
         self.case.wait_for(("人民法院受理后15日内发出支付令", "the court issues the order within 15 days"))
         self.clock = await self.case.clocks.start("payment_order.issue")
+        self.step = "issue"
         return "已记录：人民法院受理支付令申请", "the court accepted the application"
 
     @case_event("payment_order_issued", PaymentOrderIssued, actors={Agency.COURT},
                 title=("法院发出并送达支付令", "the court issues and serves the order"), when=_issuing)
     async def issued(self, _: PaymentOrderIssued) -> Said:
         assert self.clock is not None
+        self.step = "moving"
         await self.clock.complete()
-        self.step = "objection"
         line = "支付令已送达用人单位：15日内清偿或书面提出异议"
         self.case.fact(line)
         self.case.wait_for(("用人单位自收到支付令之日起15日内清偿或书面提出异议", "the employer pays or objects within 15 days"),
                            Agency.COURT)
         self.clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection)
+        self.step = "objection"
         return f"已记录：{line}", "the order was served on the employer"
 
     @case_event("payment_order_objection", PaymentOrderObjection, actors={Agency.COURT},

@@ -10,7 +10,7 @@ from decimal import Decimal
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.events.performance import EnforcementApplied, PaymentReceived
+    from domain.events.performance import EnforcementRequested, PaymentReceived
     from domain.models import Agency
 
 from workflows.events import Said, case_event
@@ -29,7 +29,7 @@ class Performance:
         self.owed = Decimal(0)
         self.paid = Decimal(0)
         self.enforcing = False
-        self.application: EnforcementApplied | None = None
+        self.application: EnforcementRequested | None = None
 
     def expect(self, basis: str, owed: Decimal) -> None:
         """Payments from now on count toward ``owed`` under ``basis``."""
@@ -68,7 +68,7 @@ class Performance:
             return f"{basis}已履行，收回 {self.paid} 元"
         if self.application is not None:
             await clock.complete()
-            return f"已向{self.application.court}申请强制执行{basis}，尚欠 {self.outstanding} 元"
+            return f"已向{self.application.court or '人民法院'}申请强制执行{basis}，尚欠 {self.outstanding} 元"
         return f"{basis}未履行，申请执行期间已届满"
 
     # ---- events ------------------------------------------------------------------------------
@@ -95,8 +95,9 @@ class Performance:
         self.case.fact(line)
         return line, f"CNY {event.amount} paid; {self.outstanding} outstanding"
 
-    @case_event("enforcement_applied", EnforcementApplied, actors=ENFORCEMENT_REPORTERS,
-                title=("记录申请强制执行", "record an application for enforcement"), when=_enforceable)
-    async def applied(self, event: EnforcementApplied) -> Said:
+    @case_event("enforcement_requested", EnforcementRequested, actors=ENFORCEMENT_REPORTERS,
+                title=("记录申请强制执行（调解协议、支付令、判决）",
+                       "record an application to enforce an agreement, order or judgment"), when=_enforceable)
+    async def applied(self, event: EnforcementRequested) -> Said:
         self.application = event
-        return f"已记录：劳动者向{event.court}申请强制执行{self.basis}", "enforcement application recorded"
+        return f"已记录：劳动者向{event.court or '人民法院'}申请强制执行{self.basis}", "enforcement application recorded"

@@ -1,0 +1,50 @@
+"""`weiquan worker` in production: one process serving some task queues, watched by an orchestrator.
+
+Start-up order: health endpoint (alive, not ready) → registry migrated to head → client with a
+Prometheus endpoint → search attributes ensured (case queue) → workers; ready once the server lists
+our pollers. SIGTERM: not ready, polling stops, running activities finish, the process exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import structlog
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError
+
+from registry.store import Registry
+from starters.search_attributes import ensure_search_attributes
+from workers.connect import connect
+from workers.health import Health
+from workers.run import run_workers, stop_event
+from workers.settings import WorkerSettings, load_worker_settings
+
+log = structlog.get_logger()
+
+
+def metrics_runtime(address: str | None) -> Runtime | None:
+    """A runtime exporting the SDK's metrics (task slots, poll and schedule-to-start latencies, failures)."""
+    if not address:
+        return None
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
+async def serve(queues: Sequence[str], tuning: WorkerSettings | None = None) -> None:
+    tuning = tuning or load_worker_settings()
+    stop = stop_event()
+    health = Health()
+    async with health.serving(tuning.health_address):
+        registry = Registry()
+        await asyncio.to_thread(registry.upgrade)
+        client = await connect(runtime=metrics_runtime(tuning.metrics_address))
+        if "case" in queues:
+            try:
+                await ensure_search_attributes(client)
+            except RPCError as err:  # e.g. a worker-only API key: an operator registers them instead
+                log.warning("search attributes not ensured", error=str(err))
+        log.info("worker starting", queues=list(queues), health=tuning.health_address,
+                 metrics=tuning.metrics_address, max_concurrent_activities=tuning.max_concurrent_activities,
+                 graceful_shutdown_seconds=tuning.graceful_shutdown_seconds)
+        await run_workers(client, registry, queues, stop, tuning=tuning, health=health)
