@@ -18,7 +18,7 @@ from domain.calendar import SHANGHAI
 from domain.meetings import MeetingRequest, MeetingView
 from domain.models import Agency
 from registry.store import Registry
-from starters.cases import EventRefused, case_state
+from starters.cases import EventRefused
 from starters.meetings import meeting_result, meeting_state, start_meeting
 from tests.helpers import at_stage, event, start, until
 from workers.build import RUNNER, WORKFLOWS

@@ -7,22 +7,19 @@ order the plan lays down.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RawValue
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_file import AssessRequest, CaseFile
     from domain.calendar import SHANGHAI
-    from domain.events.base import EventReceipt
     from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY
-    from domain.models import Agency, CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
+    from domain.models import Agency, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
-from workflows.events import EventDesk, EventSpec, Refusal, specs_of
+from workflows.events import EventDesk, EventSpec, TakesEvents, specs_of
 from workflows.runtime import CaseRuntime
 from workflows.stages.arbitration import Arbitration
 from workflows.stages.award import AwardWindows
@@ -48,7 +45,7 @@ def event_catalog() -> dict[str, EventSpec]:
 
 
 @workflow.defn
-class CaseWorkflow:
+class CaseWorkflow(TakesEvents):
     @workflow.init
     def __init__(self, intake: CaseIntake) -> None:
         self.case = CaseRuntime(intake)
@@ -92,7 +89,8 @@ class CaseWorkflow:
                 return await self.close(self.arbitration.result.outcome)
         result = await self.arbitration.run()
         if result.litigation:
-            lawsuit = await self.litigation.run(origin="arbitration", plaintiff=result.plaintiff or "worker")
+            assert result.plaintiff is not None
+            lawsuit = await self.litigation.run(origin="arbitration", plaintiff=result.plaintiff)
             return await self.close(lawsuit.outcome)
         return await self.close(result.outcome)
 
@@ -104,6 +102,8 @@ class CaseWorkflow:
             step = await self.payment_order.run(step.owed)
         if step.next == "litigation":
             step = await self.litigation.run(origin="payment_order", plaintiff="worker")
+        if step.next == "arbitration":
+            self.performance.stop()
         return step
 
     async def take_inspection_hand_over(self) -> None:
@@ -164,24 +164,6 @@ class CaseWorkflow:
         )
 
     # ---- the events a case accepts (see docs/integration.md) -----------------------------------
-
-    @workflow.update(dynamic=True)
-    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
-        try:
-            return await self.events.apply(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @event.validator
-    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
-        try:
-            self.events.check(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @workflow.signal(dynamic=True)
-    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        await self.events.apply_signal(name, args)
 
     @workflow.query
     def state(self) -> CaseView:

@@ -156,3 +156,28 @@ class EventDesk:
         except Refusal as refusal:
             await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
                                    key=f"refused:{self.case.next_seq()}")
+
+
+class TakesEvents:
+    """How a case or a meeting takes events: a validated dynamic update (the sender gets an answer or
+    the reason it was refused) and a dynamic signal (fire and forget; a bad one is recorded as refused)."""
+
+    events: EventDesk
+
+    @workflow.update(dynamic=True)
+    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
+        try:
+            return await self.events.apply(name, args)
+        except Refusal as refusal:
+            raise refusal.to_error() from None
+
+    @event.validator
+    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
+        try:
+            self.events.check(name, args)
+        except Refusal as refusal:
+            raise refusal.to_error() from None
+
+    @workflow.signal(dynamic=True)
+    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        await self.events.apply_signal(name, args)

@@ -10,19 +10,17 @@ the meeting concerns is told where it stands (its current details show the open 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, SearchAttributeUpdate
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.meeting_file import MeetingChange, MeetingFile
     from domain import visibility as sa
     from domain.calendar import SHANGHAI, local_text
-    from domain.events.base import EventReceipt
     from domain.events.coordination import MeetingNews
     from domain.events.meeting import ActionDone, MeetingCancel, MeetingConfirm, MeetingConvene, MeetingMinutes
     from domain.i18n import AGENCY, CLOCK_STATE
@@ -43,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.records import CaseChange, CaseSnapshot, LedgerEntry
 
 from workflows.clock import Clock, ClockBoard
-from workflows.events import EventDesk, EventSpec, Refusal, Said, case_event, specs_of
+from workflows.events import EventDesk, EventSpec, Said, TakesEvents, case_event, specs_of
 from workflows.notices import send_notice
 from workflows.runtime import RETRY
 
@@ -394,7 +392,7 @@ def meeting_catalog() -> dict[str, EventSpec]:
 
 
 @workflow.defn
-class MeetingWorkflow:
+class MeetingWorkflow(TakesEvents):
     @workflow.init
     def __init__(self, request: MeetingRequest) -> None:
         self.meeting = MeetingRuntime(request)
@@ -428,24 +426,6 @@ class MeetingWorkflow:
         return MeetingOutcome(meeting_id=m.number, status=m.stage, actions=len(clocks),
                               met=sum(c.state == "met" for c in clocks),
                               met_late=sum(c.state == "met_late" for c in clocks), minutes=m.minutes)
-
-    @workflow.update(dynamic=True)
-    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
-        try:
-            return await self.events.apply(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @event.validator
-    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
-        try:
-            self.events.check(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @workflow.signal(dynamic=True)
-    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        await self.events.apply_signal(name, args)
 
     @workflow.query
     def state(self) -> MeetingView:

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.arbitration import AgreementReviewDesk
     from activities.court_liaison import LegalAidCourtDesk
     from activities.union import UnionDesk
+    from domain.arbitration import MONEY_CLAIMS, PARTY
     from domain.events.confirmation import (
         ArbitralReview,
         ConfirmationConsent,
@@ -23,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
         JudicialAcceptance,
         JudicialRuling,
     )
-    from domain.arbitration import MONEY_CLAIMS, PARTY
     from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY
     from domain.models import Agency, Stage
@@ -97,7 +97,7 @@ class Confirmation:
         for route in self.routes.values():
             for clock in (route.window, route.review):
                 if clock:
-                    await clock.cancel("调解协议已履行" if paid else "用人单位未履行调解协议")
+                    await clock.withdraw("调解协议已履行" if paid else "用人单位未履行调解协议")
         if paid:
             return StageEnd(f"调解协议已履行，收回 {self.performance.paid} 元")
         confirmed = next((r for r in self.routes.values() if r.state == "valid"), None)
@@ -109,9 +109,7 @@ class Confirmation:
             line = "用人单位未履行调解协议：劳动者可以持调解协议书向人民法院申请支付令（LDMA Art 16）"
             case.fact(line)
             return StageEnd(line, next="payment_order", owed=owed)
-        line = "用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）"
-        case.fact(line)
-        return StageEnd(line, next="arbitration", owed=owed)
+        return StageEnd("用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）", next="arbitration", owed=owed)
 
     # ---- what the parties may still do -------------------------------------------------------
 
@@ -121,7 +119,7 @@ class Confirmation:
 
     def _choices(self) -> str:
         assert self.agreement is not None
-        parts = [f"{r.name}（{AGENCY[r.helper.value][0]}协助，双方于 {self.case.local_time(r.window.due)} 前共同申请）"
+        parts = [f"{r.name}（{AGENCY[r.helper.value][0]}协助，双方于 {r.window.due_text} 前共同申请）"
                  for r in self.routes.values() if r.state == "open" and r.window]
         parts.append(f"用人单位于 {self.agreement.performance_date} 前自愿履行")
         return "；".join(parts)

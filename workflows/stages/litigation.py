@@ -83,8 +83,8 @@ class Litigation:
             return
         rule = "court.appeal" if self.decision.kind == "judgment" else "court.appeal.ruling"
         self.clock = await self.case.clocks.start(rule, on_lapse=self._no_appeal)
-        self.case.wait_for((f"{DECISION[self.decision.kind]}已送达：当事人可在 {self.case.local_time(self.clock.due)} "
-                            "前上诉", f"the {self.decision.kind} was served: appeal period running"), Agency.COURT)
+        self.case.wait_for((f"{DECISION[self.decision.kind]}已送达：当事人可在 {self.clock.due_text} 前上诉",
+                            f"the {self.decision.kind} was served: appeal period running"), Agency.COURT)
         self.step = "appeal"
 
     async def _no_appeal(self, _: Clock) -> None:

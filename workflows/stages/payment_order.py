@@ -50,7 +50,7 @@ class PaymentOrder:
         await workflow.wait_condition(lambda: self.step in ENDS or self.performance.paid_in_full)
         step, self.step = self.step, None
         if self.clock:
-            await self.clock.cancel("用人单位已清偿")
+            await self.clock.withdraw("用人单位已清偿")
         if self.performance.paid_in_full:
             return StageEnd(f"用人单位清偿调解协议欠款，收回 {self.performance.paid} 元")
         if step == "effective":

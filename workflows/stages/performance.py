@@ -35,6 +35,11 @@ class Performance:
         """Payments from now on count toward ``owed`` under ``basis``."""
         self.basis, self.owed, self.paid = basis, owed, Decimal(0)
 
+    def stop(self) -> None:
+        """Nothing is owed under these any more: the dispute goes to arbitration, whose award has its
+        own performance event (award_performed)."""
+        self.basis = None
+
     @property
     def paid_in_full(self) -> bool:
         return self.basis is not None and self.paid >= self.owed
