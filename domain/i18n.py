@@ -143,7 +143,7 @@ FIELD = {
     "valid": ("协议是否有效", "agreement valid"),
     "confirmed": ("是否确认", "confirmed"),
     "procedure": ("审理程序", "procedure"),
-    "summary": ("主文摘要", "summary"),
+    "summary": ("摘要", "summary"),
     "amount_awarded": ("判决金额", "amount awarded"),
     "pay_by": ("履行期限", "pay by"),
     "served": ("是否已送达", "served"),

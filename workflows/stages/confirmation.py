@@ -37,7 +37,7 @@ from workflows.stages.performance import Performance
 # An unperformed agreement on these may go to a court payment order (LDMA Art 16: wages,
 # work-injury medical costs, economic compensation or damages).
 PAYMENT_ORDER_CLAIMS = MONEY_CLAIMS
-SETTLED = {"open": "可以申请", "closed": "申请期限已过", "refused": "已被驳回或不予受理", "valid": "已确认有效"}
+ENDED = {"closed": "申请期限已过", "refused": "已被驳回或不予受理", "valid": "已确认有效"}  # a route's last states
 
 
 @dataclass
@@ -115,7 +115,7 @@ class Confirmation:
 
     def _pending(self) -> Route | None:
         """The route whose application is in and undecided."""
-        return next((r for r in self.routes.values() if r.state not in SETTLED), None)
+        return next((r for r in self.routes.values() if r.state != "open" and r.state not in ENDED), None)
 
     def _choices(self) -> str:
         assert self.agreement is not None
@@ -177,7 +177,7 @@ class Confirmation:
             helper = AGENCY[route.helper.value]
             return f"{route.name}由{helper[0]}协助办理", f"{route.key} confirmation is handled by {helper[1]}"
         if route.state != "open":
-            return f"{route.name}{SETTLED.get(route.state, '已提交申请')}", f"the {route.key} route is {route.state}"
+            return f"{route.name}{ENDED.get(route.state, '已提交申请')}", f"the {route.key} route is {route.state}"
         other = next(r for r in self.routes.values() if r is not route)
         if other.state not in ("open", "closed", "refused"):
             return f"双方已选择{other.name}", f"the parties chose {other.key} confirmation"

@@ -83,7 +83,7 @@ class Litigation:
             return
         rule = "court.appeal" if self.decision.kind == "judgment" else "court.appeal.ruling"
         self.clock = await self.case.clocks.start(rule, on_lapse=self._no_appeal)
-        self.case.wait_for((f"{DECISION[self.decision.kind]}已送达：当事人可在 {self.clock.due_text} 前上诉",
+        self.case.wait_for((f"{DECISION[self.decision.kind]}已送达：上诉期内当事人可以上诉，期满无人上诉即生效",
                             f"the {self.decision.kind} was served: appeal period running"), Agency.COURT)
         self.step = "appeal"
 
