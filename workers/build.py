@@ -42,7 +42,7 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
                     meeting_file.record_meeting, meeting_file.write_minutes]
         case "legal_aid":
             legal_aid, court = LegalAidDesk(registry), LegalAidCourtDesk(registry)
-            return [legal_aid.receive_referral, legal_aid.represent_in_arbitration, legal_aid.support_lawsuit,
+            return [legal_aid.receive_referral, legal_aid.represent_in_arbitration,
                     court.assist_arbitral_review, court.assist_payment_order, court.advise_on_lawsuit,
                     court.represent_in_court, court.support_prosecution]
         case "union":
