@@ -16,9 +16,17 @@ from temporalio import activity
 from domain import eligibility
 from domain.calendar import SHANGHAI, local_text
 from domain.models import CaseFlag, CaseIntake, Notice
-from domain.records import CaseChange, CaseOpening, DueAnswer, DueRequest, NoticeResult, RemainingRequest
-from domain.rules import Settings, compute_due, extended_due, remaining_units
-from registry.errors import NoLiaison
+from domain.records import (
+    CaseChange,
+    CaseOpening,
+    DueAnswer,
+    DueRequest,
+    NoticeResult,
+    Remaining,
+    RemainingRequest,
+)
+from domain.rules import UNIT_WORDS, Settings, Unit, compute_due, extended_due, remaining_period
+from registry.errors import NoLiaison, NoParty
 
 if TYPE_CHECKING:
     from registry.store import Registry
@@ -87,12 +95,11 @@ class CaseFile:
         """Compute a due moment (start, resume, restart or extension) and write it to the ledger."""
         req = sched.request
         rule = self.settings.rule(req.rule_id)
-        if req.extend_from is not None:
-            due = extended_due(rule, req.extend_from, self.settings)
-        else:
-            due = compute_due(rule, req.start, self.settings, length=req.length, on_date=req.on_date)
+        count = extended_due if req.extend else compute_due
+        due = count(rule, req.start, self.settings, length=req.length, unit=Unit(req.unit) if req.unit else None,
+                    on_date=req.on_date)
         change = sched.change.model_copy(deep=True)
-        change.detail = change.detail.format(title=rule.title, due=local_text(due.due, due.provisional))
+        change.detail = _fill(change.detail, title=rule.title, due=local_text(due.due, due.provisional))
         if change.deadline:
             change.deadline.due = due.due
             change.deadline.provisional = due.provisional
@@ -100,22 +107,44 @@ class CaseFile:
         log().info("clock scheduled", rule=rule.id, kind=change.kind,
                    due=due.due.astimezone(SHANGHAI).isoformat(), provisional=due.provisional)
         return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
-                         title=rule.title, source=rule.source, responsible=rule.responsible,
+                         unit=due.unit.value, title=rule.title, source=rule.source, responsible=rule.responsible,
                          on_lapse=rule.on_lapse, extendable=rule.extension is not None)
 
     @activity.defn
-    def measure_remaining(self, measure: ClockMeasure) -> int:
+    def measure_remaining(self, measure: ClockMeasure) -> Remaining:
+        """What a clock being paused has left, written to the event log with the pause."""
         req = measure.request
-        units = remaining_units(self.settings.rule(req.rule_id), req.at, req.due, self.settings)
-        self.registry.record_change(measure.change)
-        return units
+        left = remaining_period(self.settings.rule(req.rule_id), self.settings, at=req.at, due=req.due,
+                                start=req.start, length=req.length, unit=Unit(req.unit) if req.unit else None)
+        remaining = Remaining() if left is None else Remaining(
+            length=left[0], unit=left[1].value, text=f"{left[0]}{UNIT_WORDS[left[1]]}")
+        change = measure.change.model_copy(deep=True)
+        change.detail = _fill(change.detail, remaining=f"，剩余 {remaining.text}" if remaining.text else "")
+        self.registry.record_change(change)
+        return remaining
 
     @activity.defn
     def send_notice(self, notice: Notice) -> NoticeResult:
-        """Queue a notice for the unit's liaison (or head). No liaison is an answer, not a retry."""
+        """Queue a notice for the unit's liaison (or head), or for the case's parties of a role.
+        No liaison (no party) is an answer, not a retry."""
+        if notice.party:
+            try:
+                rows = self.registry.queue_party_notice(notice)
+            except NoParty:
+                log().warning("no party for notice", party=notice.party, kind=notice.kind)
+                return NoticeResult(delivered_to=None, error=f"no_party:{notice.party}")
+            return NoticeResult(delivered_to="、".join(row.recipient for row in rows))
         try:
             row = self.registry.queue_notice(notice)
         except NoLiaison:
             log().warning("no liaison for unit", unit=notice.unit.value, kind=notice.kind)
             return NoticeResult(delivered_to=None, error=f"no_liaison:{notice.unit.value}")
         return NoticeResult(delivered_to=row.recipient)
+
+
+def _fill(template: str, **values: str) -> str:
+    """Put computed values into a workflow's text: each {name} once, in order, so that a reason
+    a user typed (which follows the placeholders) is never read as one."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value, 1)
+    return template

@@ -11,3 +11,13 @@ class LegalAidDesk(Desk):
     def receive_referral(self, order: WorkOrder) -> None:
         """A referral lands in legal aid's inbox for same-day review."""
         self.take(order)
+
+    @activity.defn
+    def represent_in_arbitration(self, order: WorkOrder) -> None:
+        """The aided worker's lawyer represents the worker before the arbitration commission."""
+        self.take(order)
+
+    @activity.defn
+    def support_lawsuit(self, order: WorkOrder) -> None:
+        """Legal aid follows the case into court: consultation, representation, support of prosecution."""
+        self.take(order)

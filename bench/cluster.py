@@ -106,7 +106,9 @@ class Cluster:
             from sqlmodel import SQLModel
 
             SQLModel.metadata.drop_all(registry.engine)
-        registry.create_all()
+            with registry.engine.begin() as conn:  # alembic's own table is not in the models
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        registry.upgrade()  # before the workers start (each also upgrades at start-up)
         seed_demo_directory(registry)
         return registry
 

@@ -50,15 +50,14 @@ class WorkCalendar:
         return cls(overrides, frozenset(years))
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
-        """(is a working day, provisional). Outside the data only weekends are rest days."""
+        """(is a working day, provisional). Listed days win; a listed year needs no package data;
+        outside all data only weekends are rest days, and the answer is provisional."""
         if day in self.overrides:
             return self.overrides[day], False
-        if day.year in self.override_years:
-            return day.weekday() < 5, False
         try:
             return bool(chinese_calendar.is_workday(day)), False
         except NotImplementedError:
-            return day.weekday() < 5, True
+            return day.weekday() < 5, day.year not in self.override_years
 
     def next_workday(self, day: date, *, include: bool) -> DayCount:
         """The first working day from ``day`` (itself when ``include`` and it is one)."""
@@ -89,15 +88,16 @@ class WorkCalendar:
         return self.next_workday(end, include=True)
 
     def add_months(self, start: date, months: int) -> DayCount:
-        """Same day-of-month ``months`` later (clamped to month end), rolled like a day period."""
-        month_index = start.month - 1 + months
-        year, month = start.year + month_index // 12, month_index % 12 + 1
-        day = min(start.day, _days_in_month(year, month))
-        return self.next_workday(date(year, month, day), include=True)
+        """The corresponding day ``months`` later (month end when there is none, 民法典 Art 202),
+        rolled like a day period."""
+        return self.next_workday(shift_months(start, months), include=True)
 
-    def same_day(self, moment: datetime) -> DayCount:
-        """The working day by whose close a same-day duty is due (next one if raised on a rest day)."""
-        return self.next_workday(moment.astimezone(SHANGHAI).date(), include=True)
+    def same_day(self, moment: datetime, close: time | None = None) -> DayCount:
+        """The working day by whose close a same-day duty is due: the day itself, or the next
+        working day when raised on a rest day or (given the office's ``close``) after closing time."""
+        local = moment.astimezone(SHANGHAI)
+        after_hours = close is not None and close != time(0, 0) and local.time() >= close
+        return self.next_workday(local.date(), include=not after_hours)
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 if end ≤ start)."""
@@ -106,6 +106,13 @@ class WorkCalendar:
             current += timedelta(days=1)
             count += self.is_workday(current)[0]
         return count
+
+
+def shift_months(start: date, months: int) -> date:
+    """The corresponding day ``months`` later, or that month's last day when it has none."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, _days_in_month(year, month)))
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -120,11 +127,20 @@ def at_local(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, SHANGHAI)
 
 
-def local_text(moment: datetime, provisional: bool = False) -> str:
+PROVISIONAL = {"zh": "（暂定）", "en": " (provisional)"}
+
+
+def local_text(moment: datetime, provisional: bool = False, lang: str = "zh") -> str:
     """'2026-12-01 17:30' in Shanghai time; '（暂定）' marks a date computed past the holiday data."""
     local = moment.astimezone(SHANGHAI)
     if local.time() == time(0, 0):  # a period ending at 24:00 shows on its own last day
         text = (local - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
     else:
         text = local.strftime("%Y-%m-%d %H:%M")
-    return text + "（暂定）" if provisional else text
+    return text + PROVISIONAL[lang] if provisional else text
+
+
+def last_day(due: datetime) -> date:
+    """The calendar day a due moment closes (24:00 is stored as 00:00 of the next day)."""
+    local = due.astimezone(SHANGHAI)
+    return local.date() - timedelta(days=1) if local.time() == time(0, 0) else local.date()

@@ -48,6 +48,13 @@ FLAG = {
     "may_apply_arbitration": ("可申请仲裁", "may apply for arbitration"),
     "legal_aid_granted": ("已获法律援助", "legal aid granted"),
     "notify_error": ("通知失败", "notification failed"),
+    "priority": ("优先处理", "priority handling"),
+}
+
+# Parallel tracks beside the main stage flow (case.tracks keys, the Tracks search attribute).
+TRACK = {
+    "inspection": ("劳动保障监察", "labour inspection"),
+    "evidence": ("协助调取证据", "evidence help"),
 }
 
 CLOCK_STATE = {
@@ -58,6 +65,7 @@ CLOCK_STATE = {
     "met": ("按期完成", "met"),
     "met_late": ("逾期完成", "met late"),
     "cancelled": ("已撤销", "cancelled"),
+    "expired": ("已届满", "expired"),  # a party's window or an informational period ran out
 }
 
 # Field labels for error messages; keys are the last element of a pydantic error location.
@@ -90,6 +98,45 @@ FIELD = {
     "actor": ("操作单位及人员", "actor"),
     "unit": ("单位", "unit"),
     "person": ("经办人", "person"),
+    # arbitration events
+    "representatives": ("代表人", "representatives"),
+    "names": ("姓名", "names"),
+    "tribunal": ("仲裁庭组成", "tribunal"),
+    "chair": ("首席/独任仲裁员", "chair"),
+    "members": ("仲裁员", "arbitrators"),
+    "evidence_until": ("举证期限", "evidence deadline"),
+    "hearing_at": ("开庭时间", "hearing time"),
+    "hearing_place": ("开庭地点", "hearing place"),
+    "party": ("当事人", "party"),
+    "cause": ("事由", "cause"),
+    "added_claims": ("增加的请求", "added claims"),
+    "approver": ("批准人", "approver"),
+    "items": ("事项清单", "items"),
+    "served_to": ("已送达当事人", "served to"),
+    "performance_date": ("履行期限", "performance date"),
+    "evidence": ("证据", "evidence"),
+    "obtained": ("取得情况", "obtained"),
+    "result": ("结果", "result"),
+    "court": ("法院", "court"),
+    "set_aside": ("是否撤销", "set aside"),
+    # inspection events
+    "source": ("来源", "source"),
+    "matters": ("事项", "matters"),
+    "violation_ended": ("违法行为终了日期", "date the violation ended"),
+    "kind": ("类别", "kind"),
+    "file_number": ("立案号", "file number"),
+    "ground": ("不予受理理由", "ground"),
+    "competent_office": ("有管辖权的机关", "competent office"),
+    "missing": ("需补正的材料", "items to supplement"),
+    "by": ("限期", "date set"),
+    "to": ("移交去向", "handed over to"),
+    "method": ("送达方式", "method of service"),
+    "received_on": ("送达日期", "date received"),
+    "approved": ("是否批准", "approved"),
+    "police_unit": ("公安机关", "police unit"),
+    "filed": ("是否立案", "filed"),
+    "holder": ("证据持有人", "holder"),
+    "request": ("请求序号", "request number"),
 }
 
 ERROR = {
@@ -112,6 +159,19 @@ ERROR = {
     "refusal_reason": ("不予援助须说明理由", "a refusal must state a reason"),
     "district_unknown": ("不是南昌市的区县代码，可选：{known}", "is not a Nanchang district code: {known}"),
     "channel_court": ("法院不是受理渠道", "the court does not open cases"),
+    "tribunal_members": ("独任仲裁不填仲裁员；合议庭为首席仲裁员加两名仲裁员（LDMA Art 31）",
+                         "a sole arbitrator has no members; a panel is a chair and two arbitrators (LDMA Art 31)"),
+    "evidence_after_hearing": ("举证期限不能晚于开庭日", "the evidence deadline is after the hearing"),
+    "competent_office_required": ("不属本机关管辖的，须写明有管辖权的机关", "name the competent office"),
+    "missing_items_required": ("材料不全的，须一次性列明全部需补正的材料", "list everything to supplement"),
+    "reason_required": ("须说明理由", "a reason is required"),
+    "order_to_pay_terms": ("责令限期支付须写明金额和期限", "an order to pay needs an amount and a date"),
+    "order_to_correct_terms": ("责令限期改正须写明事项和期限", "an order to correct needs matters and a date"),
+    "penalty_terms": ("行政处罚须写明违法事项和罚款金额", "a penalty needs the violation and the amount"),
+    "hand_over_terms": ("移交须写明去向（仲裁或诉讼）和理由", "a hand-over needs a destination and a reason"),
+    "obtained_items_required": ("已调取或部分调取的，须列明已调取的证据", "list the evidence obtained"),
+    "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
+    "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
     "too_short": ("至少需要一项", "needs at least one entry"),
     "string_too_short": ("不能为空", "must not be empty"),

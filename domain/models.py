@@ -11,7 +11,7 @@ import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -77,6 +77,7 @@ class CaseFlag(StrEnum):
     MAY_APPLY_ARBITRATION = "may_apply_arbitration"
     LEGAL_AID_GRANTED = "legal_aid_granted"
     NOTIFY_ERROR = "notify_error"
+    PRIORITY = "priority"  # arbitration's priority handling: wage claims, collective disputes [三(五)]
 
 
 def _error(code: str, **ctx: Any) -> PydanticCustomError:
@@ -265,7 +266,10 @@ class Actor(Strict):
 
 
 class Notice(Strict):
-    """A message for a unit's liaison (and head, on escalation), resolved at send time."""
+    """A message for a unit's liaison (and head, on escalation), resolved at send time.
+
+    With ``party`` it goes instead from ``unit`` to the case's parties of that role (every claimant,
+    or the employer), addressed from the registry's parties table at send time."""
 
     case_number: str
     unit: Agency
@@ -274,6 +278,7 @@ class Notice(Strict):
     body: str
     to_head: bool = False
     key: str  # idempotency key, unique per case
+    party: Literal["claimant", "employer"] | None = None
 
 
 class DeadlineView(Strict):

@@ -59,20 +59,23 @@ class CaseOpening(BaseModel):
 
 
 class DueRequest(BaseModel):
-    """Ask for a due moment: a fresh period, the rest of a paused one, or an extension."""
+    """Ask for a due moment: a period of ``length`` ``unit`` (None: the rule's) from ``start``,
+    or, with ``extend``, the same period made longer by the rule's one extension."""
 
     rule_id: str
     start: datetime
     length: int | None = None
+    unit: str | None = None
     on_date: date | None = None
-    extend_from: datetime | None = None  # current due moment, for the rule's one extension
+    extend: bool = False
 
 
 class DueAnswer(BaseModel):
     due: datetime
     warn_at: datetime | None
     provisional: bool
-    length: int
+    length: int  # the period counted, in ``unit``
+    unit: str | None = None  # None in answers recorded before it was added: the rule's unit
     title: str
     source: str
     responsible: str
@@ -81,9 +84,22 @@ class DueAnswer(BaseModel):
 
 
 class RemainingRequest(BaseModel):
+    """Measure what is left of a clock's current period when it is paused at ``at``."""
+
     rule_id: str
     at: datetime
     due: datetime
+    start: datetime
+    length: int | None = None
+    unit: str | None = None
+
+
+class Remaining(BaseModel):
+    """What a paused clock has left; None when resuming computes it afresh (a date, the same day)."""
+
+    length: int | None = None
+    unit: str | None = None
+    text: str = ""  # e.g. 3个工作日
 
 
 class WorkOrder(BaseModel):

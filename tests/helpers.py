@@ -6,6 +6,9 @@ import asyncio
 from datetime import date
 from typing import Any
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 
 from domain.models import CaseIntake, CaseView
@@ -49,3 +52,36 @@ async def until(client: Client, number: str, test: Any, what: str = "", seconds:
 
 async def at_stage(client: Client, number: str, stage: str) -> CaseView:
     return await until(client, number, lambda v: v.stage == stage, f"at {stage}")
+
+
+async def close_after_failed_mediation(client: Client, number: str, unit: str = "union") -> None:
+    """End a case in mediation the short way: mediation fails and the worker does not apply."""
+    await event(client, number, "mediation_failed", unit, reason="双方分歧较大")
+    await until(client, number, lambda v: "申请仲裁" in v.waiting_for, "waiting for an application")
+    await event(client, number, "case_withdrawn", unit, reason="劳动者决定不申请仲裁")
+
+
+async def settle(client: Client, workflow_id: str, seconds: float = 10) -> None:
+    """Wait until a running workflow is idle — no activity or workflow task in flight — so that it
+    can be terminated safely.
+
+    The time-skipping server never releases the time lock of a task still in flight when its
+    workflow is terminated (temporalio/sdk-java#1138): every later env.sleep then passes in real
+    time and times out. (Raw describe: the SDK's decoding of our Datetime attribute fails there.)
+    """
+    request = DescribeWorkflowExecutionRequest(namespace=client.namespace,
+                                               execution=WorkflowExecution(workflow_id=workflow_id))
+    busy = (EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+    loop = asyncio.get_running_loop()
+    deadline, seen = loop.time() + seconds, -1
+    while loop.time() < deadline:
+        described = await client.workflow_service.describe_workflow_execution(request)
+        info = described.workflow_execution_info
+        if info.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
+            return
+        if not described.pending_activities and info.history_length == seen:  # quiet for a poll
+            events = [e async for e in client.get_workflow_handle(workflow_id).fetch_history_events()]
+            if events[-1].event_type not in busy:
+                return
+        seen = info.history_length
+        await asyncio.sleep(0.1)

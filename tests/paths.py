@@ -86,6 +86,11 @@ AGREE = Send("mediation_agreement", "union", "mediation", agreement)
 FAIL = Send("mediation_failed", "union", "mediation", {"reason": "双方对欠薪金额分歧较大"})
 EMPLOYER_REFUSES = Send("employer_refuses_mediation", "union", "mediation", {"reason": "用人单位拒绝到场"})
 WINDOW_OPEN = has_clock("mediation.window", "running")
+# After a failed or refused mediation the case waits for the worker's arbitration application;
+# these paths end with the worker deciding not to apply (arbitration has its own paths).
+WITHDRAW = Send("case_withdrawn", "union", "mediation", {"reason": "劳动者决定不申请仲裁"},
+                ready=lambda v: "申请仲裁" in v.waiting_for)
+NOT_APPLIED = "不申请仲裁"
 
 PATHS: tuple[CasePath, ...] = (
     CasePath(
@@ -100,14 +105,14 @@ PATHS: tuple[CasePath, ...] = (
         (GRANT_NO_LAWYER,
          Send("legal_aid_lawyer_assigned", "legal_aid", "mediation", {"lawyer": {"name": "赵律师"}},
               ready=has_clock("legal_aid.assign")),
-         FAIL),
-        "调解不成",
+         FAIL, WITHDRAW),
+        NOT_APPLIED,
         log={"event.legal_aid_lawyer_assigned": 1, "event.mediation_failed": 1, "case.closed": 1},
         notices={"legal_aid.decision": 1},
         ledger={"legal_aid.assign": "met", "mediation.window": "met"},
     ),
     CasePath(
-        "aid_refused_employer_refuses", {}, (REFUSE, EMPLOYER_REFUSES), "用人单位拒绝协商",
+        "aid_refused_employer_refuses", {}, (REFUSE, EMPLOYER_REFUSES, WITHDRAW), NOT_APPLIED,
         log={"event.legal_aid_decision": 1, "event.employer_refuses_mediation": 1, "case.closed": 1},
         notices={"legal_aid.decision": 1},
         ledger={"legal_aid.same_day_review": "met", "mediation.window": "met"},
@@ -115,22 +120,23 @@ PATHS: tuple[CasePath, ...] = (
     CasePath(
         "same_day_review_missed", {},
         (Skip(4, has_clock("legal_aid.same_day_review", "lapsed"), "the same-day review lapsed",
-              after=has_clock("legal_aid.review", "running")), REFUSE, FAIL),
-        "调解不成",
+              after=has_clock("legal_aid.review", "running")), REFUSE, FAIL, WITHDRAW),
+        NOT_APPLIED,
         log={"clock.lapsed": 1, "event.legal_aid_decision": 1, "case.closed": 1},
         notices={"escalation": 2, "legal_aid.decision": 1},
         ledger={"legal_aid.same_day_review": "met_late", "legal_aid.review": "met"},
     ),
     CasePath(
         "no_referral_window_lapsed", {"consent": False},
-        (Skip(17, has_flag("may_apply_arbitration"), "the mediation window expired", after=WINDOW_OPEN), FAIL),
-        "可以申请仲裁",
+        (Skip(17, has_flag("may_apply_arbitration"), "the mediation window expired", after=WINDOW_OPEN), FAIL,
+         WITHDRAW),
+        NOT_APPLIED,
         log={"legal_aid.referred": 0, "mediation.window_lapsed": 1, "case.closed": 1},
         ledger={"mediation.window": "expired"},
     ),
     CasePath(
-        "no_referral_inspection_agreement", {"consent": False, "channel": "inspection"},
-        (Send("mediation_agreement", "inspection", "mediation", agreement),),
+        "no_referral_window_agreement", {"consent": False, "channel": "window"},
+        (Send("mediation_agreement", "union", "mediation", agreement),),
         "调解达成协议",
         log={"legal_aid.referred": 0, "event.mediation_agreement": 1, "case.closed": 1},
         ledger={"mediation.window": "met"},
@@ -149,8 +155,9 @@ PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "year_long_mediation", {"consent": False},
-        (Skip(365, has_flag("may_apply_arbitration"), "a year passes in mediation", after=WINDOW_OPEN), FAIL),
-        "可以申请仲裁",
+        (Skip(365, has_flag("may_apply_arbitration"), "a year passes in mediation", after=WINDOW_OPEN), FAIL,
+         WITHDRAW),
+        NOT_APPLIED,
         log={"mediation.window_lapsed": 1, "case.closed": 1},
         ledger={"mediation.window": "expired"},
     ),

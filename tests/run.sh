@@ -9,4 +9,5 @@ if [ -z "${WEIQUAN_TEST_PG_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/nu
   export WEIQUAN_TEST_PG_URL
   trap 'bash tests/postgres.sh stop "$PGDIR"' EXIT
 fi
+bash tests/deploy-tools.sh
 "$PY" -m pytest "$@"

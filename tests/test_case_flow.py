@@ -65,8 +65,10 @@ async def test_mediation_window_lapses_then_worker_may_apply_for_arbitration(
     assert view.stage == "mediation"  # mediation is not closed automatically (LDMA Art 14)
     assert any("可以申请仲裁" in f for f in view.facts)
     await event(env.client, number, "mediation_failed", "union", reason="用人单位不同意支付")
+    await until(env.client, number, lambda v: "申请仲裁" in v.waiting_for, "waiting for an application")
+    await event(env.client, number, "case_withdrawn", "union", reason="劳动者决定不申请仲裁")
     outcome = await case_result(env.client, number)
-    assert "可以申请仲裁" in outcome.outcome
+    assert "不申请仲裁" in outcome.outcome
     assert outcome.deadlines_missed == 0  # a party's window expiring is not an agency missing a duty
     assert {d.rule_id: d.state for d in registry.deadlines(number)}["mediation.window"] == "expired"
 

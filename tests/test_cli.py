@@ -81,4 +81,3 @@ async def test_same_intake_twice_opens_one_case(env: WorkflowEnvironment, tmp_pa
     number = first.stdout.strip().splitlines()[0]
     assert json.loads(second.stdout) == {"case_number": number, "opened": False}
     assert "新立案" in first.stderr
-    await env.client.get_workflow_handle(number).terminate("test finished")

@@ -14,13 +14,16 @@ from activities.arbitration import ArbitrationDesk
 from activities.case_file import CaseFile
 from activities.inspection import InspectionDesk
 from activities.legal_aid import LegalAidDesk
+from activities.meeting_file import MeetingFile
 from activities.union import UnionDesk
 from domain.rules import Settings
 from registry.store import Registry
 from workers.queues import ALL, DEFAULT_PREFIX, queue
+from workers.settings import WorkerSettings
 from workflows.case import CaseWorkflow
+from workflows.meeting import MeetingWorkflow
 
-WORKFLOWS = [CaseWorkflow]
+WORKFLOWS = [CaseWorkflow, MeetingWorkflow]
 
 # Our domain types are immutable values; passing them through the sandbox keeps one class identity.
 RUNNER = SandboxedWorkflowRunner(
@@ -30,26 +33,37 @@ RUNNER = SandboxedWorkflowRunner(
 
 def activities_for(name: str, registry: Registry, settings: Settings) -> list[object]:
     case_file = CaseFile(registry, settings)
+    meeting_file = MeetingFile(registry)
     match name:
         case "case":
             return [case_file.assess_intake, case_file.register_case, case_file.record_change,
-                    case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice]
+                    case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice,
+                    meeting_file.record_meeting, meeting_file.write_minutes]
         case "legal_aid":
-            return [LegalAidDesk(registry).receive_referral]
+            legal_aid = LegalAidDesk(registry)
+            return [legal_aid.receive_referral, legal_aid.represent_in_arbitration, legal_aid.support_lawsuit]
         case "union":
             return [UnionDesk(registry).organise_mediation]
         case "inspection":
-            return [InspectionDesk(registry).organise_mediation]
+            desk = InspectionDesk(registry, settings)
+            return [desk.organise_mediation, desk.accept_complaint, desk.check_limitation, desk.refuse_in_writing,
+                    desk.investigate, desk.serve_order, desk.assess_arrears, desk.serve_summons,
+                    desk.transfer_to_police, desk.notify_employer_to_explain, desk.retrieve_evidence]
         case "arbitration":
-            return [ArbitrationDesk(registry).receive_application]
+            arbitration = ArbitrationDesk(registry, settings)
+            return [arbitration.receive_application, arbitration.file_case, arbitration.collect_evidence,
+                    arbitration.transfer_advance_execution, arbitration.classify_award,
+                    arbitration.issue_one_time_notice]
     raise ValueError(f"unknown queue {name!r}; choose from {', '.join(ALL)}")
 
 
 def build_workers(client: Client, registry: Registry, settings: Settings, *,
                   queues: Iterable[str] = ALL, prefix: str = DEFAULT_PREFIX,
-                  executor: ThreadPoolExecutor | None = None) -> list[Worker]:
+                  executor: ThreadPoolExecutor | None = None,
+                  tuning: WorkerSettings | None = None) -> list[Worker]:
     """One worker per queue; the case queue also runs the workflows."""
-    executor = executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity")
+    queues, tuning = list(queues), tuning or WorkerSettings()
+    executor = executor or ThreadPoolExecutor(max_workers=tuning.threads(len(queues)), thread_name_prefix="activity")
     workers = []
     for name in queues:
         workers.append(Worker(
@@ -59,7 +73,10 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             activities=activities_for(name, registry, settings),
             activity_executor=executor,
             workflow_runner=RUNNER,
+            max_concurrent_activities=tuning.max_concurrent_activities,
+            max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
+            max_cached_workflows=tuning.max_cached_workflows,
             # On SIGTERM, running activities get this long to finish before they are cancelled.
-            graceful_shutdown_timeout=timedelta(seconds=30),
+            graceful_shutdown_timeout=timedelta(seconds=tuning.graceful_shutdown_seconds),
         ))
     return workers

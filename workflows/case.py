@@ -6,28 +6,31 @@ order the plan lays down.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RawValue
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_file import AssessRequest, CaseFile
     from domain.calendar import SHANGHAI
-    from domain.events.base import EventReceipt
     from domain.i18n import AGENCY
-    from domain.models import CaseFlag, CaseIntake, CaseOutcome, CaseView, Stage
+    from domain.models import Agency, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
-from workflows.events import EventDesk, EventSpec, Refusal, specs_of
+from workflows.events import EventDesk, EventSpec, TakesEvents, specs_of
 from workflows.runtime import CaseRuntime
+from workflows.stages.arbitration import Arbitration
+from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
+from workflows.stages.coordination import Coordination
+from workflows.stages.inspection import INSPECTION_STAGES, Inspection
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.mediation import Mediation
+from workflows.tracks import settle
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, ClockDesk)
+STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -35,28 +38,52 @@ def event_catalog() -> dict[str, EventSpec]:
 
 
 @workflow.defn
-class CaseWorkflow:
+class CaseWorkflow(TakesEvents):
     @workflow.init
     def __init__(self, intake: CaseIntake) -> None:
         self.case = CaseRuntime(intake)
         self.legal_aid = LegalAidReview(self.case)
         self.mediation = Mediation(self.case)
-        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, ClockDesk(self.case)])
+        self.arbitration = Arbitration(self.case)
+        self.inspection = Inspection(self.case, self.mediation)  # a parallel track, with evidence help
+        self.coordination = Coordination(self.case)  # watches for major flags from the start
+        self.events = EventDesk(self.case, [self.legal_aid, self.mediation, *self.inspection.desks,
+                                            ClockDesk(self.case), self.arbitration, self.arbitration.windows,
+                                            self.coordination])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         referrals = await self.open_case()
+        self.inspection.receive_at_intake()
+        asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case
+        direct = intake.channel == Agency.ARBITRATION
+        if direct:  # applied at the commission: filed without mediation, clocks run from intake
+            await self.arbitration.apply_from(intake.channel)
         if referrals:
             await self.legal_aid.review(referrals, referrer=intake.channel)
-        mediation = await self.mediation.run()
-        if mediation.kind == "agreement":
-            assert mediation.agreement is not None
-            outcome = f"调解达成协议：{mediation.agreement.amount} 元，{mediation.agreement.performance_date} 前履行"
-        elif mediation.kind == "refused":
-            outcome = "用人单位拒绝协商：劳动者可以申请仲裁"
-        else:
-            outcome = f"调解不成（{mediation.reason}）：劳动者可以申请仲裁"
-        return await self.close(outcome)
+        if not direct:
+            mediation = await self.mediation.run(until=lambda: self.arbitration.applied)
+            if mediation.kind == "agreement":
+                assert mediation.agreement is not None
+                return await self.close(f"调解达成协议：{mediation.agreement.amount} 元，"
+                                        f"{mediation.agreement.performance_date} 前履行")
+            why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
+            if not await self.arbitration.await_application(f"{why}：劳动者可以申请仲裁（LDMA Art 14）"):
+                assert self.arbitration.result is not None
+                return await self.close(self.arbitration.result.outcome)
+        result = await self.arbitration.run()
+        if result.litigation:  # the litigation stage takes over here once merged; until then the case closes
+            return await self.close(f"转入诉讼：{result.outcome}")
+        return await self.close(result.outcome)
+
+    async def take_inspection_hand_over(self) -> None:
+        """Inspection handing a matter to arbitration is the worker's application (Plan 三(二), 三(五));
+        the intake's legal-aid referral check has already run for the same workers."""
+        await workflow.wait_condition(lambda: self.inspection.handed_over is not None or self.arbitration.applied
+                                      or self.case.closed_at is not None)
+        hand_over = self.inspection.handed_over
+        if hand_over is not None and hand_over.to == "arbitration" and self.case.closed_at is None:
+            await self.arbitration.apply_from(Agency.INSPECTION)
 
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""
@@ -87,6 +114,10 @@ class CaseWorkflow:
 
     async def close(self, outcome: str) -> CaseOutcome:
         case = self.case
+        # Closure answers open evidence requests (withdrawn, reported back) and waits for running
+        # tracks, saying so in the current details: an inspection is never cut off.
+        self.inspection.wind_up("案件主程序已结束，请求视为撤回")
+        await settle(case, self.inspection.tracks)
         await case.clocks.close_all("结案")
         case.outcome = outcome
         case.closed_at = workflow.now()
@@ -104,24 +135,6 @@ class CaseWorkflow:
         )
 
     # ---- the events a case accepts (see docs/integration.md) -----------------------------------
-
-    @workflow.update(dynamic=True)
-    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
-        try:
-            return await self.events.apply(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @event.validator
-    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
-        try:
-            self.events.check(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @workflow.signal(dynamic=True)
-    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        await self.events.apply_signal(name, args)
 
     @workflow.query
     def state(self) -> CaseView:

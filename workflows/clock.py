@@ -13,25 +13,50 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_file import CaseFile, ClockMeasure, ClockSchedule
+    from domain.calendar import local_text
     from domain.i18n import AGENCY
     from domain.models import Actor, Agency, DeadlineView
-    from domain.records import DueRequest, LedgerEntry, RemainingRequest
-
-if TYPE_CHECKING:
-    from workflows.runtime import CaseRuntime
+    from domain.records import CaseChange, DueRequest, LedgerEntry, Remaining, RemainingRequest
 
 OPEN = ("running", "warning", "paused", "lapsed")
 LapseHook = Callable[["Clock"], Awaitable[None]]
 
 
+class ClockHost(Protocol):
+    """What a clock needs from the workflow it runs in: a case (CaseRuntime) or a meeting
+    (MeetingRuntime). Its ledger rows and notices are filed under ``number``."""
+
+    number: str
+    activity_options: dict[str, Any]
+
+    @property
+    def label(self) -> str: ...  # how notices name the host: "案件 NC…" / "协调会商 MTG-…"
+
+    def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+               deadline: LedgerEntry | None = None) -> CaseChange: ...
+
+    async def record(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+                     deadline: LedgerEntry | None = None) -> None: ...
+
+    async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
+                     key: str | None = None) -> bool: ...
+
+    def publish(self) -> None: ...
+
+    def local_time(self, moment: datetime) -> str: ...
+
+
 class Clock:
-    def __init__(self, case: CaseRuntime, key: str, rule_id: str, responsible: Agency | None,
+    """One clock. Transitions (events and the clock's own alarms) run one at a time, so an alarm
+    due while an activity computes a new period never fires on the old one."""
+
+    def __init__(self, case: ClockHost, key: str, rule_id: str, responsible: Agency | None,
                  on_lapse: LapseHook | None) -> None:
         self.case, self.key, self.rule_id = case, key, rule_id
         self.responsible = responsible
@@ -43,10 +68,15 @@ class Clock:
         self.provisional = False
         self.extended = False
         self.extendable = False
-        self.remaining: int | None = None
+        self.remaining: Remaining | None = None
         self.title = self.source = ""
         self.lapse_action = "none"
         self.note: str | None = None
+        self.on_date: date | None = None
+        # The period now counted (a resume starts a shorter one); restart runs the first length again.
+        self._period: tuple[datetime, int | None, str | None] = (self.started_at, None, None)
+        self._first_length: int | None = None
+        self._lock = asyncio.Lock()
         self._generation = 0
         self._watcher: asyncio.Task[None] | None = None
 
@@ -56,48 +86,91 @@ class Clock:
     def is_open(self) -> bool:
         return self.state in OPEN
 
+    @property
+    def due_text(self) -> str:
+        """The due moment as shown to people, marked （暂定） when past the holiday data."""
+        return local_text(self.due, self.provisional)
+
     async def complete(self, note: str | None = None) -> None:
-        """The duty was done (or the window used). Late if the clock had lapsed."""
-        if not self.is_open:
-            return
-        self.state = "met_late" if self.state == "lapsed" else "met"
-        await self._changed("clock.met", f"{self.title}：{'逾期完成' if self.state == 'met_late' else '按期完成'}",
-                            note=note, closed=True)
+        """The duty was done (or the window used). Late if the clock had lapsed, or is past due
+        before its timer fired (a clock started for a duty already overdue)."""
+        async with self._lock:
+            if not self.is_open:
+                return
+            late = self.state == "lapsed" or (self.state != "paused" and workflow.now() > self.due)
+            self.state = "met_late" if late else "met"
+            await self._changed("clock.met", f"{self.title}：{'逾期完成' if self.state == 'met_late' else '按期完成'}",
+                                note=note, closed=True)
 
     async def cancel(self, note: str) -> None:
         """No longer applies (the stage ended another way)."""
-        if not self.is_open:
-            return
-        self.state = "cancelled"
-        await self._changed("clock.cancelled", f"{self.title}：不再适用（{note}）", note=note, closed=True)
+        async with self._lock:
+            if not self.is_open:
+                return
+            self.state = "cancelled"
+            await self._changed("clock.cancelled", f"{self.title}：不再适用（{note}）", note=note, closed=True)
 
-    async def pause(self, reason: str, actor: Actor | None = None) -> None:
-        now = workflow.now()
-        self.state = "paused"
-        self.remaining = await workflow.execute_activity_method(
-            CaseFile.measure_remaining,
-            ClockMeasure(request=RemainingRequest(rule_id=self.rule_id, at=now, due=self.due),
-                         change=self.case.change("clock.paused", f"{self.title}：中止计时（{reason}）",
-                                                 actor=actor, deadline=self._entry(note=reason))),
-            **self.case.activity_options,
-            summary=f"中止 {self.rule_id}",
-        )
-        self._poke()
+    async def withdraw(self, note: str) -> None:
+        """No longer applies (the matter ended another way); a clock that had lapsed stays counted
+        as missed, so it is closed as met late rather than cancelled."""
+        if self.state == "lapsed":
+            await self.complete(note)
+        else:
+            await self.cancel(note)
 
-    async def resume(self, reason: str, actor: Actor | None = None) -> None:
-        self.state = "running"
-        await self._schedule("clock.resumed", f"{self.title}：恢复计时，剩余 {self.remaining} 个计时单位（{reason}）",
-                             length=self.remaining, actor=actor, note=reason)
+    async def pause(self, reason: str, actor: Actor | None = None) -> bool:
+        """Stop the count (中止, service by public notice) and keep what remains. Only a clock still
+        within its time pauses; False if it did not."""
+        async with self._lock:
+            if self.state not in ("running", "warning"):
+                return False
+            self.state = "paused"
+            start, length, unit = self._period
+            self.remaining = await workflow.execute_activity_method(
+                CaseFile.measure_remaining,
+                ClockMeasure(request=RemainingRequest(rule_id=self.rule_id, at=workflow.now(), due=self.due,
+                                                      start=start, length=length, unit=unit),
+                             change=self.case.change("clock.paused", f"{self.title}：中止计时{{remaining}}（{reason}）",
+                                                     actor=actor, deadline=self._entry(note=reason))),
+                **self.case.activity_options,
+                summary=f"中止 {self.rule_id}",
+            )
+            self._poke()
+            return True
 
-    async def restart(self, reason: str, actor: Actor | None = None) -> None:
-        self.state, self.started_at = "running", workflow.now()
-        await self._schedule("clock.restarted", f"{self.title}：重新计算期限（{reason}）", actor=actor, note=reason)
+    async def resume(self, reason: str, actor: Actor | None = None) -> bool:
+        """Count on from now with the time that remained at the pause."""
+        async with self._lock:
+            if self.state != "paused":
+                return False
+            self.state = "running"
+            left = self.remaining or Remaining()
+            await self._schedule("clock.resumed", f"{self.title}：恢复计时，截止 {{due}}（{reason}）",
+                                 start=workflow.now(), length=left.length, unit=left.unit, actor=actor, note=reason)
+            return True
 
-    async def extend(self, approver: str, reason: str, actor: Actor | None = None) -> None:
-        self.extended = True
-        self.state = "running" if self.state in ("warning", "lapsed") else self.state
-        await self._schedule("clock.extended", f"{self.title}：延长一次，批准人 {approver}（{reason}）",
-                             extend_from=self.due, actor=actor, note=f"批准人 {approver}：{reason}")
+    async def restart(self, reason: str, actor: Actor | None = None) -> bool:
+        """A full new period from now (Rules Art 46: a party added, claims changed, a transfer)."""
+        async with self._lock:
+            if not self.is_open:
+                return False
+            self.state, self.started_at = "running", workflow.now()
+            await self._schedule("clock.restarted", f"{self.title}：重新计算期限，截止 {{due}}（{reason}）",
+                                 start=self.started_at, length=self._first_length, actor=actor, note=reason)
+            return True
+
+    async def extend(self, approver: str, reason: str, actor: Actor | None = None) -> bool:
+        """The rule's single extension, with the approver named. False if the rule has none, the
+        clock was extended already, or it is not counting."""
+        async with self._lock:
+            if not self.extendable or self.extended or self.state not in ("running", "warning", "lapsed"):
+                return False
+            self.extended, self.state = True, "running"
+            start, length, unit = self._period
+            await self._schedule("clock.extended", f"{self.title}：延长一次，截止 {{due}}（批准人 {approver}：{reason}）",
+                                 start=start, length=length, unit=unit, extend=True, actor=actor,
+                                 note=f"批准人 {approver}：{reason}")
+            return True
 
     def view(self) -> DeadlineView:
         return DeadlineView(key=self.key, rule_id=self.rule_id, title=self.title, source=self.source,
@@ -107,27 +180,29 @@ class Clock:
 
     # ---- inside ------------------------------------------------------------------------------
 
-    async def _begin(self, *, length: int | None, on_date: date | None) -> None:
+    async def _begin(self, *, length: int | None, on_date: date | None, note: str | None) -> None:
+        self.on_date, self._first_length = on_date, length
         # The activity fills in the rule's title and the due moment it computes.
-        await self._schedule("clock.started", "{title}：开始计时，截止 {due}", length=length, on_date=on_date)
+        async with self._lock:
+            await self._schedule("clock.started", "{title}：开始计时，截止 {due}", start=self.started_at,
+                                 length=length, note=note)
         self._watcher = asyncio.create_task(self._watch())
 
-    async def _schedule(self, kind: str, detail: str, *, length: int | None = None,
-                        on_date: date | None = None, extend_from: datetime | None = None,
-                        actor: Actor | None = None, note: str | None = None) -> None:
-        now = workflow.now()
+    async def _schedule(self, kind: str, detail: str, *, start: datetime, length: int | None = None,
+                        unit: str | None = None, extend: bool = False, actor: Actor | None = None,
+                        note: str | None = None) -> None:
         self.note = note or self.note
-        request = DueRequest(rule_id=self.rule_id, start=now, length=length, on_date=on_date,
-                             extend_from=extend_from)
+        request = DueRequest(rule_id=self.rule_id, start=start, length=length, unit=unit, on_date=self.on_date,
+                             extend=extend)
         answer = await workflow.execute_activity_method(
             CaseFile.schedule_clock,
             ClockSchedule(request=request,
-                          change=self.case.change(kind, detail, actor=actor,
-                                                  deadline=self._entry(note=note))),
+                          change=self.case.change(kind, detail, actor=actor, deadline=self._entry(note=note))),
             **self.case.activity_options,
             summary=f"计算期限 {self.rule_id}",
         )
         self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
+        self._period = (start, answer.length, answer.unit)
         self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
         self.extendable = answer.extendable
         if self.responsible is None and answer.responsible in AGENCY and answer.responsible != "party":
@@ -169,48 +244,53 @@ class Clock:
                 try:
                     await workflow.wait_condition(
                         lambda: self._generation != generation, timeout=delay,
-                        timeout_summary=f"{self.rule_id} {what} {at.isoformat(timespec='minutes')}",
+                        timeout_summary=f"{self.rule_id} {what} {local_text(at, self.provisional)}",
                     )
                     continue
                 except asyncio.TimeoutError:
                     pass
-            await fire()
+            async with self._lock:
+                if self._generation != generation:  # a transition came first: look again
+                    continue
+                await fire()
+            if fire == self._lapse and self.on_lapse_hook and self.state in ("lapsed", "expired"):
+                await self.on_lapse_hook(self)  # outside the lock: a hook may act on this clock
 
     async def _warn(self) -> None:
         self.state = "warning"
-        await self._changed("clock.warning", f"{self.title}：临近期限（{self.case.local_time(self.due)}）")
+        await self._changed("clock.warning", f"{self.title}：临近期限（{self.due_text}）")
 
     async def _lapse(self) -> None:
         escalate = self.lapse_action == "escalate"
         self.state = "lapsed" if escalate else "expired"
         word = "已逾期" if escalate else "已届满"
-        await self._changed("clock.lapsed", f"{self.title}：{word}（{self.case.local_time(self.due)}）")
+        await self._changed("clock.lapsed", f"{self.title}：{word}（{self.due_text}）")
         if escalate and self.responsible and self.responsible != Agency.COURT:
             subject = f"【逾期】{self.case.number} {self.title}"
-            body = (f"案件 {self.case.number} 的“{self.title}”已于 {self.case.local_time(self.due)} 届满未完成"
+            what = f"（{self.note}）" if self.note else ""
+            body = (f"{self.case.label}的“{self.title}”{what}已于 {self.due_text} 届满未完成"
                     f"（依据：{self.source}）。请督促办理。")
             for to_head in (False, True):
                 await self.case.notify(self.responsible, "escalation", subject, body, to_head=to_head,
                                        key=f"lapse:{self.key}:{self._generation}:{int(to_head)}")
-        if self.on_lapse_hook:
-            await self.on_lapse_hook(self)
 
 
 class ClockBoard:
-    """All clocks of a case, by key."""
+    """All clocks of a case (or a meeting), by key."""
 
-    def __init__(self, case: CaseRuntime) -> None:
+    def __init__(self, case: ClockHost) -> None:
         self.case = case
         self.clocks: dict[str, Clock] = {}
 
     async def start(self, rule_id: str, *, key: str | None = None, responsible: Agency | None = None,
                     on_lapse: LapseHook | None = None, length: int | None = None,
-                    on_date: date | None = None) -> Clock:
+                    on_date: date | None = None, note: str | None = None) -> Clock:
+        """Start a clock of ``rule_id``; ``note`` says what exactly is due (kept in the ledger)."""
         key = key or rule_id
         if key in self.clocks:  # the same duty again (e.g. a second referral): number it
             key = f"{key}#{sum(1 for k in self.clocks if k.split('#')[0] == key) + 1}"
         clock = Clock(self.case, key, rule_id, responsible, on_lapse)
-        await clock._begin(length=length, on_date=on_date)
+        await clock._begin(length=length, on_date=on_date, note=note)
         self.clocks[key] = clock  # shown once its due moment is known
         clock.case.publish()
         return clock
@@ -234,5 +314,6 @@ class ClockBoard:
         return any(c.state == "lapsed" for c in self.clocks.values())
 
     async def close_all(self, note: str) -> None:
+        """At closure: clocks still open no longer apply; one that had lapsed stays counted as missed."""
         for clock in list(self.clocks.values()):
-            await clock.cancel(note)
+            await clock.withdraw(note)

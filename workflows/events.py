@@ -1,8 +1,9 @@
 """How a case takes events: each stage declares its events; one desk validates and applies them.
 
-An event is refused (the update validator raises, nothing changes) when its name is unknown, its
-payload is invalid, its actor's unit may not send it, or it does not fit the case's stage now.
-The same event id twice is applied once; the second call gets the first answer.
+An event is refused (the update validator raises, nothing changes; the reason is logged) when its
+name is unknown, its payload is invalid, its actor's unit may not send it, or it does not fit the
+case's stage now. The same event id twice is applied once, whether it came as an update or a
+signal; the second call gets the first answer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from domain.events.base import CaseEvent, EventReceipt
+    from domain.events.base import CaseEvent, EventReceipt, EventRefusal
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
 
@@ -38,8 +39,8 @@ class Refusal(Exception):
         self.code, self.zh, self.en = code, zh, en
 
     def to_error(self) -> ApplicationError:
-        return ApplicationError(f"{self.zh}（{self.en}）", {"code": self.code, "zh": self.zh, "en": self.en},
-                                type="EventRejected", non_retryable=True)
+        details = EventRefusal(code=self.code, zh=self.zh, en=self.en).model_dump()  # type: ignore[arg-type]
+        return ApplicationError(f"{self.zh}（{self.en}）", details, type="EventRejected", non_retryable=True)
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,29 @@ class EventDesk:
         return spec, stage, event
 
     def check(self, name: str, args: Sequence[RawValue]) -> None:
-        """The update validator: refuse without changing anything."""
-        spec, stage, event = self._decode(name, args)
+        """The update validator and the signal's gate: refuse without changing anything, and log why.
+        The actor comes first, so a repeated id never lets a unit past another unit's step."""
+        try:
+            spec, stage, event = self._decode(name, args)
+        except Refusal as refusal:
+            workflow.logger.info("event %s refused (%s): %s", name, refusal.code, refusal.en)
+            raise
+        if event.actor.unit not in spec.actors:
+            allowed = sorted(spec.actors)
+            workflow.logger.warning("event %s refused (wrong_actor): id %s sent by %s (%s); only %s may send it",
+                                    name, event.event_id, event.actor.unit.value, event.actor.person,
+                                    ", ".join(a.value for a in allowed))
+            sender = AGENCY[event.actor.unit.value]
+            raise Refusal("wrong_actor",
+                          f"“{spec.title[0]}”只能由{'、'.join(AGENCY[a.value][0] for a in allowed)}发送，"
+                          f"{sender[0]}不能发送",
+                          f"{spec.title[1]} may only be sent by {', '.join(AGENCY[a.value][1] for a in allowed)}, "
+                          f"not {sender[1]}")
         if event.event_id in self.receipts or event.event_id in self.in_flight:
             return  # a repeat: answered with the first result
-        if event.actor.unit not in spec.actors:
-            allowed = "、".join(AGENCY[a.value][0] for a in sorted(spec.actors))
-            allowed_en = ", ".join(AGENCY[a.value][1] for a in sorted(spec.actors))
-            workflow.logger.warning("wrong actor for %s: %s", name, event.actor.unit.value)
-            raise Refusal("wrong_actor", f"“{spec.title[0]}”只能由{allowed}发送",
-                          f"{spec.title[1]} may only be sent by {allowed_en}")
         why = spec.when(stage, event)
         if why is not None:
+            workflow.logger.info("event %s refused (not_now): id %s: %s", name, event.event_id, why[1])
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
 
     async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
@@ -132,9 +144,10 @@ class EventDesk:
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
                                message=zh, message_en=en)
         self.receipts[event.event_id] = receipt
-        if workflow.patched(ANSWER_BEFORE_RECORD):
-            self.case.record_soon(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
-        else:  # cases that took events before the patch replay as they ran
+        record_soon = getattr(self.case, "record_soon", None)  # cases have it; meetings record first
+        if record_soon is not None and workflow.patched(ANSWER_BEFORE_RECORD):
+            record_soon(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
+        else:  # meetings, and cases that took events before the patch (they replay as they ran)
             await self.case.record(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
         return receipt
 
@@ -143,8 +156,32 @@ class EventDesk:
         try:
             self.check(name, args)
         except Refusal as refusal:
-            workflow.logger.warning("signal %s refused: %s", name, refusal.en)
             await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
                                    key=f"refused:{self.case.next_seq()}")
             return
         await self.apply(name, args)
+
+
+class TakesEvents:
+    """How a case or a meeting takes events: a validated dynamic update (the sender gets an answer or
+    the reason it was refused) and a dynamic signal (fire and forget; a bad one is recorded as refused)."""
+
+    events: EventDesk
+
+    @workflow.update(dynamic=True)
+    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
+        try:
+            return await self.events.apply(name, args)
+        except Refusal as refusal:
+            raise refusal.to_error() from None
+
+    @event.validator
+    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
+        try:
+            self.events.check(name, args)
+        except Refusal as refusal:
+            raise refusal.to_error() from None
+
+    @workflow.signal(dynamic=True)
+    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        await self.events.apply_signal(name, args)

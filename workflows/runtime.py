@@ -14,11 +14,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.case_file import CaseFile
     from domain import visibility as sa
     from domain.calendar import local_text
-    from domain.i18n import AGENCY, FLAG, STAGE
+    from domain.i18n import AGENCY, FLAG, STAGE, TRACK
     from domain.models import Actor, Agency, CaseFlag, CaseIntake, Notice, Stage
     from domain.records import CaseChange, CaseSnapshot, LedgerEntry, WorkOrder
 
 from workflows.clock import ClockBoard
+from workflows.notices import send_notice
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
@@ -78,12 +79,16 @@ class CaseRuntime:
         self.facts.append(line)
         self.publish()
 
+    @property
+    def label(self) -> str:
+        return f"案件 {self.number}"
+
     def next_seq(self) -> int:
         self._seq += 1
         return self._seq
 
-    def local_time(self, moment: datetime) -> str:
-        return local_text(moment)
+    def local_time(self, moment: datetime, provisional: bool = False) -> str:
+        return local_text(moment, provisional)
 
     # ---- records, notices, hand-offs ---------------------------------------------------------
 
@@ -121,17 +126,26 @@ class CaseRuntime:
     async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
                      key: str | None = None) -> bool:
         """Queue a notice to a unit's liaison (or head). A unit without one is shown, not dropped."""
-        notice = Notice(case_number=self.number, unit=unit, kind=kind, subject=subject, body=body,
-                        to_head=to_head, key=key or f"notice:{self.next_seq()}")
-        who = "负责人" if to_head else "联络员"
-        result = await workflow.execute_activity_method(CaseFile.send_notice, notice, **self.activity_options,
-                                                        summary=f"通知{AGENCY[unit.value][0]}{who}")
-        if result.error:
+
+        def failed(line: str) -> None:
             self.flag(CaseFlag.NOTIFY_ERROR)
-            self.fact(f"通知失败：{AGENCY[unit.value][0]}未登记{who}（{subject}）")
-            await self.record("notice.failed", f"无法通知{AGENCY[unit.value][0]}：联络名录中没有{who}")
-            return False
-        return True
+            self.fact(f"通知失败：{line}")
+
+        return await send_notice(self, unit, kind, subject, body, to_head=to_head,
+                                 key=key or f"notice:{self.next_seq()}", on_error=failed)
+
+    async def notify_parties(self, unit: Agency, kind: str, subject: str, body: str, *, key: str,
+                             parties: tuple[str, ...] = ("claimant", "employer")) -> None:
+        """Queue a notice from ``unit`` to every claimant and/or to the employer of the case."""
+        for party in parties:
+            who = "申请人" if party == "claimant" else "被申请人"
+            notice = Notice(case_number=self.number, unit=unit, kind=kind, subject=subject, body=body, key=key,
+                            party=party)
+            result = await workflow.execute_activity_method(CaseFile.send_notice, notice, **self.activity_options,
+                                                            summary=f"通知{who}")
+            if result.error:
+                self.flag(CaseFlag.NOTIFY_ERROR)
+                self.fact(f"通知失败：案件未登记{who}（{subject}）")
 
     async def hand_over(self, activity: Any, agency: Agency, kind: str, title: str) -> None:
         """Put the case in an agency's inbox, through an activity on that agency's own queue."""
@@ -147,16 +161,19 @@ class CaseRuntime:
         lines = [f"**阶段**：{STAGE[self.stage.value][0]}"
                  + (f"（{AGENCY[self.agency.value][0]}）" if self.agency else "")]
         nxt = self.clocks.next_due()
-        until = f"，截止 {local_text(nxt.due, nxt.provisional)}（{nxt.title}，{nxt.source}）" if nxt else ""
+        # A stage that names its own deadline in the waiting text is not repeated with the nearest one.
+        until = f"，截止 {nxt.due_text}（{nxt.title}，{nxt.source}）" if nxt and "截止" not in self.waiting[0] else ""
         lines.append(f"**等待**：{self.waiting[0]}{until}")
         overdue = [c for c in self.clocks.clocks.values() if c.state == "lapsed"]
         if overdue:
-            lines.append("**已逾期**：" + "；".join(f"{c.title}（{local_text(c.due)}）" for c in overdue))
+            lines.append("**已逾期**：" + "；".join(f"{c.title}（{c.due_text}）" for c in overdue))
         paused = [c for c in self.clocks.clocks.values() if c.state == "paused"]
         if paused:
-            lines.append("**已中止**：" + "；".join(c.title for c in paused))
+            lines.append("**已中止**：" + "；".join(
+                c.title + (f"（剩余 {c.remaining.text}）" if c.remaining and c.remaining.text else "") for c in paused))
         if self.tracks:
-            lines.append("**并行**：" + "；".join(f"{name}：{status}" for name, status in self.tracks.items()))
+            lines.append("**并行**：" + "；".join(f"{TRACK.get(name, (name,))[0]}：{status}"
+                                                 for name, status in self.tracks.items()))
         if self.flags:
             lines.append("**标记**：" + "、".join(FLAG[f.value][0] for f in self.flags))
         lines.extend(f"- {fact}" for fact in self.facts[-5:])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from domain.models import Actor, Strict
@@ -27,3 +29,15 @@ class EventReceipt(BaseModel):
     stage: str
     message: str
     message_en: str
+
+
+class EventRefusal(BaseModel):
+    """Why a case refused an event: the details of the update's failure (ApplicationError of type
+    EventRejected); nothing in the case changed."""
+
+    code: Literal["unknown_event", "payload", "invalid_payload", "wrong_actor", "not_now"] = Field(
+        description="unknown_event: no such event · payload: not exactly one JSON object · invalid_payload: the "
+                    "payload breaks its schema · wrong_actor: the unit may not send this event · not_now: the "
+                    "case is not at a step where this event fits")
+    zh: str
+    en: str

@@ -6,7 +6,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.events.clocks import ClockEvent, ClockExtension
-    from domain.i18n import AGENCY
+    from domain.i18n import AGENCY, CLOCK_STATE
     from domain.models import LINKED_UNITS, Agency
 
 from workflows.clock import Clock
@@ -33,11 +33,12 @@ class ClockDesk:
             owner = AGENCY[clock.responsible.value]
             return f"该期限由{owner[0]}负责", f"that clock belongs to {owner[1]}"
         if clock.state not in states:
-            return f"期限当前状态为 {clock.state}", f"the clock is {clock.state}"
+            zh, en = CLOCK_STATE.get(clock.state, (clock.state, clock.state))
+            return f"期限当前状态为“{zh}”", f"the clock is {en}"
         return None
 
     def _can_pause(self, event: ClockEvent) -> Said | None:
-        return self._check(event, "running", "warning", "lapsed")
+        return self._check(event, "running", "warning")  # a lapsed clock stays lapsed
 
     def _can_resume(self, event: ClockEvent) -> Said | None:
         return self._check(event, "paused")
@@ -58,25 +59,26 @@ class ClockDesk:
     async def pause(self, event: ClockEvent) -> Said:
         clock = self._clock(event)
         await clock.pause(event.reason, actor=event.actor)
-        return f"{clock.title}：已中止计时，剩余 {clock.remaining}", f"{clock.rule_id} paused"
+        left = f"，剩余 {clock.remaining.text}" if clock.remaining and clock.remaining.text else ""
+        return f"{clock.title}：已中止计时{left}", f"{clock.rule_id} paused"
 
     @case_event("clock_resume", ClockEvent, actors=CLOCK_ACTORS, title=("恢复计时", "resume a clock"),
                 when=_can_resume)
     async def resume(self, event: ClockEvent) -> Said:
         clock = self._clock(event)
         await clock.resume(event.reason, actor=event.actor)
-        return f"{clock.title}：已恢复计时，截止 {self.case.local_time(clock.due)}", f"{clock.rule_id} resumed"
+        return f"{clock.title}：已恢复计时，截止 {clock.due_text}", f"{clock.rule_id} resumed"
 
     @case_event("clock_restart", ClockEvent, actors=CLOCK_ACTORS, title=("重新计算期限", "restart a clock"),
                 when=_can_restart)
     async def restart(self, event: ClockEvent) -> Said:
         clock = self._clock(event)
         await clock.restart(event.reason, actor=event.actor)
-        return f"{clock.title}：重新计算，截止 {self.case.local_time(clock.due)}", f"{clock.rule_id} restarted"
+        return f"{clock.title}：重新计算，截止 {clock.due_text}", f"{clock.rule_id} restarted"
 
     @case_event("clock_extend", ClockExtension, actors=CLOCK_ACTORS, title=("延长期限", "extend a clock"),
                 when=_can_extend)
     async def extend(self, event: ClockExtension) -> Said:
         clock = self._clock(event)
         await clock.extend(event.approver, event.reason, actor=event.actor)
-        return f"{clock.title}：已延长，截止 {self.case.local_time(clock.due)}", f"{clock.rule_id} extended"
+        return f"{clock.title}：已延长，截止 {clock.due_text}", f"{clock.rule_id} extended"

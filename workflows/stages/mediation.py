@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from temporalio import workflow
@@ -21,7 +22,7 @@ ORGANISERS = {Agency.UNION, Agency.INSPECTION, Agency.WINDOW}
 
 @dataclass
 class MediationOutcome:
-    kind: str  # agreement | failed | refused
+    kind: str  # agreement | failed | refused | arbitration
     agreement: MediationAgreement | None = None
     reason: str | None = None
 
@@ -32,7 +33,9 @@ class Mediation:
         self.open = False
         self.outcome: MediationOutcome | None = None
 
-    async def run(self) -> MediationOutcome:
+    async def run(self, until: Callable[[], bool] = lambda: False) -> MediationOutcome:
+        """Mediate until an outcome is recorded, or ``until()`` holds: the worker applied for
+        arbitration once the window had lapsed, which ends mediation (kind "arbitration")."""
         case = self.case
         organiser = Agency.INSPECTION if case.intake.channel == Agency.INSPECTION else Agency.UNION
         case.enter(Stage.MEDIATION, organiser, ("调解组织调解：达成协议、调解不成或用人单位拒绝协商",
@@ -41,8 +44,10 @@ class Mediation:
         desk = InspectionDesk.organise_mediation if organiser == Agency.INSPECTION else UnionDesk.organise_mediation
         await case.hand_over(desk, organiser, "mediation", f"组织调解 {case.number}")
         window = await case.clocks.start("mediation.window", responsible=organiser, on_lapse=self._window_lapsed)
-        await workflow.wait_condition(lambda: self.outcome is not None)
+        await workflow.wait_condition(lambda: self.outcome is not None or until())
         self.open = False
+        if self.outcome is None:
+            self.outcome = MediationOutcome("arbitration", reason="劳动者申请仲裁")
         await window.complete()
         assert self.outcome is not None
         if self.outcome.kind != "agreement":

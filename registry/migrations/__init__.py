@@ -1,0 +1,1 @@
+"""Alembic migrations of the registry (see registry/migrate.py and docs/deploy.md)."""

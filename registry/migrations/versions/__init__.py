@@ -1,0 +1,1 @@
+"""One file per schema revision; add one with `weiquan db revision -m "..."`."""

@@ -1,0 +1,167 @@
+"""Payload encryption without a server: the codec, key loading and rotation, failures, the codec server."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
+from temporalio.api.failure.v1 import Failure
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
+
+from starters.codec_server import load_tokens, make_app
+from workers.codec import (
+    CodecConfigError,
+    EncryptionCodec,
+    SealedFailureConverter,
+    data_converter,
+    generate_key,
+    load_keyring,
+)
+
+ID_NUMBER, PHONE = "360321198908274471", "16399008265"
+KEY_A, KEY_B = generate_key(), generate_key()
+TOKEN = "supervisor-token-0123456789"
+
+
+def codec(keys: str, current: str | None = None) -> EncryptionCodec:
+    ring = load_keyring({"WEIQUAN_CODEC_KEYS": keys, **({"WEIQUAN_CODEC_KEY_ID": current} if current else {})})
+    assert ring is not None
+    return EncryptionCodec(ring)
+
+
+async def seal(value: object, with_codec: EncryptionCodec) -> list[Payload]:
+    plain = pydantic_data_converter.payload_converter.to_payloads([value])
+    return await with_codec.encode(plain)
+
+
+async def test_sealed_payload_names_its_key_and_hides_the_data() -> None:
+    [sealed] = await seal({"id_number": ID_NUMBER, "phone": PHONE}, codec(f"a:{KEY_A}"))
+    assert sealed.metadata["encoding"] == b"binary/encrypted" and sealed.metadata["encryption-key-id"] == b"a"
+    assert ID_NUMBER.encode() not in sealed.SerializeToString() and PHONE.encode() not in sealed.SerializeToString()
+    [opened] = await codec(f"a:{KEY_A}").decode([sealed])
+    assert pydantic_data_converter.payload_converter.from_payloads([opened])[0]["id_number"] == ID_NUMBER
+
+
+async def test_rotation_seals_with_the_current_key_and_opens_with_any_known_one() -> None:
+    [old] = await seal("under key a", codec(f"a:{KEY_A}"))
+    rotated = codec(f"a:{KEY_A},b:{KEY_B}", current="b")
+    [new] = await seal("under key b", rotated)
+    assert new.metadata["encryption-key-id"] == b"b"
+    opened = await rotated.decode([old, new])
+    assert pydantic_data_converter.payload_converter.from_payloads(opened) == ["under key a", "under key b"]
+    with pytest.raises(ValueError, match="unknown key 'a'"):
+        await codec(f"b:{KEY_B}").decode([old])  # a key still in use must stay configured
+
+
+async def test_altered_or_foreign_ciphertext_is_refused_and_plain_payloads_pass() -> None:
+    a = codec(f"a:{KEY_A}")
+    [sealed] = await seal("x", a)
+    tampered = Payload(metadata=sealed.metadata, data=sealed.data[:-1] + bytes([sealed.data[-1] ^ 1]))
+    with pytest.raises(ValueError, match="fails authentication"):
+        await a.decode([tampered])
+    with pytest.raises(ValueError, match="fails authentication"):
+        await codec(f"a:{KEY_B}").decode([sealed])  # same id, another key
+    plain = pydantic_data_converter.payload_converter.to_payloads(["started before encryption"])
+    assert await a.decode(plain) == plain
+
+
+def test_keys_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    assert load_keyring({}) is None
+    assert data_converter(None) is pydantic_data_converter  # no keys: the dev default, unsealed
+    ring = load_keyring({"WEIQUAN_CODEC_KEYS": f" a:{KEY_A} , b:{KEY_B} "})
+    assert ring is not None and ring.current == "b" and set(ring.keys) == {"a", "b"}  # default: the last
+    file = tmp_path / "keys"
+    file.write_text(f"# rotated 2026-11\na:{KEY_A}\nb:{KEY_B}  # current\n", encoding="utf-8")
+    ring = load_keyring({"WEIQUAN_CODEC_KEY_FILE": str(file), "WEIQUAN_CODEC_KEY_ID": "a"})
+    assert ring is not None and ring.current == "a" and set(ring.keys) == {"a", "b"}
+    assert data_converter(ring).payload_codec is not None
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"WEIQUAN_CODEC_KEYS": "a:not-base64!"}, "not valid base64"),
+    ({"WEIQUAN_CODEC_KEYS": f"a:{base64.b64encode(b'short').decode()}"}, "AES-256 needs 32"),
+    ({"WEIQUAN_CODEC_KEYS": KEY_A}, "expected id:base64key"),
+    ({"WEIQUAN_CODEC_KEYS": f"a:{KEY_A},a:{KEY_B}"}, "listed twice"),
+    ({"WEIQUAN_CODEC_KEYS": f"a:{KEY_A}", "WEIQUAN_CODEC_KEY_ID": "z"}, "not among the keys"),
+    ({"WEIQUAN_CODEC_KEY_ID": "a"}, "no keys are configured"),
+    ({"WEIQUAN_CODEC_KEY_FILE": "/nonexistent/keys"}, "cannot read"),
+])
+def test_bad_key_settings_are_refused_plainly(env: dict[str, str], message: str) -> None:
+    with pytest.raises(CodecConfigError, match=message):
+        load_keyring(env)
+
+
+def test_failure_text_is_sealed_except_event_refusals() -> None:
+    converter = SealedFailureConverter()
+    leaked = Failure()
+    converter.to_failure(RuntimeError(f"insert failed: parameters ({ID_NUMBER}, {PHONE})"),
+                         pydantic_data_converter.payload_converter, leaked)
+    assert leaked.message == "Encoded failure" and ID_NUMBER not in leaked.stack_trace
+    assert leaked.HasField("encoded_attributes")  # the codec seals it with the other payloads
+    refusal = Failure()
+    converter.to_failure(ApplicationError("不在调解阶段（not in mediation）", type="EventRejected"),
+                         pydantic_data_converter.payload_converter, refusal)
+    assert refusal.message == "不在调解阶段（not in mediation）"
+
+
+# ---- the codec server ----------------------------------------------------------------------------
+
+
+def body(payloads: list[Payload]) -> str:
+    return json_format.MessageToJson(Payloads(payloads=payloads))
+
+
+async def test_codec_server_decodes_for_a_supervisor_with_a_token_and_speaks_cors() -> None:
+    c = codec(f"a:{KEY_A}")
+    app = make_app(c, origins=["http://localhost:8233"], tokens=load_tokens(
+        {"WEIQUAN_CODEC_SERVER_TOKENS": f"zhang:{TOKEN}"}))
+    async with TestClient(TestServer(app)) as http:
+        preflight = await http.options("/decode", headers={
+            "Origin": "http://localhost:8233", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-namespace,authorization"})
+        assert preflight.status == 204
+        assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
+        assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+
+        sealed = await seal({"id_number": ID_NUMBER}, c)
+        refused = await http.post("/decode", data=body(sealed), headers={"Origin": "http://localhost:8233"})
+        assert refused.status == 401 and refused.headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
+        wrong = await http.post("/decode", data=body(sealed), headers={"Authorization": "Bearer nope"})
+        assert wrong.status == 401
+
+        auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", "X-Namespace": "default"}
+        decoded = await http.post("/decode", data=body(sealed), headers=auth)
+        assert decoded.status == 200
+        payloads = json_format.Parse(await decoded.text(), Payloads()).payloads
+        assert ID_NUMBER in payloads[0].data.decode()
+
+        plain = pydantic_data_converter.payload_converter.to_payloads([{"phone": PHONE}])
+        encoded = await http.post("/encode", data=body(plain), headers=auth)
+        sealed_again = json_format.Parse(await encoded.text(), Payloads()).payloads
+        assert sealed_again[0].metadata["encoding"] == b"binary/encrypted"
+        assert PHONE not in (await encoded.text())
+        assert (await c.decode(sealed_again)) == list(plain)
+
+        other_origin = await http.options("/decode", headers={"Origin": "https://evil.example"})
+        assert "Access-Control-Allow-Origin" not in other_origin.headers
+        bad = await http.post("/decode", data="{not json", headers=auth)
+        assert bad.status == 400
+
+
+async def test_codec_server_without_tokens_serves_anyone_and_refuses_unknown_keys() -> None:
+    async with TestClient(TestServer(make_app(codec(f"a:{KEY_A}")))) as http:
+        [foreign] = await seal("x", codec(f"z:{KEY_B}"))
+        response = await http.post("/decode", data=body([foreign]))
+        assert response.status == 400 and "unknown key 'z'" in json.loads(await response.text())["error"]
+
+
+def test_tokens_need_a_name_and_some_length() -> None:
+    assert load_tokens({}) == {}
+    with pytest.raises(CodecConfigError):
+        load_tokens({"WEIQUAN_CODEC_SERVER_TOKENS": "short"})

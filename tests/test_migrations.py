@@ -1,0 +1,144 @@
+"""Registry migrations (alembic): empty → head → base on SQLite and PostgreSQL; head equals
+registry/tables.py (a table added without a revision fails here); adding one is one command."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+from registry import migrate
+from registry.store import Registry, make_engine
+from starters.cli import app
+from starters.directory import seed_demo_directory
+
+runner = CliRunner()
+MODEL_TABLES = set(SQLModel.metadata.tables)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path}/registry.db")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """A database of its own on the test PostgreSQL server, dropped afterwards."""
+    name = f"wq_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest) -> Engine:
+    return request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'pg'}_engine")
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_round_trip_empty_to_head_and_back(empty_db: Engine) -> None:
+    assert migrate.current(empty_db) is None and not tables(empty_db)
+    migrate.upgrade(empty_db)
+    assert migrate.current(empty_db) == migrate.heads()[0]
+    assert tables(empty_db) == MODEL_TABLES
+    assert migrate.differences(empty_db) == []  # head, as the database sees it, is registry/tables.py
+    migrate.upgrade(empty_db)  # a second start-up changes nothing
+    migrate.downgrade(empty_db, "base")
+    assert migrate.current(empty_db) is None and not tables(empty_db)
+    migrate.upgrade(empty_db)
+    assert tables(empty_db) == MODEL_TABLES
+
+
+def test_the_registry_works_on_a_migrated_database(empty_db: Engine) -> None:
+    reg = Registry(empty_db)
+    reg.upgrade()
+    seed_demo_directory(reg)
+    assert {row.unit for row in reg.liaisons()} >= {"union", "legal_aid"}
+
+
+def test_a_database_made_by_create_all_is_adopted(empty_db: Engine) -> None:
+    SQLModel.metadata.create_all(empty_db)
+    migrate.upgrade(empty_db)
+    assert migrate.current(empty_db) == migrate.heads()[0] and migrate.differences(empty_db) == []
+
+
+def test_replicas_starting_together_migrate_once(pg_engine: Engine) -> None:
+    """Workers of every agency start at once on a new database: the advisory lock lets one migrate."""
+    errors: list[BaseException] = []
+
+    def start_up() -> None:
+        try:
+            migrate.upgrade(pg_engine)
+        except BaseException as err:  # pragma: no cover - the failure this test is about
+            errors.append(err)
+
+    threads = [threading.Thread(target=start_up) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and migrate.current(pg_engine) == migrate.heads()[0]
+
+
+def test_one_line_of_history_and_head_matches_the_models() -> None:
+    assert len(migrate.heads()) == 1, "two branches added revisions: `alembic merge heads` (docs/deploy.md)"
+    assert migrate.pending_model_changes() == [], (
+        'registry/tables.py changed without a migration: run `weiquan db revision -m "..."` (docs/deploy.md)')
+
+
+@pytest.fixture
+def scratch_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the migrations to add a revision to, and a table the models gain for this test."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrate, "SCRIPTS", scripts)
+    table = sa.Table("meeting_minutes", SQLModel.metadata, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("case_number", sa.String(40), nullable=False, index=True))
+    yield scripts
+    SQLModel.metadata.remove(table)
+
+
+def test_adding_a_table_is_one_command(scratch_scripts: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEIQUAN_DATABASE_URL", f"sqlite:///{tmp_path}/registry.db")
+    before = migrate.heads()[0]
+    check = runner.invoke(app, ["db", "check"])
+    assert check.exit_code == 1 and "meeting_minutes" in check.output
+    made = runner.invoke(app, ["db", "revision", "-m", "meeting minutes"])
+    assert made.exit_code == 0, made.output
+    revision = Path(made.output.strip().splitlines()[-1])
+    assert revision.parent == scratch_scripts / "versions" and "create_table('meeting_minutes'" in revision.read_text()
+    assert runner.invoke(app, ["db", "check"]).output.strip() == "ok"
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    engine = Registry().engine
+    assert "meeting_minutes" in tables(engine) and migrate.current(engine) != before
+    assert runner.invoke(app, ["db", "downgrade"]).output.strip() == before
+    assert "meeting_minutes" not in tables(engine)
+    engine.dispose()
+
+
+def test_cli_commands_migrate_the_registry_they_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEIQUAN_DATABASE_URL", f"sqlite:///{tmp_path}/registry.db")
+    assert runner.invoke(app, ["db", "current"]).stdout.startswith("base")
+    assert runner.invoke(app, ["liaison", "list", "--json"]).exit_code == 0
+    assert runner.invoke(app, ["db", "current"]).stdout.startswith(migrate.heads()[0])

@@ -1,0 +1,47 @@
+"""Worker tuning from the operator's config file, overridden by WEIQUAN_* variables, reaching the workers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.rules import Settings
+from registry.store import Registry
+from workers.build import build_workers
+from workers.settings import WorkerSettings, load_worker_settings
+
+
+def test_config_file_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "weiquan.toml"
+    config.write_text("[worker]\nmax_concurrent_activities = 8\ngraceful_shutdown_seconds = 60\n")
+    monkeypatch.setenv("WEIQUAN_CONFIG", str(config))
+    monkeypatch.setenv("WEIQUAN_MAX_CONCURRENT_ACTIVITIES", "12")
+    monkeypatch.setenv("WEIQUAN_METRICS_ADDRESS", "0.0.0.0:9464")
+    tuning = load_worker_settings()
+    assert tuning.max_concurrent_activities == 12 and tuning.graceful_shutdown_seconds == 60
+    assert tuning.metrics_address == "0.0.0.0:9464" and tuning.health_address is None
+    assert tuning.threads(queues=5) == 60
+    monkeypatch.setenv("WEIQUAN_MAX_CONCURRENT_WORKFLOW_TASKS", "1")
+    with pytest.raises(ValidationError, match="max_concurrent_workflow_tasks"):
+        load_worker_settings()
+
+
+def test_unknown_setting_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "weiquan.toml"
+    config.write_text("[worker]\nmax_concurent_activities = 8\n")
+    with pytest.raises(ValidationError, match="max_concurent_activities"):
+        load_worker_settings(config)
+
+
+async def test_workers_take_the_settings(env: WorkflowEnvironment, registry: Registry, settings: Settings) -> None:
+    tuning = WorkerSettings(max_concurrent_activities=4, max_concurrent_workflow_tasks=8, graceful_shutdown_seconds=5)
+    workers = build_workers(env.client, registry, settings, queues=["case", "union"], tuning=tuning)
+    for worker in workers:
+        config = worker.config()
+        assert config["max_concurrent_activities"] == 4 and config["max_concurrent_workflow_tasks"] == 8
+        assert config["graceful_shutdown_timeout"] == timedelta(seconds=5)
+    assert workers[0].config()["activity_executor"]._max_workers == 8  # one thread per activity slot

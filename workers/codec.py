@@ -1,0 +1,159 @@
+"""Payload encryption: AES-256-GCM, the key id in each payload's metadata, several keys at once.
+
+Keys come from the environment or a file, as ``id:base64key`` entries:
+  WEIQUAN_CODEC_KEYS="2026a:<base64>,2026b:<base64>"   and/or
+  WEIQUAN_CODEC_KEY_FILE=/etc/weiquan/codec-keys       (one entry a line, # comments)
+  WEIQUAN_CODEC_KEY_ID=2026b                           (seals new payloads; default: the last entry)
+Every known key opens what it sealed, so rotation is: add a key, make it current, keep the old ones
+as long as any history (running or retained) holds payloads sealed with them.
+No key configured: no encryption (the dev default). Unsealed payloads always pass through, so
+cases started before encryption was switched on go on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverter, PayloadCodec, PayloadConverter
+from temporalio.exceptions import ApplicationError
+
+ENCODING = b"binary/encrypted"
+KEY_ID = "encryption-key-id"
+NONCE_BYTES = 12
+KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class CodecConfigError(ValueError):
+    """The key settings are unusable; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    keys: Mapping[str, bytes]
+    current: str
+
+    def __post_init__(self) -> None:
+        if self.current not in self.keys:
+            raise CodecConfigError(f"WEIQUAN_CODEC_KEY_ID={self.current!r} is not among the keys "
+                                   f"({', '.join(self.keys)})")
+
+
+def generate_key() -> str:
+    """A fresh 256-bit key, base64 (what goes after ``id:``)."""
+    return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
+
+
+def parse_keys(text: str, source: str) -> dict[str, bytes]:
+    """``id:base64`` entries separated by commas or new lines; ``#`` starts a comment."""
+    keys: dict[str, bytes] = {}
+    for line in text.splitlines():
+        for entry in line.split("#", 1)[0].split(","):
+            entry = entry.strip()
+            if not entry:
+                continue
+            key_id, sep, encoded = entry.partition(":")
+            key_id = key_id.strip()
+            if not sep or not KEY_ID_RE.match(key_id):
+                raise CodecConfigError(f"{source}: expected id:base64key with an id of letters, digits, . _ -; "
+                                       f"got {key_id or entry[:8]!r}…")
+            try:
+                key = base64.b64decode(encoded.strip(), validate=True)
+            except binascii.Error:
+                raise CodecConfigError(f"{source}: key {key_id!r} is not valid base64") from None
+            if len(key) != 32:
+                raise CodecConfigError(f"{source}: key {key_id!r} has {len(key)} bytes; AES-256 needs 32 "
+                                       f"(make one with `weiquan codec-key {key_id}`)")
+            if keys.get(key_id, key) != key:
+                raise CodecConfigError(f"{source}: key id {key_id!r} is listed twice with different keys")
+            keys[key_id] = key
+    return keys
+
+
+def load_keyring(environ: Mapping[str, str] | None = None) -> Keyring | None:
+    env = os.environ if environ is None else environ
+    keys: dict[str, bytes] = {}
+    if path := env.get("WEIQUAN_CODEC_KEY_FILE"):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as err:
+            raise CodecConfigError(f"WEIQUAN_CODEC_KEY_FILE: cannot read {path}: {err.strerror}") from None
+        keys.update(parse_keys(text, "WEIQUAN_CODEC_KEY_FILE"))
+    for key_id, key in parse_keys(env.get("WEIQUAN_CODEC_KEYS", ""), "WEIQUAN_CODEC_KEYS").items():
+        if keys.get(key_id, key) != key:
+            raise CodecConfigError(f"key id {key_id!r} differs between WEIQUAN_CODEC_KEY_FILE and WEIQUAN_CODEC_KEYS")
+        keys[key_id] = key
+    if not keys:
+        if env.get("WEIQUAN_CODEC_KEY_ID"):
+            raise CodecConfigError("WEIQUAN_CODEC_KEY_ID is set but no keys are configured")
+        return None
+    return Keyring(keys, env.get("WEIQUAN_CODEC_KEY_ID") or list(keys)[-1])
+
+
+class EncryptionCodec(PayloadCodec):
+    """Seals each payload whole (metadata and data) with the current key; opens with any known key."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+        self._ciphers = {key_id: AESGCM(key) for key_id, key in keyring.keys.items()}
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        key_id = self.keyring.current
+        cipher, aad = self._ciphers[key_id], key_id.encode()
+        sealed = []
+        for payload in payloads:
+            nonce = os.urandom(NONCE_BYTES)
+            sealed.append(Payload(metadata={"encoding": ENCODING, KEY_ID: aad},
+                                  data=nonce + cipher.encrypt(nonce, payload.SerializeToString(), aad)))
+        return sealed
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.open(p) if p.metadata.get("encoding") == ENCODING else p for p in payloads]
+
+    def open(self, payload: Payload) -> Payload:
+        key_id = payload.metadata.get(KEY_ID, b"").decode()
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise ValueError(f"payload sealed with unknown key {key_id!r}: add it to WEIQUAN_CODEC_KEYS "
+                             f"(known: {', '.join(self._ciphers)})")
+        try:
+            plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], key_id.encode())
+        except InvalidTag:
+            raise ValueError(f"payload sealed with key {key_id!r} fails authentication (wrong key or altered)") \
+                from None
+        return Payload.FromString(plain)
+
+
+class SealedFailureConverter(DefaultFailureConverter):
+    """Failure messages and stack traces go through the codec too: an exception's text may quote
+    personal data (a database error lists the values it failed to write). Event refusals stay
+    readable: they are our own words, and a sender using the plain `temporal` CLI needs them."""
+
+    _plain = DefaultFailureConverter()
+
+    def __init__(self) -> None:
+        super().__init__(encode_common_attributes=True)
+
+    def to_failure(self, exception: BaseException, payload_converter: PayloadConverter, failure: Failure) -> None:
+        if isinstance(exception, ApplicationError) and exception.type == "EventRejected":
+            self._plain.to_failure(exception, payload_converter, failure)
+        else:
+            super().to_failure(exception, payload_converter, failure)
+
+
+def data_converter(keyring: Keyring | None) -> DataConverter:
+    """The pydantic converter, sealed when there are keys."""
+    if keyring is None:
+        return pydantic_data_converter
+    return replace(pydantic_data_converter, payload_codec=EncryptionCodec(keyring),
+                   failure_converter_class=SealedFailureConverter)
