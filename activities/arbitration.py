@@ -85,3 +85,10 @@ class ArbitrationDesk(Desk):
         digest = hashlib.sha256(text.encode()).hexdigest()
         structlog.get_logger().info("document written", case=draft.case_number, document=ref, sha256=digest[:12])
         return DocumentRef(ref=ref, sha256=digest, title="劳动人事争议仲裁一次性告知书")
+
+class AgreementReviewDesk(Desk):
+    @activity.defn(name="arbitration_review_mediation_agreement")
+    def review_mediation_agreement(self, order: WorkOrder) -> None:
+        """A joint application for arbitral review (仲裁审查确认) of a mediation agreement: an
+        arbitrator reviews it and, if lawful, the commission makes a mediation statement."""
+        self.take(order)

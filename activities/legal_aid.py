@@ -16,8 +16,3 @@ class LegalAidDesk(Desk):
     def represent_in_arbitration(self, order: WorkOrder) -> None:
         """The aided worker's lawyer represents the worker before the arbitration commission."""
         self.take(order)
-
-    @activity.defn
-    def support_lawsuit(self, order: WorkOrder) -> None:
-        """Legal aid follows the case into court: consultation, representation, support of prosecution."""
-        self.take(order)

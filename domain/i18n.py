@@ -137,6 +137,18 @@ FIELD = {
     "filed": ("是否立案", "filed"),
     "holder": ("证据持有人", "holder"),
     "request": ("请求序号", "request number"),
+    # confirmation, payment order, litigation, performance
+    "route": ("确认途径", "confirmation route"),
+    "accepted": ("是否受理", "accepted"),
+    "valid": ("协议是否有效", "agreement valid"),
+    "confirmed": ("是否确认", "confirmed"),
+    "procedure": ("审理程序", "procedure"),
+    "summary": ("摘要", "summary"),
+    "amount_awarded": ("判决金额", "amount awarded"),
+    "pay_by": ("履行期限", "pay by"),
+    "served": ("是否已送达", "served"),
+    "appellant": ("上诉人", "appellant"),
+    "paid_on": ("付款日期", "paid on"),
 }
 
 ERROR = {
@@ -170,6 +182,7 @@ ERROR = {
     "penalty_terms": ("行政处罚须写明违法事项和罚款金额", "a penalty needs the violation and the amount"),
     "hand_over_terms": ("移交须写明去向（仲裁或诉讼）和理由", "a hand-over needs a destination and a reason"),
     "obtained_items_required": ("已调取或部分调取的，须列明已调取的证据", "list the evidence obtained"),
+    "ruling_no_money": ("裁定不含给付金额或履行期限", "a ruling awards no money and sets no payment date"),
     "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
     "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),

@@ -215,21 +215,29 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
         o.data({**view.model_dump(mode="json"), "claimants": claimants})
         return
     agency = f"（{word(AGENCY, view.agency.value, o.lang)}）" if view.agency else ""
-    print(f"{o.t('案件编号', 'Case')}：{view.case_number}")
-    print(f"{o.t('阶段', 'Stage')}：{word(STAGE, view.stage.value, o.lang)}{agency}")
-    print(f"{o.t('等待', 'Waiting for')}：{o.t(view.waiting_for, view.waiting_for_en)}")
+    running = [d for d in view.deadlines if d.state in ("running", "warning")]
+    nearest = min(running, key=lambda d: d.due) if running else None
+    until = (o.t(f"，截止 {local_text(nearest.due, nearest.provisional)}",
+                 f", due {local_text(nearest.due, nearest.provisional)}")
+             if nearest and "截止" not in view.waiting_for else "")
+    lines = [
+        (("案件编号", "Case"), view.case_number),
+        (("阶段", "Stage"), word(STAGE, view.stage.value, o.lang) + agency),
+        (("等待", "Waiting for"), o.t(view.waiting_for, view.waiting_for_en) + until),
+    ]
     if view.flags:
-        print(f"{o.t('标记', 'Flags')}：" + "、".join(word(FLAG, f.value, o.lang) for f in view.flags))
+        lines.append((("标记", "Flags"), "、".join(word(FLAG, f.value, o.lang) for f in view.flags)))
     if view.tracks:
-        print(f"{o.t('并行', 'Tracks')}："
-              + "；".join(f"{word(TRACK, k, o.lang)}：{v}" for k, v in view.tracks.items()))
-    for c in claimants:
-        print(f"{o.t('劳动者', 'Claimant')}：{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
-              f"{o.t('手机', 'phone')} {c['phone']}")
+        lines.append((("并行", "Tracks"), "；".join(f"{word(TRACK, k, o.lang)}：{v}" for k, v in view.tracks.items())))
+    lines += [(("劳动者", "Claimant"), f"{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
+                                      f"{o.t('手机', 'phone')} {c['phone']}") for c in claimants]
+    if view.outcome:
+        lines.append((("结果", "Outcome"), view.outcome))
+    colon = "：" if o.lang == "zh" else ": "
+    for label, text in lines:
+        print(f"{o.t(*label)}{colon}{text}")
     for fact in view.facts:
         print(f"- {fact}")
-    if view.outcome:
-        print(f"{o.t('结果', 'Outcome')}：{view.outcome}")
     _deadline_table(o, view.deadlines)
 
 

@@ -11,6 +11,7 @@ from domain.models import CaseIntake
 from registry.store import Registry
 from starters.cases import EventRefused, case_result, case_state, open_case, send_event
 from tests import factories
+from tests.agreements import server_today
 from tests.helpers import TODAY, actor, at_stage, event, start, until
 
 
@@ -23,15 +24,18 @@ async def test_happy_path_to_closure(env: WorkflowEnvironment, workers: str, reg
     assert "给予法律援助" in receipt.message
     await at_stage(env.client, number, "mediation")
     await event(env.client, number, "mediation_agreement", "union", terms="分两期支付", amount="3000.00",
-                performance_date=(TODAY + timedelta(days=10)).isoformat())
+                performance_date=(await server_today(env) + timedelta(days=10)).isoformat())
+    await at_stage(env.client, number, "confirmation")
+    await event(env.client, number, "payment_received", "union", amount="3000.00")
     outcome = await case_result(env.client, number)
-    assert "调解达成协议" in outcome.outcome
+    assert outcome.outcome == "调解协议已履行，收回 3000.00 元"
     assert outcome.deadlines_missed == 0
     case = registry.case(number)
     assert case is not None and case.stage == "closed" and case.closed_at is not None
     kinds = [e.kind for e in registry.events(number)]
     assert kinds[0] == "case.opened" and kinds[-1] == "case.closed"
     assert "event.legal_aid_decision" in kinds and "event.mediation_agreement" in kinds
+    assert "event.payment_received" in kinds
     assert [n.unit for n in registry.notifications(number)] == ["union"]  # the referrer hears the decision
     ledger = {d.rule_id: d.state for d in registry.deadlines(number)}
     assert ledger["legal_aid.same_day_review"] == "met" and ledger["mediation.window"] == "met"

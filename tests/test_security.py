@@ -204,8 +204,10 @@ async def test_a_case_started_under_key_a_goes_on_after_rotation_to_key_b(
         await at_stage(after, number, "mediation")
         await event(after, number, "mediation_agreement", "union", terms="一次性支付", amount="1000.00",
                     performance_date=TODAY.isoformat())
+        await at_stage(after, number, "confirmation")
+        await event(after, number, "payment_received", "union", amount="1000.00")
         outcome = await after.get_workflow_handle(number).result()
-    assert "调解达成协议" in outcome["outcome"]
+    assert outcome["outcome"] == "调解协议已履行，收回 1000.00 元"
     keys = {p.metadata["encryption-key-id"] for e in await raw_history(env, number) for _, p in payloads_in(e)}
     assert keys == {b"a", b"b"}
 

@@ -10,8 +10,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.arbitration import ArbitrationDesk
+from activities.arbitration import AgreementReviewDesk, ArbitrationDesk
 from activities.case_file import CaseFile
+from activities.court_liaison import LegalAidCourtDesk
 from activities.inspection import InspectionDesk
 from activities.legal_aid import LegalAidDesk
 from activities.meeting_file import MeetingFile
@@ -40,10 +41,13 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
                     case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice,
                     meeting_file.record_meeting, meeting_file.write_minutes]
         case "legal_aid":
-            legal_aid = LegalAidDesk(registry)
-            return [legal_aid.receive_referral, legal_aid.represent_in_arbitration, legal_aid.support_lawsuit]
+            legal_aid, court = LegalAidDesk(registry), LegalAidCourtDesk(registry)
+            return [legal_aid.receive_referral, legal_aid.represent_in_arbitration,
+                    court.assist_arbitral_review, court.assist_payment_order, court.advise_on_lawsuit,
+                    court.represent_in_court, court.support_prosecution]
         case "union":
-            return [UnionDesk(registry).organise_mediation]
+            union = UnionDesk(registry)
+            return [union.organise_mediation, union.assist_judicial_confirmation]
         case "inspection":
             desk = InspectionDesk(registry, settings)
             return [desk.organise_mediation, desk.accept_complaint, desk.check_limitation, desk.refuse_in_writing,
@@ -53,7 +57,7 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
             arbitration = ArbitrationDesk(registry, settings)
             return [arbitration.receive_application, arbitration.file_case, arbitration.collect_evidence,
                     arbitration.transfer_advance_execution, arbitration.classify_award,
-                    arbitration.issue_one_time_notice]
+                    arbitration.issue_one_time_notice, AgreementReviewDesk(registry).review_mediation_agreement]
     raise ValueError(f"unknown queue {name!r}; choose from {', '.join(ALL)}")
 
 

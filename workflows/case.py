@@ -14,6 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.case_file import AssessRequest, CaseFile
     from domain.calendar import SHANGHAI
+    from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY
     from domain.models import Agency, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
@@ -23,14 +24,20 @@ from workflows.runtime import CaseRuntime
 from workflows.stages.arbitration import Arbitration
 from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
+from workflows.stages.confirmation import Confirmation
 from workflows.stages.coordination import Coordination
 from workflows.stages.inspection import INSPECTION_STAGES, Inspection
 from workflows.stages.legal_aid import LegalAidReview
+from workflows.stages.litigation import Litigation
 from workflows.stages.mediation import Mediation
+from workflows.stages.handoff import StageEnd
+from workflows.stages.payment_order import PaymentOrder
+from workflows.stages.performance import Performance
 from workflows.tracks import settle
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination)
+STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination,
+          Performance, Confirmation, PaymentOrder, Litigation)
 
 
 def event_catalog() -> dict[str, EventSpec]:
@@ -47,9 +54,14 @@ class CaseWorkflow(TakesEvents):
         self.arbitration = Arbitration(self.case)
         self.inspection = Inspection(self.case, self.mediation)  # a parallel track, with evidence help
         self.coordination = Coordination(self.case)  # watches for major flags from the start
+        self.performance = Performance(self.case)  # what the employer owes under an agreement, order, judgment
+        self.confirmation = Confirmation(self.case, self.performance)
+        self.payment_order = PaymentOrder(self.case, self.performance)
+        self.litigation = Litigation(self.case, self.performance)
         self.events = EventDesk(self.case, [self.legal_aid, self.mediation, *self.inspection.desks,
                                             ClockDesk(self.case), self.arbitration, self.arbitration.windows,
-                                            self.coordination])
+                                            self.coordination, self.performance, self.confirmation,
+                                            self.payment_order, self.litigation])
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
@@ -65,16 +77,34 @@ class CaseWorkflow(TakesEvents):
             mediation = await self.mediation.run(until=lambda: self.arbitration.applied)
             if mediation.kind == "agreement":
                 assert mediation.agreement is not None
-                return await self.close(f"调解达成协议：{mediation.agreement.amount} 元，"
-                                        f"{mediation.agreement.performance_date} 前履行")
-            why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
-            if not await self.arbitration.await_application(f"{why}：劳动者可以申请仲裁（LDMA Art 14）"):
+                step = await self.after_agreement(mediation.agreement)
+                if step.next != "arbitration":
+                    return await self.close(step.outcome)
+                why = step.outcome
+            else:
+                why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
+                why = f"{why}：劳动者可以申请仲裁（LDMA Art 14）"
+            if not await self.arbitration.await_application(why):
                 assert self.arbitration.result is not None
                 return await self.close(self.arbitration.result.outcome)
         result = await self.arbitration.run()
-        if result.litigation:  # the litigation stage takes over here once merged; until then the case closes
-            return await self.close(f"转入诉讼：{result.outcome}")
+        if result.litigation:
+            assert result.plaintiff is not None
+            lawsuit = await self.litigation.run(origin="arbitration", plaintiff=result.plaintiff)
+            return await self.close(lawsuit.outcome)
         return await self.close(result.outcome)
+
+    async def after_agreement(self, agreement: MediationAgreement) -> StageEnd:
+        """Confirmation or performance of the agreement; unperformed: a payment order (an objection:
+        a lawsuit) or arbitration (returned as ``next``, the case then waits for the application)."""
+        step = await self.confirmation.run(agreement)
+        if step.next == "payment_order":
+            step = await self.payment_order.run(step.owed)
+        if step.next == "litigation":
+            step = await self.litigation.run(origin="payment_order", plaintiff="worker")
+        if step.next == "arbitration":
+            self.performance.stop()
+        return step
 
     async def take_inspection_hand_over(self) -> None:
         """Inspection handing a matter to arbitration is the worker's application (Plan 三(二), 三(五));

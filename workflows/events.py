@@ -3,7 +3,9 @@
 An event is refused (the update validator raises, nothing changes; the reason is logged) when its
 name is unknown, its payload is invalid, its actor's unit may not send it, or it does not fit the
 case's stage now. The same event id twice is applied once, whether it came as an update or a
-signal; the second call gets the first answer.
+signal; the second call gets the first answer. Several updates can be validated before any of them
+runs, so each is checked against the stage once more when it is applied: handlers change their
+stage's state before their first await, and a stale event is refused then.
 """
 
 from __future__ import annotations
@@ -125,6 +127,10 @@ class EventDesk:
                           f"not {sender[1]}")
         if event.event_id in self.receipts or event.event_id in self.in_flight:
             return  # a repeat: answered with the first result
+        self._fits_now(name, spec, stage, event)
+
+    @staticmethod
+    def _fits_now(name: str, spec: EventSpec, stage: object, event: CaseEvent) -> None:
         why = spec.when(stage, event)
         if why is not None:
             workflow.logger.info("event %s refused (not_now): id %s: %s", name, event.event_id, why[1])
@@ -133,9 +139,10 @@ class EventDesk:
     async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
         spec, stage, event = self._decode(name, args)
         if event.event_id in self.in_flight:
-            await workflow.wait_condition(lambda: event.event_id in self.receipts)
+            await workflow.wait_condition(lambda: event.event_id not in self.in_flight)
         if event.event_id in self.receipts:
             return self.receipts[event.event_id]
+        self._fits_now(name, spec, stage, event)
         self.in_flight.add(event.event_id)
         try:
             zh, en = await getattr(stage, spec.method)(event)
@@ -155,11 +162,10 @@ class EventDesk:
         """Signals have no validator: a bad one is logged and recorded, and never harms the case."""
         try:
             self.check(name, args)
+            await self.apply(name, args)
         except Refusal as refusal:
             await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
                                    key=f"refused:{self.case.next_seq()}")
-            return
-        await self.apply(name, args)
 
 
 class TakesEvents:

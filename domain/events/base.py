@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from domain.models import Actor, Strict
+from domain.models import Actor, Strict, _error
 
 
 class CaseEvent(Strict):
@@ -19,6 +19,19 @@ class Reason(Strict):
     """Events that end something need a reason."""
 
     reason: str = Field(min_length=2, max_length=1000)
+
+
+class Decision(CaseEvent):
+    """A court's or an agency's yes or no (``verdict`` names the field); a no states its reason."""
+
+    verdict: ClassVar[str]
+    reason: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _no_states_reason(self) -> Self:
+        if not getattr(self, self.verdict) and not (self.reason and len(self.reason.strip()) >= 2):
+            raise _error("reason_required")
+        return self
 
 
 class EventReceipt(BaseModel):

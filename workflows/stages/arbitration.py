@@ -639,13 +639,9 @@ class Arbitration:
     @case_event("lawsuit_filed", LawsuitFiled, actors=PARTY_SENDERS | {Agency.COURT},
                 title=("记录当事人起诉", "record a lawsuit"), when=_may_sue)
     async def sue(self, event: LawsuitFiled) -> Said:
-        case = self.case
         who = PARTY[event.party][0]
         if self.award_made:
             await self.windows.sued(event.party)
-        if CaseFlag.LEGAL_AID_GRANTED in case.flags:
-            await case.hand_over(LegalAidDesk.support_lawsuit, Agency.LEGAL_AID, "legal_aid.lawsuit",
-                                 f"法律援助跟进诉讼 {case.number}")
         court = event.court or "人民法院"
         self.finish(ArbitrationResult("litigation", f"{who}向{court}起诉", plaintiff=event.party))
         return f"已记录：{who}向{court}起诉，案件转入诉讼", f"{PARTY[event.party][1]} sued: litigation follows"

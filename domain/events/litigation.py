@@ -1,0 +1,44 @@
+"""A lawsuit, as the court reports it: filing, judgments and rulings, service, appeal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from domain.arbitration import Party
+from domain.events.base import CaseEvent
+from domain.models import Money, _error
+
+Procedure = Literal["simplified", "ordinary", "small_claims"]
+
+
+class CourtFiling(CaseEvent):
+    """The court filed the case (立案) and chose the procedure."""
+
+    procedure: Procedure
+
+
+class CourtDecision(CaseEvent):
+    """A judgment or a ruling (e.g. 不予受理, 驳回起诉), and whether it was served with delivery."""
+
+    kind: Literal["judgment", "ruling"]
+    summary: str = Field(min_length=2, max_length=1000)
+    amount_awarded: Money | None = None  # what the employer must pay the worker
+    pay_by: date | None = None  # the performance period the judgment sets
+    served: bool = True  # served on the parties now (当庭宣判并送达); else a court_served event follows
+
+    @model_validator(mode="after")
+    def _money_in_judgments(self) -> CourtDecision:
+        if self.kind == "ruling" and (self.amount_awarded or self.pay_by):
+            raise _error("ruling_no_money")
+        return self
+
+
+class CourtService(CaseEvent):
+    """The judgment or ruling was served on the parties: the appeal period runs from now."""
+
+
+class CourtAppeal(CaseEvent):
+    appellant: Party

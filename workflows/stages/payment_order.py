@@ -1,0 +1,133 @@
+"""A court payment order (支付令) on an unperformed agreement for wages, work-injury medical costs or
+compensation (LDMA Art 16). Legal aid helps the worker apply; the court accepts within 5 days and
+issues within 15 (CPL Art 226–227); the employer pays or objects in writing within 15 days of
+service. No objection: the order is enforceable. An objection ends the procedure and the dispute
+turns into a lawsuit on the agreement (CPL Art 228; SPC-L1 Art 13)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.court_liaison import LegalAidCourtDesk
+    from domain.events.payment_order import (
+        PaymentOrderAcceptance,
+        PaymentOrderApplied,
+        PaymentOrderIssued,
+        PaymentOrderObjection,
+    )
+    from domain.models import Agency, Stage
+
+from workflows.clock import Clock
+from workflows.events import Said, case_event
+from workflows.runtime import CaseRuntime
+from workflows.stages.handoff import StageEnd
+from workflows.stages.performance import Performance
+
+ENDS = ("refused", "objected", "effective")
+
+
+class PaymentOrder:
+    def __init__(self, case: CaseRuntime, performance: Performance) -> None:
+        self.case, self.performance = case, performance
+        # apply → accept → issue → objection → refused | objected | effective; "moving" while a handler
+        # starts the next clock, so an event validated before the move is refused when applied
+        self.step: str | None = None
+        self.clock: Clock | None = None
+        self.ending = ""
+
+    async def run(self, owed: Decimal) -> StageEnd:
+        case = self.case
+        self.performance.expect("调解协议", owed)
+        self.step = "apply"
+        case.enter(Stage.CONFIRMATION, Agency.LEGAL_AID, ("法律援助协助劳动者持调解协议书向人民法院申请支付令",
+                                                          "legal aid helps the worker apply for a payment order"))
+        await case.record("payment_order.opened", f"用人单位未履行调解协议，尚欠 {owed} 元：转入支付令程序")
+        await case.hand_over(LegalAidCourtDesk.assist_payment_order, Agency.LEGAL_AID, "payment_order.apply",
+                             f"协助申请支付令 {case.number}")
+        await workflow.wait_condition(lambda: self.step in ENDS or self.performance.paid_in_full)
+        step, self.step = self.step, None
+        if self.clock:
+            await self.clock.withdraw("用人单位已清偿")
+        if self.performance.paid_in_full:
+            return StageEnd(f"用人单位清偿调解协议欠款，收回 {self.performance.paid} 元")
+        if step == "effective":
+            return StageEnd(await self.performance.enforce("支付令"))
+        return StageEnd(self.ending, next="arbitration" if step == "refused" else "litigation")
+
+    # ---- events from the worker's helpers and the court --------------------------------------
+
+    def _at(self, step: str) -> Said | None:
+        if self.step == step:
+            return None
+        if self.step == "moving":
+            return "正在处理上一事件，请稍后重试", "busy with the previous event: retry"
+        return "支付令程序不在这一步", "the payment-order procedure is not at this step"
+
+    def _applying(self, _: object) -> Said | None:
+        return self._at("apply")
+
+    def _accepting(self, _: object) -> Said | None:
+        return self._at("accept")
+
+    def _issuing(self, _: object) -> Said | None:
+        return self._at("issue")
+
+    def _objecting(self, _: object) -> Said | None:
+        return self._at("objection")
+
+    @case_event("payment_order_applied", PaymentOrderApplied, actors={Agency.LEGAL_AID, Agency.UNION, Agency.WINDOW},
+                title=("记录申请支付令", "record the payment-order application"), when=_applying)
+    async def applied(self, event: PaymentOrderApplied) -> Said:
+        self.step = "moving"
+        self.case.enter(Stage.CONFIRMATION, Agency.COURT, (f"{event.court}决定是否受理支付令申请",
+                                                           "the court decides whether to accept"))
+        self.clock = await self.case.clocks.start("payment_order.accept")
+        self.step = "accept"
+        return f"已记录：劳动者向{event.court}申请支付令", "payment-order application recorded"
+
+    @case_event("payment_order_accepted", PaymentOrderAcceptance, actors={Agency.COURT},
+                title=("法院决定是否受理支付令申请", "the court accepts or refuses the application"), when=_accepting)
+    async def accepted(self, event: PaymentOrderAcceptance) -> Said:
+        assert self.clock is not None
+        self.step = "moving"
+        await self.clock.complete()
+        if not event.accepted:
+            self.ending = f"人民法院不予受理支付令申请（{event.reason}）：劳动者可以申请仲裁（LDMA Art 15）"
+            self.case.fact(self.ending)
+            self.step = "refused"
+            return self.ending, "the court refused the application"
+        self.case.wait_for(("人民法院受理后15日内发出支付令", "the court issues the order within 15 days"))
+        self.clock = await self.case.clocks.start("payment_order.issue")
+        self.step = "issue"
+        return "已记录：人民法院受理支付令申请", "the court accepted the application"
+
+    @case_event("payment_order_issued", PaymentOrderIssued, actors={Agency.COURT},
+                title=("法院发出并送达支付令", "the court issues and serves the order"), when=_issuing)
+    async def issued(self, _: PaymentOrderIssued) -> Said:
+        assert self.clock is not None
+        self.step = "moving"
+        await self.clock.complete()
+        line = "支付令已送达用人单位：15日内清偿或书面提出异议"
+        self.case.fact(line)
+        self.case.wait_for(("用人单位自收到支付令之日起15日内清偿或书面提出异议", "the employer pays or objects within 15 days"),
+                           Agency.COURT)
+        self.clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection)
+        self.step = "objection"
+        return f"已记录：{line}", "the order was served on the employer"
+
+    @case_event("payment_order_objection", PaymentOrderObjection, actors={Agency.COURT},
+                title=("记录用人单位对支付令的异议", "record the employer's objection"), when=_objecting)
+    async def objected(self, event: PaymentOrderObjection) -> Said:
+        assert self.clock is not None
+        self.ending = f"用人单位对支付令提出书面异议（{event.reason}），督促程序终结，转入诉讼"
+        self.step = "objected"
+        self.case.fact(self.ending)
+        await self.clock.complete()
+        return self.ending, "the employer objected: the order is void and the dispute goes to court"
+
+    async def _no_objection(self, _: Clock) -> None:
+        self.step = "effective"
+        self.case.fact("用人单位在15日内既未清偿也未提出异议：支付令生效（CPL Art 227）")

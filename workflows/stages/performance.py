@@ -1,0 +1,108 @@
+"""What the employer owes under an agreement, a payment order or a judgment: paid in full by its
+date, or, once enforceable and unpaid, enforced by the court on the worker's application within
+two years (CPL Art 250). Every payment counts toward the case's money recovered."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.events.performance import EnforcementRequested, PaymentReceived
+    from domain.models import Agency
+
+from workflows.events import Said, case_event
+from workflows.runtime import CaseRuntime
+
+# Any unit that learns the worker was paid may say so; the court or the worker's helpers report enforcement.
+PAYMENT_REPORTERS = {Agency.UNION, Agency.LEGAL_AID, Agency.WINDOW, Agency.INSPECTION, Agency.ARBITRATION,
+                     Agency.COURT}
+ENFORCEMENT_REPORTERS = {Agency.LEGAL_AID, Agency.UNION, Agency.WINDOW, Agency.COURT}
+
+
+class Performance:
+    def __init__(self, case: CaseRuntime) -> None:
+        self.case = case
+        self.basis: str | None = None  # what the employer pays under now: 调解协议, 支付令, 生效判决
+        self.owed = Decimal(0)
+        self.paid = Decimal(0)
+        self.enforcing = False
+        self.application: EnforcementRequested | None = None
+
+    def expect(self, basis: str, owed: Decimal) -> None:
+        """Payments from now on count toward ``owed`` under ``basis``."""
+        self.basis, self.owed, self.paid = basis, owed, Decimal(0)
+
+    def stop(self) -> None:
+        """Nothing is owed under these any more: the dispute goes to arbitration, whose award has its
+        own performance event (award_performed)."""
+        self.basis = None
+
+    @property
+    def paid_in_full(self) -> bool:
+        return self.basis is not None and self.paid >= self.owed
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.owed - self.paid, Decimal(0))
+
+    async def by_date(self, rule_id: str, day: date) -> bool:
+        """Wait for payment in full until the end of ``day`` (a clock of ``rule_id``); True if paid."""
+        clock = await self.case.clocks.start(rule_id, on_date=day)
+        await workflow.wait_condition(lambda: self.paid_in_full or not clock.is_open)
+        if self.paid_in_full:
+            await clock.complete()
+        return self.paid_in_full
+
+    async def enforce(self, basis: str | None = None) -> str:
+        """The obligation (renamed ``basis`` when confirmed) is enforceable and unpaid: wait for
+        payment in full, the worker's application to the court, or the end of the 2 years."""
+        self.basis = basis or self.basis
+        case, basis = self.case, self.basis
+        self.enforcing = True
+        case.wait_for((f"用人单位未履行{basis}：劳动者可申请人民法院强制执行",
+                       "unperformed: the worker may apply to the court for enforcement"))
+        case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在2年内申请人民法院强制执行（CPL Art 250）")
+        clock = await case.clocks.start("enforce.apply")
+        await workflow.wait_condition(lambda: self.paid_in_full or self.application is not None or not clock.is_open)
+        self.enforcing = False
+        if self.paid_in_full:
+            await clock.complete()
+            return f"{basis}已履行，收回 {self.paid} 元"
+        if self.application is not None:
+            await clock.complete()
+            return f"已向{self.application.court or '人民法院'}申请强制执行{basis}，尚欠 {self.outstanding} 元"
+        return f"{basis}未履行，申请执行期间已届满"
+
+    # ---- events ------------------------------------------------------------------------------
+
+    def _owing(self, _: object) -> Said | None:
+        if self.basis is None:
+            return "没有待履行的调解协议、支付令或判决", "nothing is owed under an agreement, order or judgment"
+        if self.paid_in_full:
+            return f"{self.basis}已全额履行", "already paid in full"
+        return None
+
+    def _enforceable(self, _: object) -> Said | None:
+        if not self.enforcing or self.application is not None:
+            return "尚不能申请强制执行（或已申请）", "nothing to enforce now, or already applied"
+        return None
+
+    @case_event("payment_received", PaymentReceived, actors=PAYMENT_REPORTERS,
+                title=("记录用人单位付款", "record a payment by the employer"), when=_owing)
+    async def received(self, event: PaymentReceived) -> Said:
+        self.paid += event.amount
+        self.case.amount_recovered += event.amount
+        left = "已全额履行" if self.paid_in_full else f"尚欠 {self.outstanding} 元"
+        line = f"用人单位按{self.basis}支付 {event.amount} 元，{left}；累计收回 {self.case.amount_recovered} 元"
+        self.case.fact(line)
+        return line, f"CNY {event.amount} paid; {self.outstanding} outstanding"
+
+    @case_event("enforcement_requested", EnforcementRequested, actors=ENFORCEMENT_REPORTERS,
+                title=("记录申请强制执行（调解协议、支付令、判决）",
+                       "record an application to enforce an agreement, order or judgment"), when=_enforceable)
+    async def applied(self, event: EnforcementRequested) -> Said:
+        self.application = event
+        return f"已记录：劳动者向{event.court or '人民法院'}申请强制执行{self.basis}", "enforcement application recorded"
