@@ -91,10 +91,13 @@ WINDOW_OPEN = has_clock("mediation.window", "running")
 WITHDRAW = Send("case_withdrawn", "union", "mediation", {"reason": "劳动者决定不申请仲裁"},
                 ready=lambda v: "申请仲裁" in v.waiting_for)
 NOT_APPLIED = "不申请仲裁"
+# After an agreement the case waits in confirmation for the parties' route or the payment.
+PAID = Send("payment_received", "union", "confirmation", {"amount": "3000.00"})
+PERFORMED = "调解协议已履行"
 
 PATHS: tuple[CasePath, ...] = (
     CasePath(
-        "aid_granted_agreement", {}, (GRANT, AGREE), "调解达成协议",
+        "aid_granted_agreement", {}, (GRANT, AGREE, PAID), PERFORMED,
         log={"case.opened": 1, "legal_aid.referred": 1, "event.legal_aid_decision": 1,
              "event.mediation_agreement": 1, "case.closed": 1},
         notices={"legal_aid.decision": 1},
@@ -136,8 +139,8 @@ PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "no_referral_window_agreement", {"consent": False, "channel": "window"},
-        (Send("mediation_agreement", "union", "mediation", agreement),),
-        "调解达成协议",
+        (Send("mediation_agreement", "union", "mediation", agreement), PAID),
+        PERFORMED,
         log={"legal_aid.referred": 0, "event.mediation_agreement": 1, "case.closed": 1},
         ledger={"mediation.window": "met"},
     ),
@@ -148,8 +151,8 @@ PATHS: tuple[CasePath, ...] = (
          Skip(5, has_clock("mediation.window", "paused"), "five days pass while paused"),
          Send("clock_resume", "union", "mediation", {"clock": "mediation.window", "reason": "证据已补充"},
               ready=has_clock("mediation.window", "paused")),
-         AGREE),
-        "调解达成协议",
+         AGREE, PAID),
+        PERFORMED,
         log={"clock.paused": 1, "clock.resumed": 1, "event.clock_pause": 1, "event.clock_resume": 1},
         ledger={"mediation.window": "met"},
     ),
