@@ -95,7 +95,10 @@ async def workers_on(client: Client, registry: Registry, settings: Settings, pre
 
 
 def payloads_in(message: Message, where: str = "") -> Iterator[tuple[str, Payload]]:
-    """Every payload in a history event, except search attributes (never encrypted, by design)."""
+    """Every payload in a history event, except search attributes (never encrypted, by design) and
+    the SDK's patch markers (``workflow.patched``: a patch id the SDK writes outside the codec)."""
+    if getattr(message, "marker_name", None) == "core_patch":
+        return
     for field, value in message.ListFields():
         if field.message_type is None or field.name == "search_attributes":
             continue
