@@ -15,9 +15,9 @@ from bench.fault import Run, main, report
 
 async def test_cases_survive_killed_workers_and_a_server_restart() -> None:
     result = await main(Run(cases=int(os.environ.get("WEIQUAN_FAULT_CASES", "12")), seed=7,
-                            db_url=os.environ.get("WEIQUAN_FAULT_DB_URL"), kill_every=(3.0, 6.0),
+                            db_url=os.environ.get("WEIQUAN_FAULT_DB_URL"), kill_every=(2.0, 4.0),
                             crash_after_write=0.02))
     print(report(result))
     assert result["problems"] == {}
-    assert result["worker_kills"] >= 3 and result["server_restarts"] == 1
+    assert result["worker_kills"] >= 1 and result["worker_restarts"] >= 2 and result["server_restarts"] == 1
     assert result["workflow_task_failures"] == 0

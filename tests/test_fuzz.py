@@ -7,6 +7,7 @@ Example counts stay modest (the suite must stay fast); WEIQUAN_FUZZ_EXAMPLES rai
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import tempfile
@@ -42,6 +43,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 CATALOG = event_catalog()
 CODES = {"unknown_event", "payload", "invalid_payload", "wrong_actor", "not_now"}
 runner = CliRunner()
+SERIAL = itertools.count()
 NO_SERVER = {"TEMPORAL_ADDRESS": "127.0.0.1:9"}  # nothing listens: refusing must not need a server
 
 
@@ -160,8 +162,8 @@ async def cases(env: WorkflowEnvironment, registry: Registry, settings: Settings
 async def test_update_validators_refuse_bad_input_clearly(cases: Cases, event: tuple[str, Any], kind: str,
                                                           event_id: int | None) -> None:
     name, payload = event
-    if isinstance(payload, dict) and event_id is not None:
-        payload = {**payload, "event_id": f"fuzz-{event_id}"}
+    if isinstance(payload, dict) and event_id is not None:  # unique: a repeated id gets the first answer
+        payload = {**payload, "event_id": f"fuzz-{next(SERIAL)}-{event_id}"}
     number = await cases.at(kind)
     spec = CATALOG.get(name)
     try:
