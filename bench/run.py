@@ -47,6 +47,7 @@ from tests import factories
 from tests.conftest import running_workers
 from tests.paths import HAPPY, PATHS, Send, walk
 from workers.binaries import binary
+from workers.connect import data_converter
 from workflows.case import CaseWorkflow
 
 RESULTS = Path(__file__).parent / "results"
@@ -183,15 +184,13 @@ async def time_skipping(home: Path) -> dict[str, Any]:
     registry = Registry(make_engine(f"sqlite:///{home}/ts-registry.db"))
     registry.create_all()
     seed_demo_directory(registry)
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
     events: dict[str, int] = {}
-    async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter) as env:
-        await ensure_search_attributes(env.client)
-        async with running_workers(env.client, registry, load_settings()) as prefix:
-            year = 0.0
-            for path in PATHS:
+    year = 0.0
+    for path in PATHS:  # a fresh server per path: its clock and time-skipping lock are global
+        async with await WorkflowEnvironment.start_time_skipping(
+                test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()) as env:
+            await ensure_search_attributes(env.client)
+            async with running_workers(env.client, registry, load_settings()) as prefix:
                 intake = CaseIntake.from_input(factories.intake(**path.intake), today())
                 started = time.perf_counter()
                 number, _ = await open_case(env.client, intake, prefix=prefix)

@@ -192,10 +192,13 @@ class Claim(Strict):
 
 class GroupDispute(Strict):
     """A collective dispute opened as one case per worker (`weiquan case start-group`): the
-    workers share this reference, and the group's size sets the group and major-case flags."""
+    workers share this reference. The lead case (the list's first worker) speaks for the group:
+    the group's size sets its group and major-case flags, so the group escalates once, not once
+    per worker."""
 
     id: str = Field(min_length=1, max_length=40)
     size: int = Field(ge=1)
+    lead: bool = False
 
 
 class CaseIntake(Strict):
@@ -234,7 +237,8 @@ class CaseIntake(Strict):
 
     @property
     def workers_in_dispute(self) -> int:
-        return self.group.size if self.group else len(self.claimants)
+        """The workers this case speaks for: a group's lead case, the whole group."""
+        return self.group.size if self.group and self.group.lead else len(self.claimants)
 
     @property
     def claim_types(self) -> set[ClaimType]:

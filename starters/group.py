@@ -2,8 +2,8 @@
 
 Why one case per worker: each worker's amount, legal-aid eligibility and consent, deadlines and
 outcome are their own, and workers settle or go on one by one; the shared ``group`` (id and size)
-keeps the dispute collective — every case carries the group and major-case flags the group's size
-calls for, and the id finds them all. The CSV has the columns of the shared data set (name,
+keeps the dispute collective. The first worker's case leads: it carries the group and major-case
+flags the group's size calls for, so the group is escalated (notices, a proposed meeting) once. The CSV has the columns of the shared data set (name,
 id_number, phone, migrant_worker, months_unpaid, wages_owed); the template is an ordinary intake
 file for everything the workers share (employer, channel, district, dates, claims).
 """
@@ -69,7 +69,8 @@ def group_intakes(template: Any, rows: list[dict[str, str]], today: date, *, con
     intakes, problems = [], []
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         try:
-            intakes.append(CaseIntake.from_input(worker_intake(template, row, group, consent), today))
+            lead = {**group, "lead": line == 2}
+            intakes.append(CaseIntake.from_input(worker_intake(template, row, lead, consent), today))
         except ValidationError as err:
             where = f"第{line}行 " if lang == "zh" else f"line {line}: "
             problems += [{**p, "label": where + p["label"]} for p in explain(err, lang)]
