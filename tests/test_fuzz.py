@@ -7,6 +7,7 @@ Example counts stay modest (the suite must stay fast); WEIQUAN_FUZZ_EXAMPLES rai
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import tempfile
@@ -152,6 +153,9 @@ async def cases(env: WorkflowEnvironment, registry: Registry, settings: Settings
         await terminate_open_cases(env.client, registry)
 
 
+EXAMPLE_IDS = itertools.count()
+
+
 @FUZZ
 @given(event=events(), kind=st.sampled_from(["review", "mediation"]), event_id=st.none() | st.integers(0, 10**9))
 @example(event=("legal_aid_decision", None), kind="review", event_id=None).via("JSON null")
@@ -161,7 +165,8 @@ async def test_update_validators_refuse_bad_input_clearly(cases: Cases, event: t
                                                           event_id: int | None) -> None:
     name, payload = event
     if isinstance(payload, dict) and event_id is not None:
-        payload = {**payload, "event_id": f"fuzz-{event_id}"}
+        # Unique per example: the pooled cases remember every id (a reused id answers with its first event).
+        payload = {**payload, "event_id": f"fuzz-{event_id}-{next(EXAMPLE_IDS)}"}
     number = await cases.at(kind)
     spec = CATALOG.get(name)
     try:
