@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.case_file import AssessRequest, CaseFile
     from domain.calendar import SHANGHAI
     from domain.events.mediation import MediationAgreement
-    from domain.i18n import AGENCY
+    from domain.i18n import AGENCY, FLAG
     from domain.models import Agency, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
@@ -34,6 +34,10 @@ from workflows.stages.handoff import StageEnd
 from workflows.stages.payment_order import PaymentOrder
 from workflows.stages.performance import Performance
 from workflows.tracks import settle
+
+# The first change to a running workflow (docs/proof.md): intake writes what its assessment found
+# (flags, referrals, limitation) to the event log, where staff and reports read it.
+INTAKE_ASSESSMENT_LOGGED = "intake-assessment-logged"
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
 STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination,
@@ -140,6 +144,10 @@ class CaseWorkflow(TakesEvents):
         )
         channel = AGENCY[case.intake.channel.value][0]
         await case.record("case.opened", f"{channel}受理案件；{case.facts[-1]}")
+        if workflow.patched(INTAKE_ASSESSMENT_LOGGED):  # docs/proof.md: cases opened before replay without it
+            flags = "、".join(FLAG[f.value][0] for f in assessment.flags) or "无"
+            await case.record("case.assessed", f"受理审查：标记 {flags}；转介法律援助 {len(assessment.referrals)} 人；"
+                                               f"{case.facts[-1]}")
         return assessment.referrals
 
     async def close(self, outcome: str) -> CaseOutcome:
@@ -154,7 +162,6 @@ class CaseWorkflow(TakesEvents):
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
         await case.record("case.closed", f"结案：{outcome}")
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await case.written()
         clocks = case.clocks.clocks.values()
         return CaseOutcome(
             case_number=case.number, outcome=outcome, amount_recovered=case.amount_recovered,

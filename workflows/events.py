@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 
 Said = tuple[str, str]  # (中文, English)
 
-# Patch (docs/proof.md): an event is answered as soon as it is applied; its event-log entry is
-# written by an activity scheduled in the same workflow task, not awaited before the answer.
-ANSWER_BEFORE_RECORD = "event-answer-before-record"
-
 
 class Refusal(Exception):
     def __init__(self, code: str, zh: str, en: str) -> None:
@@ -151,11 +147,7 @@ class EventDesk:
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
                                message=zh, message_en=en)
         self.receipts[event.event_id] = receipt
-        record_soon = getattr(self.case, "record_soon", None)  # cases have it; meetings record first
-        if record_soon is not None and workflow.patched(ANSWER_BEFORE_RECORD):
-            record_soon(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
-        else:  # meetings, and cases that took events before the patch (they replay as they ran)
-            await self.case.record(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
+        await self.case.record(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
         return receipt
 
     async def apply_signal(self, name: str, args: Sequence[RawValue]) -> None:

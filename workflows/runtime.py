@@ -45,7 +45,6 @@ class CaseRuntime:
         self.outcome: str | None = None
         self.closed_at: datetime | None = None
         self.clocks = ClockBoard(self)
-        self.writes: list[Any] = []  # registry writes scheduled and not awaited (record_soon)
         self._seq = 0
         self._version = 0  # of snapshots: concurrent records (an update's, the run's) commit in any order
         self._published: dict[str, Any] = {}
@@ -110,18 +109,6 @@ class CaseRuntime:
         change = self.change(kind, detail, actor=actor, key=key, deadline=deadline)
         await workflow.execute_activity_method(CaseFile.record_change, change, **self.activity_options,
                                                summary=f"记录 {kind}")
-
-    def record_soon(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None) -> None:
-        """Like record(), without waiting for the registry: the write is scheduled in the same
-        workflow task, so it happens exactly once; the case waits for it before it closes."""
-        change = self.change(kind, detail, actor=actor, key=key)
-        self.writes.append(workflow.start_activity_method(CaseFile.record_change, change, **self.activity_options,
-                                                          summary=f"记录 {kind}"))
-
-    async def written(self) -> None:
-        """Every write scheduled with record_soon() is done."""
-        while self.writes:
-            await self.writes.pop(0)
 
     async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
                      key: str | None = None) -> bool:
