@@ -43,7 +43,6 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 CATALOG = event_catalog()
 CODES = {"unknown_event", "payload", "invalid_payload", "wrong_actor", "not_now"}
 runner = CliRunner()
-SERIAL = itertools.count()
 NO_SERVER = {"TEMPORAL_ADDRESS": "127.0.0.1:9"}  # nothing listens: refusing must not need a server
 
 
@@ -154,6 +153,9 @@ async def cases(env: WorkflowEnvironment, registry: Registry, settings: Settings
         await terminate_open_cases(env.client, registry)
 
 
+EXAMPLE_IDS = itertools.count()
+
+
 @FUZZ
 @given(event=events(), kind=st.sampled_from(["review", "mediation"]), event_id=st.none() | st.integers(0, 10**9))
 @example(event=("legal_aid_decision", None), kind="review", event_id=None).via("JSON null")
@@ -162,8 +164,9 @@ async def cases(env: WorkflowEnvironment, registry: Registry, settings: Settings
 async def test_update_validators_refuse_bad_input_clearly(cases: Cases, event: tuple[str, Any], kind: str,
                                                           event_id: int | None) -> None:
     name, payload = event
-    if isinstance(payload, dict) and event_id is not None:  # unique: a repeated id gets the first answer
-        payload = {**payload, "event_id": f"fuzz-{next(SERIAL)}-{event_id}"}
+    if isinstance(payload, dict) and event_id is not None:
+        # Unique per example: the pooled cases remember every id (a reused id answers with its first event).
+        payload = {**payload, "event_id": f"fuzz-{event_id}-{next(EXAMPLE_IDS)}"}
     number = await cases.at(kind)
     spec = CATALOG.get(name)
     try:

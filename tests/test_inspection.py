@@ -307,3 +307,25 @@ def test_malicious_arrears_thresholds(settings: Settings) -> None:
     group = intake(claimants=10, claims=[{"type": "wages", "amount": "60000.00"}])
     answer = assess(group, Decimal("60000.00"), district)
     assert answer.crosses and answer.months == 0 and "10名劳动者" in answer.basis
+
+
+async def test_inspection_runs_beside_arbitration_without_either_blocking(
+        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+    """A direct arbitration application and a complaint on one case: each track moves on its own."""
+    number = await start(env.client, workers, channel="arbitration", consent=False)
+    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
+    # Inspection opens and moves on while arbitration waits for its same-day filing.
+    await event(env.client, number, "inspection_complaint", "window", matters="拖欠三个月工资")
+    await until(env.client, number, track("inspection", "投诉待受理"), "complaint awaiting acceptance")
+    await event(env.client, number, "inspection_accept", "inspection")
+    view = await until(env.client, number, track("inspection", "已受理立案"), "inspection opened")
+    assert view.stage == "arbitration" and "当天立案" in view.waiting_for  # arbitration did not move
+    # Arbitration moves on while inspection waits for its own next step.
+    await event(env.client, number, "arbitration_filed", "arbitration")
+    view = await until(env.client, number, lambda v: "一次性通知" in v.waiting_for, "filed, notice next")
+    assert view.stage == "arbitration" and view.tracks["inspection"].startswith("已受理立案")
+    states = {d.rule_id: d.state for d in view.deadlines}
+    assert states["arb.same_day_filing"] == "met" and states["inspect.investigate"] == "running"
+    # Both are on the clock at once, each with its own responsible unit.
+    units = {d.rule_id: d.responsible for d in view.deadlines if d.state == "running"}
+    assert units["arb.one_time_notice"] == "arbitration" and units["inspect.investigate"] == "inspection"

@@ -81,7 +81,7 @@ async def test_payment_order_without_objection_is_enforceable(env: WorkflowEnvir
     await unperformed_into_payment_order(env, number, days=3)
     await payment_order_served(env, number)
     await until(env.client, number, lambda v: "payment_order.objection" in running(v), "objection window")
-    await env.sleep(timedelta(days=16))
+    await env.sleep(timedelta(days=20))  # past 15 days, rolled over a weekend
     view = await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
     assert any("支付令生效" in f for f in view.facts)
     await event(env.client, number, "payment_received", "court", amount="3000.00")
