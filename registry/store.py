@@ -229,21 +229,14 @@ class Registry:
         s.add(case)
 
     def _upsert_deadline(self, s: Session, case_number: str, entry: LedgerEntry) -> None:
+        """The ledger row mirrors the entry field for field (times stored in UTC)."""
         row = s.exec(
             select(DeadlineRecord).where(
                 DeadlineRecord.case_number == case_number, DeadlineRecord.clock_key == entry.clock_key
             )
-        ).first() or DeadlineRecord(case_number=case_number, clock_key=entry.clock_key, rule_id=entry.rule_id,
-                                    started_at=_utc(entry.started_at), due=_utc(entry.due), state=entry.state)
-        row.rule_id = entry.rule_id
-        row.responsible = entry.responsible
-        row.started_at = _utc(entry.started_at)
-        row.due = _utc(entry.due)
-        row.provisional = entry.provisional
-        row.state = entry.state
-        row.extended = entry.extended
-        row.closed_at = _utc(entry.closed_at)
-        row.note = entry.note
+        ).first() or DeadlineRecord(case_number=case_number)
+        for name, value in entry.model_dump().items():
+            setattr(row, name, _utc(value) if isinstance(value, datetime) else value)
         s.add(row)
 
     # ---- agencies' inboxes and the outbox ----------------------------------------------------
