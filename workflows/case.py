@@ -162,6 +162,7 @@ class CaseWorkflow(TakesEvents):
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
         await case.record("case.closed", f"结案：{outcome}")
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await case.written()
         clocks = case.clocks.clocks.values()
         return CaseOutcome(
             case_number=case.number, outcome=outcome, amount_recovered=case.amount_recovered,

@@ -24,6 +24,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import Actor, Agency, DeadlineView
     from domain.records import CaseChange, DueRequest, LedgerEntry, Remaining, RemainingRequest
 
+from workflows.together import together
+
 OPEN = ("running", "warning", "paused", "lapsed")
 LapseHook = Callable[["Clock"], Awaitable[None]]
 
@@ -315,5 +317,4 @@ class ClockBoard:
 
     async def close_all(self, note: str) -> None:
         """At closure: clocks still open no longer apply; one that had lapsed stays counted as missed."""
-        for clock in list(self.clocks.values()):
-            await clock.withdraw(note)
+        await together(*(clock.withdraw(note) for clock in list(self.clocks.values())))

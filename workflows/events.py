@@ -147,7 +147,7 @@ class EventDesk:
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
                                message=zh, message_en=en)
         self.receipts[event.event_id] = receipt
-        await self.case.record(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
+        await self.case.log_event(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
         return receipt
 
     async def apply_signal(self, name: str, args: Sequence[RawValue]) -> None:

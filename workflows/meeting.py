@@ -104,6 +104,8 @@ class MeetingRuntime:
                                                MeetingChange(change=change, meeting=self.snapshot()),
                                                **self.activity_options, summary=f"记录 {kind}")
 
+    log_event = record  # a meeting answers an event once its entry is written
+
     async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
                      key: str | None = None) -> bool:
         def failed(line: str) -> None:

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.clock import ClockBoard
 from workflows.notices import send_notice
+from workflows.together import fewer_round_trips
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
@@ -45,6 +46,7 @@ class CaseRuntime:
         self.outcome: str | None = None
         self.closed_at: datetime | None = None
         self.clocks = ClockBoard(self)
+        self.writes: list[Any] = []  # event-log writes started and not yet awaited (log_event)
         self._seq = 0
         self._version = 0  # of snapshots: concurrent records (an update's, the run's) commit in any order
         self._published: dict[str, Any] = {}
@@ -109,6 +111,21 @@ class CaseRuntime:
         change = self.change(kind, detail, actor=actor, key=key, deadline=deadline)
         await workflow.execute_activity_method(CaseFile.record_change, change, **self.activity_options,
                                                summary=f"记录 {kind}")
+
+    async def log_event(self, kind: str, detail: str, *, actor: Actor, key: str) -> None:
+        """An event's event-log entry. The sender is answered without waiting for it: the write is
+        started in the same workflow task (so it happens exactly once, retried until done) and the
+        case waits for it before it closes. Before the patch, the answer waited."""
+        if not fewer_round_trips():
+            return await self.record(kind, detail, actor=actor, key=key)
+        change = self.change(kind, detail, actor=actor, key=key)
+        self.writes.append(workflow.start_activity_method(CaseFile.record_change, change, **self.activity_options,
+                                                          summary=f"记录 {kind}"))
+
+    async def written(self) -> None:
+        """Every write started by log_event() is done."""
+        while self.writes:
+            await self.writes.pop(0)
 
     async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
                      key: str | None = None) -> bool:

@@ -33,6 +33,7 @@ from workflows.events import Said, case_event
 from workflows.runtime import CaseRuntime
 from workflows.stages.handoff import StageEnd
 from workflows.stages.performance import Performance
+from workflows.together import together
 
 # An unperformed agreement on these may go to a court payment order (LDMA Art 16: wages,
 # work-injury medical costs, economic compensation or damages).
@@ -76,8 +77,10 @@ class Confirmation:
         self.performance.expect("调解协议", agreement.amount)
         case.fact(f"调解协议：用人单位于 {agreement.performance_date} 前支付 {agreement.amount} 元")
         case.enter(Stage.CONFIRMATION, None, ("双方选择确认途径或自愿履行", "the parties choose how to confirm or perform"))
-        for route in self.routes.values():
-            route.window = await case.clocks.start(route.window_rule, on_lapse=self._window_missed)
+        routes = list(self.routes.values())
+        windows = await together(*(case.clocks.start(r.window_rule, on_lapse=self._window_missed) for r in routes))
+        for route, window in zip(routes, windows, strict=True):
+            route.window = window
         self.open = True
         self._show()
         await case.record("confirmation.opened", f"调解协议生效，可选择：{self._choices()}")

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.clock import Clock
 from workflows.events import Said, case_event
 from workflows.runtime import CaseRuntime
+from workflows.together import together
 
 
 class LegalAidReview:
@@ -31,16 +32,17 @@ class LegalAidReview:
         case.enter(Stage.LEGAL_AID_REVIEW, Agency.LEGAL_AID,
                    ("法律援助机构当日审查转介申请并作出决定", "legal aid to review the referral the same day"))
         self.awaiting_decision = True
-        await case.record("legal_aid.referred",
-                          f"{AGENCY[referrer.value][0]}转介法律援助（劳动者同意、无代理人、符合条件）：{names}{more}")
-        await case.hand_over(LegalAidDesk.receive_referral, Agency.LEGAL_AID, "legal_aid.referral",
-                             f"法律援助转介审查 {case.number}")
-        same_day = await case.clocks.start("legal_aid.same_day_review")
-        outer = await case.clocks.start("legal_aid.review")
+        *_, same_day, outer = await together(
+            case.record("legal_aid.referred",
+                        f"{AGENCY[referrer.value][0]}转介法律援助（劳动者同意、无代理人、符合条件）：{names}{more}"),
+            case.hand_over(LegalAidDesk.receive_referral, Agency.LEGAL_AID, "legal_aid.referral",
+                           f"法律援助转介审查 {case.number}"),
+            case.clocks.start("legal_aid.same_day_review"),
+            case.clocks.start("legal_aid.review"),
+        )
         await workflow.wait_condition(lambda: self.decision is not None)
         self.awaiting_decision = False
-        await same_day.complete()
-        await outer.complete()
+        await together(same_day.complete(), outer.complete())
         decision = self.decision
         assert decision is not None
         if decision.granted:

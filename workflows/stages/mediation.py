@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.clock import Clock
 from workflows.events import Said, case_event
 from workflows.runtime import CaseRuntime
+from workflows.together import together
 
 ORGANISERS = {Agency.UNION, Agency.INSPECTION, Agency.WINDOW}
 
@@ -42,8 +43,10 @@ class Mediation:
                                                 "mediation: agreement, failure or the employer refuses"))
         self.open = True
         desk = InspectionDesk.organise_mediation if organiser == Agency.INSPECTION else UnionDesk.organise_mediation
-        await case.hand_over(desk, organiser, "mediation", f"组织调解 {case.number}")
-        window = await case.clocks.start("mediation.window", responsible=organiser, on_lapse=self._window_lapsed)
+        _, window = await together(
+            case.hand_over(desk, organiser, "mediation", f"组织调解 {case.number}"),
+            case.clocks.start("mediation.window", responsible=organiser, on_lapse=self._window_lapsed),
+        )
         await workflow.wait_condition(lambda: self.outcome is not None or until())
         self.open = False
         if self.outcome is None:
