@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import case as sa_case
+from sqlalchemy import event, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
@@ -164,69 +168,57 @@ class Registry:
         return True
 
     def record_change(self, change: CaseChange) -> bool:
-        """Append to the event log, refresh the case row, upsert the ledger row — once per key."""
+        """Append to the event log, refresh the case row, upsert the ledger row — once per key.
+        Plain statements rather than ORM objects: this is the write every step of every case makes."""
+        actor = change.actor
         with self.writing() as s:
-            exists = s.exec(
-                select(EventRecord.id).where(
-                    EventRecord.case_number == change.case_number, EventRecord.key == change.key
-                )
-            ).first()
-            if exists:
+            logged = s.execute(self._insert_once(EventRecord, "case_number", "key").values(
+                case_number=change.case_number, key=change.key, at=_utc(change.at), kind=change.kind,
+                stage=change.snapshot.stage, actor_unit=actor.unit.value if actor else None,
+                actor_person=actor.person if actor else None, detail=change.detail))
+            if logged.first() is None:  # the key was there: a retried write
                 return False
-            s.add(
-                EventRecord(
-                    case_number=change.case_number,
-                    key=change.key,
-                    at=_utc(change.at),
-                    kind=change.kind,
-                    stage=change.snapshot.stage,
-                    actor_unit=change.actor.unit.value if change.actor else None,
-                    actor_person=change.actor.person if change.actor else None,
-                    detail=change.detail,
-                )
-            )
             if change.deadline:
                 self._upsert_deadline(s, change.case_number, change.deadline)
-                s.flush()
             self._apply_snapshot(s, change)
-            try:
-                s.commit()
-            except IntegrityError:
-                s.rollback()
-                return False
+            s.commit()
         return True
 
+    def _insert_once(self, table: type[SQLModel], *unique: str) -> Any:
+        """INSERT … ON CONFLICT DO NOTHING RETURNING id on the table's unique key (SQLite and
+        PostgreSQL): a row comes back only when it was inserted."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        rows = table.__table__  # type: ignore[attr-defined]
+        return insert(rows).on_conflict_do_nothing(index_elements=list(unique)).returning(rows.c.id)
+
     def _apply_snapshot(self, s: Session, change: CaseChange) -> None:
-        case = s.get(CaseRecord, change.case_number, with_for_update=True)  # PostgreSQL: no lost update
-        if case is None:
+        cases = CaseRecord.__table__.c  # type: ignore[attr-defined]
+        where = cases.case_number == change.case_number
+        # PostgreSQL: lock the row first, so two writers of one case apply their snapshots and
+        # derive the deadline summary one after the other (no lost update).
+        if s.execute(sa_select(cases.case_number).where(where).with_for_update()).first() is None:
             return
         snap = change.snapshot
         # Two records of one case may run at once (an event's and the run's own); the later
         # snapshot wins even when it commits first. Version 0: a writer that does not count.
-        if not snap.version or snap.version > case.snapshot_version:
-            if case.stage != snap.stage:
-                case.stage_entered_at = _utc(change.at)
-            case.stage = snap.stage
-            case.agency = snap.agency.value if snap.agency else None
-            case.tracks = list(snap.tracks)
-            case.flags = list(snap.flags)
-            case.waiting_for = snap.waiting_for
-            case.amount_recovered = snap.amount_recovered
-            case.outcome = snap.outcome
-            case.closed_at = _utc(snap.closed_at)
-            case.snapshot_version = max(case.snapshot_version, snap.version)
+        newer = where if not snap.version else where & (cases.snapshot_version < snap.version)
+        s.execute(update(CaseRecord).where(newer).values(
+            stage_entered_at=sa_case((cases.stage != snap.stage, _utc(change.at)), else_=cases.stage_entered_at),
+            stage=snap.stage, agency=snap.agency.value if snap.agency else None, tracks=list(snap.tracks),
+            flags=list(snap.flags), waiting_for=snap.waiting_for, amount_recovered=snap.amount_recovered,
+            outcome=snap.outcome, closed_at=_utc(snap.closed_at),
+            **({"snapshot_version": snap.version} if snap.version else {})))
         if change.deadline is None:  # the ledger did not change, nor does its summary
-            s.add(case)
             return
         # The row's deadline summary is derived from the ledger, the one place clocks are kept.
-        open_rows = s.exec(select(DeadlineRecord).where(
+        open_rows = s.exec(select(DeadlineRecord.due, DeadlineRecord.provisional, DeadlineRecord.state).where(
             DeadlineRecord.case_number == change.case_number,
             col(DeadlineRecord.state).in_(OPEN_CLOCK_STATES))).all()
         running = sorted((r for r in open_rows if r.state != "lapsed"), key=lambda r: r.due)
-        case.next_deadline = running[0].due if running else None
-        case.next_deadline_provisional = bool(running) and running[0].provisional
-        case.overdue = any(r.state == "lapsed" for r in open_rows)
-        s.add(case)
+        s.execute(update(CaseRecord).where(where).values(
+            next_deadline=running[0].due if running else None,
+            next_deadline_provisional=bool(running) and running[0].provisional,
+            overdue=any(r.state == "lapsed" for r in open_rows)))
 
     def _upsert_deadline(self, s: Session, case_number: str, entry: LedgerEntry) -> None:
         """The ledger row mirrors the entry field for field (times stored in UTC)."""

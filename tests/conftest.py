@@ -23,6 +23,12 @@ from workers.build import build_workers
 from workers.connect import data_converter
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Every worker the tests start, in process or as a subprocess, runs workflow code in the
+    sandbox: a non-deterministic call fails the suite (production runs without it, for speed)."""
+    os.environ["WEIQUAN_WORKFLOW_SANDBOX"] = "true"
+
+
 @pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server per test (well under a second to start): its clock and its

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from domain.rules import Settings
 from registry.store import Registry
@@ -45,3 +47,14 @@ async def test_workers_take_the_settings(env: WorkflowEnvironment, registry: Reg
         assert config["max_concurrent_activities"] == 4 and config["max_concurrent_workflow_tasks"] == 8
         assert config["graceful_shutdown_timeout"] == timedelta(seconds=5)
     assert workers[0].config()["activity_executor"]._max_workers == 8  # one thread per activity slot
+
+
+async def test_sandbox_in_tests_not_in_production(env: WorkflowEnvironment, registry: Registry, settings: Settings,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run workflow code in the sandbox (conftest); a worker started without the setting does not."""
+    assert isinstance(build_workers(env.client, registry, settings, queues=["case"])[0].config()["workflow_runner"],
+                      SandboxedWorkflowRunner)
+    monkeypatch.delenv("WEIQUAN_WORKFLOW_SANDBOX")
+    assert not WorkerSettings().workflow_sandbox
+    assert isinstance(build_workers(env.client, registry, settings, queues=["case"], prefix="prod")[0]
+                      .config()["workflow_runner"], UnsandboxedWorkflowRunner)

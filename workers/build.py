@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.arbitration import AgreementReviewDesk, ArbitrationDesk
@@ -20,7 +20,7 @@ from activities.union import UnionDesk
 from domain.rules import Settings
 from registry.store import Registry
 from workers.queues import ALL, DEFAULT_PREFIX, queue
-from workers.settings import WorkerSettings
+from workers.settings import WorkerSettings, load_worker_settings
 from workflows.case import CaseWorkflow
 from workflows.meeting import MeetingWorkflow
 
@@ -30,6 +30,11 @@ WORKFLOWS = [CaseWorkflow, MeetingWorkflow]
 RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("pydantic", "pydantic_core", "domain")
 )
+
+
+def runner(tuning: WorkerSettings) -> WorkflowRunner:
+    """The sandbox where the settings ask for it (tests, replay); else workflow code runs as is."""
+    return RUNNER if tuning.workflow_sandbox else UnsandboxedWorkflowRunner()
 
 
 def activities_for(name: str, registry: Registry, settings: Settings) -> list[object]:
@@ -66,7 +71,7 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
                   executor: ThreadPoolExecutor | None = None,
                   tuning: WorkerSettings | None = None) -> list[Worker]:
     """One worker per queue; the case queue also runs the workflows."""
-    queues, tuning = list(queues), tuning or WorkerSettings()
+    queues, tuning = list(queues), tuning or load_worker_settings()
     executor = executor or ThreadPoolExecutor(max_workers=tuning.threads(len(queues)), thread_name_prefix="activity")
     workers = []
     for name in queues:
@@ -76,7 +81,7 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             workflows=WORKFLOWS if name == "case" else [],
             activities=activities_for(name, registry, settings),
             activity_executor=executor,
-            workflow_runner=RUNNER,
+            workflow_runner=runner(tuning),
             max_concurrent_activities=tuning.max_concurrent_activities,
             max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
             max_cached_workflows=tuning.max_cached_workflows,

@@ -28,6 +28,11 @@ class WorkerSettings(BaseModel):
     # On SIGTERM, running activities get this long to finish before they are cancelled (and retried
     # elsewhere). Orchestrators must wait longer than this before SIGKILL.
     graceful_shutdown_seconds: float = Field(30, ge=0)
+    # Run workflow code in Temporal's sandbox, which refuses non-deterministic calls (clock, random,
+    # I/O) as they happen. It costs about 100 ms of CPU per case (bench/README.md), so production
+    # runs without it and the test suite runs with it: every path, fuzz and replay test is sandboxed,
+    # so a non-deterministic call fails CI before it ships (tests/conftest.py, docs/proof.md).
+    workflow_sandbox: bool = False
     health_address: str | None = None  # host:port for /healthz and /readyz; None = no endpoint
     metrics_address: str | None = None  # host:port for Prometheus /metrics; None = no endpoint
 

@@ -33,6 +33,7 @@ from workflows.stages.mediation import Mediation
 from workflows.stages.handoff import StageEnd
 from workflows.stages.payment_order import PaymentOrder
 from workflows.stages.performance import Performance
+from workflows.together import fewer_round_trips, together
 from workflows.tracks import settle
 
 # The first change to a running workflow (docs/proof.md): intake writes what its assessment found
@@ -143,11 +144,15 @@ class CaseWorkflow(TakesEvents):
             **case.activity_options, summary="登记案件",
         )
         channel = AGENCY[case.intake.channel.value][0]
-        await case.record("case.opened", f"{channel}受理案件；{case.facts[-1]}")
-        if workflow.patched(INTAKE_ASSESSMENT_LOGGED):  # docs/proof.md: cases opened before replay without it
-            flags = "、".join(FLAG[f.value][0] for f in assessment.flags) or "无"
-            await case.record("case.assessed", f"受理审查：标记 {flags}；转介法律援助 {len(assessment.referrals)} 人；"
-                                               f"{case.facts[-1]}")
+        opened = f"{channel}受理案件；{case.facts[-1]}"
+        flags = "、".join(FLAG[f.value][0] for f in assessment.flags) or "无"
+        assessed = f"受理审查：标记 {flags}；转介法律援助 {len(assessment.referrals)} 人；{case.facts[-1]}"
+        if fewer_round_trips():  # both entries at once; implies the first patch
+            await together(case.record("case.opened", opened), case.record("case.assessed", assessed))
+        else:  # docs/proof.md: cases opened before either patch replay as they ran
+            await case.record("case.opened", opened)
+            if workflow.patched(INTAKE_ASSESSMENT_LOGGED):
+                await case.record("case.assessed", assessed)
         return assessment.referrals
 
     async def close(self, outcome: str) -> CaseOutcome:

@@ -9,6 +9,7 @@ they ran (docs/proof.md).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -27,4 +28,9 @@ async def together(*steps: Awaitable[T]) -> list[T]:
     """Run the steps at once (in order before the patch); their results in the order given."""
     if fewer_round_trips():
         return list(await asyncio.gather(*steps))
-    return [await step for step in steps]
+    try:
+        return [await step for step in steps]
+    finally:  # evicted part-way (e.g. where a replay ends): drop the steps never started, quietly
+        for step in steps:
+            if inspect.iscoroutine(step) and inspect.getcoroutinestate(step) == inspect.CORO_CREATED:
+                step.close()
