@@ -43,6 +43,8 @@ from registry.tables import (
 )
 
 DEFAULT_URL = "sqlite:///.weiquan/registry.db"
+# The tables record_change writes with plain statements.
+CASES, EVENTS, DEADLINES = CaseRecord.__table__, EventRecord.__table__, DeadlineRecord.__table__  # type: ignore[attr-defined]
 OPEN_CLOCK_STATES = ("running", "warning", "lapsed")
 
 
@@ -169,10 +171,11 @@ class Registry:
 
     def record_change(self, change: CaseChange) -> bool:
         """Append to the event log, refresh the case row, upsert the ledger row — once per key.
-        Plain statements rather than ORM objects: this is the write every step of every case makes."""
+        Plain table statements, not ORM objects: this is the write every step of every case makes."""
         actor = change.actor
         with self.writing() as s:
-            logged = s.execute(self._insert_once(EventRecord, "case_number", "key").values(
+            logged = s.execute(self._insert(EVENTS).on_conflict_do_nothing(index_elements=["case_number", "key"])
+                               .returning(EVENTS.c.id).values(
                 case_number=change.case_number, key=change.key, at=_utc(change.at), kind=change.kind,
                 stage=change.snapshot.stage, actor_unit=actor.unit.value if actor else None,
                 actor_person=actor.person if actor else None, detail=change.detail))
@@ -184,26 +187,22 @@ class Registry:
             s.commit()
         return True
 
-    def _insert_once(self, table: type[SQLModel], *unique: str) -> Any:
-        """INSERT … ON CONFLICT DO NOTHING RETURNING id on the table's unique key (SQLite and
-        PostgreSQL): a row comes back only when it was inserted."""
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        rows = table.__table__  # type: ignore[attr-defined]
-        return insert(rows).on_conflict_do_nothing(index_elements=list(unique)).returning(rows.c.id)
+    def _insert(self, table: Any) -> Any:
+        """INSERT with ON CONFLICT, in the registry's dialect (SQLite or PostgreSQL)."""
+        return (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(table)
 
     def _apply_snapshot(self, s: Session, change: CaseChange) -> None:
-        cases = CaseRecord.__table__.c  # type: ignore[attr-defined]
-        where = cases.case_number == change.case_number
+        where = CASES.c.case_number == change.case_number
         # PostgreSQL: lock the row first, so two writers of one case apply their snapshots and
         # derive the deadline summary one after the other (no lost update).
-        if s.execute(sa_select(cases.case_number).where(where).with_for_update()).first() is None:
+        if s.execute(sa_select(CASES.c.case_number).where(where).with_for_update()).first() is None:
             return
         snap = change.snapshot
         # Two records of one case may run at once (an event's and the run's own); the later
         # snapshot wins even when it commits first. Version 0: a writer that does not count.
-        newer = where if not snap.version else where & (cases.snapshot_version < snap.version)
-        s.execute(update(CaseRecord).where(newer).values(
-            stage_entered_at=sa_case((cases.stage != snap.stage, _utc(change.at)), else_=cases.stage_entered_at),
+        newer = where if not snap.version else where & (CASES.c.snapshot_version < snap.version)
+        s.execute(update(CASES).where(newer).values(
+            stage_entered_at=sa_case((CASES.c.stage != snap.stage, _utc(change.at)), else_=CASES.c.stage_entered_at),
             stage=snap.stage, agency=snap.agency.value if snap.agency else None, tracks=list(snap.tracks),
             flags=list(snap.flags), waiting_for=snap.waiting_for, amount_recovered=snap.amount_recovered,
             outcome=snap.outcome, closed_at=_utc(snap.closed_at),
@@ -211,25 +210,20 @@ class Registry:
         if change.deadline is None:  # the ledger did not change, nor does its summary
             return
         # The row's deadline summary is derived from the ledger, the one place clocks are kept.
-        open_rows = s.exec(select(DeadlineRecord.due, DeadlineRecord.provisional, DeadlineRecord.state).where(
-            DeadlineRecord.case_number == change.case_number,
-            col(DeadlineRecord.state).in_(OPEN_CLOCK_STATES))).all()
+        open_rows = s.execute(sa_select(DEADLINES.c.due, DEADLINES.c.provisional, DEADLINES.c.state).where(
+            DEADLINES.c.case_number == change.case_number, DEADLINES.c.state.in_(OPEN_CLOCK_STATES))).all()
         running = sorted((r for r in open_rows if r.state != "lapsed"), key=lambda r: r.due)
-        s.execute(update(CaseRecord).where(where).values(
+        s.execute(update(CASES).where(where).values(
             next_deadline=running[0].due if running else None,
             next_deadline_provisional=bool(running) and running[0].provisional,
             overdue=any(r.state == "lapsed" for r in open_rows)))
 
     def _upsert_deadline(self, s: Session, case_number: str, entry: LedgerEntry) -> None:
         """The ledger row mirrors the entry field for field (times stored in UTC)."""
-        row = s.exec(
-            select(DeadlineRecord).where(
-                DeadlineRecord.case_number == case_number, DeadlineRecord.clock_key == entry.clock_key
-            )
-        ).first() or DeadlineRecord(case_number=case_number)
-        for name, value in entry.model_dump().items():
-            setattr(row, name, _utc(value) if isinstance(value, datetime) else value)
-        s.add(row)
+        row = {name: _utc(value) if isinstance(value, datetime) else value
+               for name, value in entry.model_dump().items()}
+        insert = self._insert(DEADLINES).values(case_number=case_number, **row)
+        s.execute(insert.on_conflict_do_update(index_elements=["case_number", "clock_key"], set_=row))
 
     # ---- agencies' inboxes and the outbox ----------------------------------------------------
 
