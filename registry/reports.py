@@ -139,7 +139,7 @@ def stays(events: Iterable[EventRecord]) -> list[Stay]:
         by_case[e.case_number].append(e)
     out = []
     for number, rows in by_case.items():
-        rows.sort(key=lambda e: (utc(e.at), e.id or 0))
+        rows.sort(key=lambda e: (utc(e.at), e.seq, e.id or 0))
         stage, entered = rows[0].stage, utc(rows[0].at)
         for e in rows[1:]:
             if e.stage != stage:

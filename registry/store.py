@@ -176,7 +176,8 @@ class Registry:
         with self.writing() as s:
             logged = s.execute(self._insert(EVENTS).on_conflict_do_nothing(index_elements=["case_number", "key"])
                                .returning(EVENTS.c.id).values(
-                case_number=change.case_number, key=change.key, at=_utc(change.at), kind=change.kind,
+                case_number=change.case_number, key=change.key, at=_utc(change.at), seq=change.snapshot.version,
+                kind=change.kind,
                 stage=change.snapshot.stage, actor_unit=actor.unit.value if actor else None,
                 actor_person=actor.person if actor else None, detail=change.detail))
             if logged.first() is None:  # the key was there: a retried write
@@ -360,7 +361,7 @@ class Registry:
     def events(self, case_number: str) -> Sequence[EventRecord]:
         with self.session() as s:
             return s.exec(select(EventRecord).where(EventRecord.case_number == case_number)
-                          .order_by(EventRecord.at, EventRecord.id)).all()
+                          .order_by(EventRecord.at, EventRecord.seq, EventRecord.id)).all()
 
     def parties(self, case_number: str) -> Sequence[PartyRecord]:
         with self.session() as s:

@@ -74,6 +74,9 @@ class EventRecord(SQLModel, table=True):
     case_number: str = Field(index=True)
     key: str  # unique per case: makes a retried activity write once
     at: datetime = Field(index=True)
+    # The case's own order of its changes (its snapshot version): entries of one moment, written
+    # at once, read back in the order the case made them. 0: a writer that does not count.
+    seq: int = 0
     kind: str
     stage: str
     actor_unit: str | None = None

@@ -12,7 +12,7 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_result, case_state, open_case, send_event
 from tests import factories
 from tests.agreements import server_today
-from tests.helpers import TODAY, actor, at_stage, event, start, until
+from tests.helpers import TODAY, actor, at_stage, event, settle, start, until
 
 
 async def test_happy_path_to_closure(env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
@@ -120,6 +120,7 @@ async def test_duplicate_event_is_applied_once(env: WorkflowEnvironment, workers
     await at_stage(env.client, number, "mediation")
     second = await send_event(env.client, number, "legal_aid_decision", payload)
     assert second == first
+    await settle(env.client, number)  # an event is answered before its log entry is written
     assert [e.kind for e in registry.events(number)].count("event.legal_aid_decision") == 1
 
 

@@ -165,6 +165,7 @@ class CaseWorkflow(TakesEvents):
         case.outcome = outcome
         case.closed_at = workflow.now()
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
+        await case.written()  # the events' log entries come before the closing one
         await case.record("case.closed", f"结案：{outcome}")
         await workflow.wait_condition(workflow.all_handlers_finished)
         await case.written()
