@@ -35,6 +35,20 @@ def test_writes_are_idempotent(any_registry: Registry) -> None:
     assert len(reg.notifications(number)) == 1
 
 
+def test_entries_of_one_moment_read_back_in_the_order_the_case_made_them(any_registry: Registry) -> None:
+    """Writes the case starts together may commit in any order; the log shows the case's order."""
+    reg = any_registry
+    intake = CaseIntake.from_input(factories.intake(), TODAY)
+    number, now = intake.case_number(), datetime.now(UTC)
+    snap = CaseSnapshot(version=1, stage="intake", agency=Agency.UNION, waiting_for="登记受理")
+    reg.register_case(CaseOpening(case_number=number, intake=intake, opened_at=now, snapshot=snap))
+    for version, kind in ((3, "case.assessed"), (2, "case.opened")):  # committed second first
+        reg.record_change(CaseChange(case_number=number, key=f"seq:{version}", at=now, kind=kind, detail="x",
+                                     snapshot=snap.model_copy(update={"version": version})))
+    assert [e.kind for e in reg.events(number)] == ["case.opened", "case.assessed"]
+    assert reg.case(number).snapshot_version == 3  # type: ignore[union-attr]
+
+
 def test_unit_without_liaison_is_an_error(any_registry: Registry) -> None:
     any_registry.set_liaison(Agency.UNION, {"liaison_name": None}, by="test")
     with pytest.raises(NoLiaison):
