@@ -11,7 +11,7 @@ import csv
 import hashlib
 import json
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import nullcontext
 from datetime import date, datetime
 from pathlib import Path
@@ -67,6 +67,17 @@ def registry() -> Registry:
 
 def today() -> date:
     return datetime.now(SHANGHAI).date()
+
+
+def registry_fallback(o: Out, row: Any, missing: tuple[str, str], line: Callable[[Any], str]) -> None:
+    """Temporal is unreachable: show the registry's row instead (or say there is none)."""
+    if row is None:
+        o.fail(*missing, BAD_INPUT)
+    if o.as_json:
+        o.data(row.model_dump(mode="json"))
+        return
+    o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
+    print(line(row))
 
 
 async def client_or_fail(o: Out) -> Any:
@@ -200,15 +211,8 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     o = out(lang, as_json)
     found = run(_view_and_intake(case))
     if found is None:
-        record = registry().case(case)
-        if record is None:
-            o.fail(f"没有案件 {case}", f"no case {case}", BAD_INPUT)
-        if o.as_json:
-            o.data(record.model_dump(mode="json"))
-            return
-        o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
-        print(f"{case}  {word(STAGE, record.stage, o.lang)}  {record.waiting_for or ''}")
-        return
+        return registry_fallback(o, registry().case(case), (f"没有案件 {case}", f"no case {case}"),
+                                 lambda row: f"{case}  {word(STAGE, row.stage, o.lang)}  {row.waiting_for or ''}")
     view, intake = found
     claimants = [c.model_dump(mode="json", include={"name", "id_number", "phone"}) for c in intake.claimants]
     if o.as_json:
@@ -602,16 +606,9 @@ def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -
 
     view = run(go())
     if view is None:
-        row = registry().meeting(meeting)
-        if row is None:
-            o.fail(f"没有协调会商 {meeting}", f"no meeting {meeting}", BAD_INPUT)
-        if o.as_json:
-            o.data(row.model_dump(mode="json"))
-            return
-        o.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
-        print(f"{meeting}  {o.t(*STATUS_WORDS[row.status])}  {row.topic}  "
-              f"{o.t('未完成事项', 'open actions')} {row.actions_open}/{row.actions_total}")
-        return
+        return registry_fallback(o, registry().meeting(meeting), (f"没有协调会商 {meeting}", f"no meeting {meeting}"),
+                                 lambda row: f"{meeting}  {o.t(*STATUS_WORDS[row.status])}  {row.topic}  "
+                                             f"{o.t('未完成事项', 'open actions')} {row.actions_open}/{row.actions_total}")
     if o.as_json:
         o.data(view)
         return

@@ -248,14 +248,19 @@ class Confirmation:
         route.state = "filed"
         return f"已记录：双方已共同申请{route.name}", f"joint application for {route.key} confirmation filed"
 
+    async def _answered(self, key: str, state: str) -> Route:
+        """The court or the commission answered: the route's review clock is met."""
+        route = self.routes[key]
+        route.state = state
+        assert route.review is not None
+        await route.review.complete()
+        return route
+
     @case_event("judicial_confirmation_accepted", JudicialAcceptance, actors={Agency.COURT},
                 title=("法院决定是否受理司法确认申请", "the court accepts or refuses the application"),
                 when=_court_accepting)
     async def court_accepts(self, event: JudicialAcceptance) -> Said:
-        route = self.routes["judicial"]
-        route.state = "accepting"
-        assert route.review is not None
-        await route.review.complete()
+        route = await self._answered("judicial", "accepting")
         if not event.accepted:
             return await self._refused(route, f"人民法院不予受理司法确认申请（{event.reason}）")
         route.review = await self.case.clocks.start("confirm.judicial.decide")
@@ -265,10 +270,7 @@ class Confirmation:
     @case_event("judicial_confirmation_ruling", JudicialRuling, actors={Agency.COURT},
                 title=("法院作出司法确认裁定", "the court rules on confirmation"), when=_court_ruling)
     async def court_rules(self, event: JudicialRuling) -> Said:
-        route = self.routes["judicial"]
-        route.state = "ruling"
-        assert route.review is not None
-        await route.review.complete()
+        route = await self._answered("judicial", "ruling")
         if not event.valid:
             return await self._refused(route, f"人民法院裁定驳回司法确认申请（{event.reason}），"
                                               "可变更原协议、达成新协议或申请仲裁（CPL Art 206）")
@@ -277,10 +279,7 @@ class Confirmation:
     @case_event("arbitral_review_decision", ArbitralReview, actors={Agency.ARBITRATION},
                 title=("仲裁审查确认调解协议", "arbitration decides on the agreement"), when=_arbitration_reviewing)
     async def arbitration_decides(self, event: ArbitralReview) -> Said:
-        route = self.routes["arbitral"]
-        route.state = "ruling"
-        assert route.review is not None
-        await route.review.complete()
+        route = await self._answered("arbitral", "ruling")
         if not event.confirmed:
             return await self._refused(route, f"仲裁委员会不予确认调解协议（{event.reason}）")
         return await self._confirmed(route, "仲裁委员会审查确认调解协议，制作调解书（Rules Art 74–80）")
