@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-from domain import visibility as sa
 from domain.districts import DISTRICTS
 from domain.events.base import EventReceipt
 from domain.i18n import AGENCY, CLAIM
@@ -50,14 +49,6 @@ async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT
             CaseWorkflow.run, intake, id=number, task_queue=queue("case", prefix),
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            search_attributes=TypedSearchAttributes([
-                SearchAttributePair(sa.CASE_STAGE, "intake"),
-                SearchAttributePair(sa.DISTRICT, intake.district),
-                SearchAttributePair(sa.CHANNEL, intake.channel.value),
-                SearchAttributePair(sa.RESPONSIBLE_AGENCY, intake.channel.value),
-                SearchAttributePair(sa.WORKER_COUNT, len(intake.claimants)),
-                SearchAttributePair(sa.AMOUNT_CLAIMED, float(intake.amount_claimed)),
-            ]),
             static_summary=summary(intake), static_details=details(intake),
         )
     except WorkflowAlreadyStartedError:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import WorkflowHistory
 
 from registry.store import Registry
@@ -32,6 +32,7 @@ class Writes:
     activities: int = 0
     retries: int = 0  # activity attempts beyond the first
     task_failures: int = 0  # WorkflowTaskFailed: must stay 0
+    failure_reasons: list[str] = field(default_factory=list)  # cause and message of each, for the report
     task_timeouts: int = 0  # WorkflowTaskTimedOut: a worker died holding the task
 
 
@@ -77,7 +78,10 @@ def expected_writes(history: WorkflowHistory) -> Writes:
             writes.activities += 1
             _walk(scheduled.pop(attrs.scheduled_event_id), writes, _payload(attrs.result))
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            attrs = event.workflow_task_failed_event_attributes
             writes.task_failures += 1
+            writes.failure_reasons.append(f"event {event.event_id}: {WorkflowTaskFailedCause.Name(attrs.cause)}: "
+                                          f"{attrs.failure.message[:300]}")
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
             writes.task_timeouts += 1
     return writes
@@ -97,7 +101,7 @@ def verify(registry: Registry, number: str, path: CasePath, history: WorkflowHis
            outcome: str | None) -> list[str]:
     """Everything wrong with a finished case, as sentences (empty: all is well)."""
     writes = expected_writes(history)
-    problems = [f"{writes.task_failures} workflow task(s) failed"] if writes.task_failures else []
+    problems = [f"{writes.task_failures} workflow task(s) failed", *writes.failure_reasons] if writes.task_failures else []
     case = registry.case(number)
     if case is None:
         return [*problems, "the case is not in the registry"]

@@ -40,6 +40,10 @@ from workflows.tracks import settle
 # (flags, referrals, limitation) to the event log, where staff and reports read it.
 INTAKE_ASSESSMENT_LOGGED = "intake-assessment-logged"
 
+# The third: a case started without search attributes sets its intake's from its first task
+# (docs/proof.md). Only such cases ask, so cases started with them replay without the marker.
+ATTRIBUTES_FROM_FIRST_TASK = "attributes-from-first-task"
+
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
 STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination,
           Performance, Confirmation, PaymentOrder, Litigation)
@@ -123,6 +127,11 @@ class CaseWorkflow(TakesEvents):
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""
         case = self.case
+        if case.unlisted:  # started without search attributes: the Web UI lists the case from here on
+            if workflow.patched(ATTRIBUTES_FROM_FIRST_TASK):
+                case.publish()
+            else:  # begun by a worker older than the change: it never set them, neither do we
+                case.unlisted = {}
         today = workflow.now().astimezone(SHANGHAI).date()
         assessment = await workflow.execute_activity_method(
             CaseFile.assess_intake, AssessRequest(intake=case.intake, on=today), **case.activity_options,

@@ -50,6 +50,13 @@ class CaseRuntime:
         self._seq = 0
         self._version = 0  # of snapshots: concurrent records (an update's, the run's) commit in any order
         self._published: dict[str, Any] = {}
+        # The intake's attributes are set by the case's first task, not by its start: attributes on
+        # a start cost the server about 15 % of the start (bench/start_cost.py). A case started with
+        # them (by earlier versions of the CLI) replays as it ran.
+        self.unlisted: dict[str, Any] = {} if sa.DISTRICT in workflow.info().typed_search_attributes else {
+            key.name: (key, value) for key, value in (
+                (sa.DISTRICT, intake.district), (sa.CHANNEL, intake.channel.value),
+                (sa.WORKER_COUNT, len(intake.claimants)), (sa.AMOUNT_CLAIMED, float(intake.amount_claimed)))}
         self.activity_options: dict[str, Any] = {
             # Registry writes take milliseconds; a worker that dies mid-activity costs the case this
             # long before the retry (bench/fault.py). Changing it is replay-safe.
@@ -187,6 +194,7 @@ class CaseRuntime:
         """Refresh search attributes (only those that changed) and current details."""
         nxt = self.clocks.next_due()
         values: dict[str, Any] = {
+            **self.unlisted,
             sa.CASE_STAGE.name: (sa.CASE_STAGE, self.stage.value),
             sa.RESPONSIBLE_AGENCY.name: (sa.RESPONSIBLE_AGENCY, self.agency.value if self.agency else ""),
             sa.CASE_FLAGS.name: (sa.CASE_FLAGS, [f.value for f in self.flags]),
@@ -194,6 +202,7 @@ class CaseRuntime:
             sa.NEXT_DEADLINE.name: (sa.NEXT_DEADLINE, nxt.due if nxt else None),
             sa.OVERDUE.name: (sa.OVERDUE, self.clocks.overdue),
         }
+        self.unlisted = {}
         updates: list[SearchAttributeUpdate[Any]] = []
         for name, (key, value) in values.items():
             if self._published.get(name, ...) != value:
