@@ -166,7 +166,7 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
         stop.set()
         await asyncio.gather(*background)
     cluster.revive_dead()
-    problems, totals, rows = await check(driver.client, registry, results, paths)
+    problems, totals, rows = await check(driver.client, registry, results, paths, cluster.home)
     return {
         "cases": run.cases, "seed": run.seed, "paths": sorted({p.name for p in paths}),
         "registry": "postgresql" if run.db_url else "sqlite",
@@ -177,11 +177,14 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     }
 
 
-async def check(client: Client, registry: Registry, results: list[tuple[str, str | None]],
-                paths: list[CasePath]) -> tuple[dict[str, list[str]], dict[str, int], dict[str, int]]:
-    """Each case against its path and its own history (tests/proof.py), and the totals."""
+async def check(client: Client, registry: Registry, results: list[tuple[str, str | None]], paths: list[CasePath],
+                keep: Path) -> tuple[dict[str, list[str]], dict[str, Any], dict[str, int]]:
+    """Each case against its path and its own history (tests/proof.py), and the totals. The history
+    of a case with a problem or a failed task is kept in ``keep`` (the run's home) as evidence."""
     problems: dict[str, list[str]] = {}
-    totals = dict.fromkeys(("activities", "activity_retries", "workflow_task_timeouts", "workflow_task_failures"), 0)
+    totals: dict[str, Any] = dict.fromkeys(("activities", "activity_retries", "workflow_task_timeouts",
+                                            "workflow_task_failures"), 0)
+    totals["engine_task_failures"] = []  # failed by the engine and retried: reported, not a problem (tests/proof.py)
     rows = dict.fromkeys(("events", "notices", "ledger", "work_items"), 0)
     for (number, outcome), path in zip(results, paths, strict=True):
         history = await client.get_workflow_handle(number).fetch_history()
@@ -189,9 +192,12 @@ async def check(client: Client, registry: Registry, results: list[tuple[str, str
         totals["activities"] += writes.activities
         totals["activity_retries"] += writes.retries
         totals["workflow_task_timeouts"] += writes.task_timeouts
-        totals["workflow_task_failures"] += writes.task_failures
-        if found := verify(registry, number, path, history, outcome):
+        totals["workflow_task_failures"] += len(writes.failures)
+        totals["engine_task_failures"] += [f"{number}: {f}" for f in writes.failures if not f.ours]
+        if found := verify(registry, number, path, history, outcome, under_faults=True):
             problems[f"{number} ({path.name})"] = found
+        if found or writes.failures:
+            (keep / f"history-{number}.json").write_text(history.to_json(), encoding="utf-8")
         rows["events"] += len(registry.events(number))
         rows["notices"] += len(registry.notifications(number))
         rows["ledger"] += len(registry.deadlines(number))
@@ -208,6 +214,7 @@ def report(result: dict[str, Any]) -> str:
              f"  activities {result['activities']}, activity retries {result['activity_retries']}, "
              f"workflow task timeouts {result['workflow_task_timeouts']}, "
              f"workflow task failures {result['workflow_task_failures']}",
+             *(f"  {line}" for line in result["engine_task_failures"]),
              f"  registry rows {result['registry_rows']}",
              "  every case at its expected stage, every write exactly once" if not result["problems"]
              else f"  PROBLEMS in {len(result['problems'])} cases: "
