@@ -2,7 +2,8 @@
 file, per-workflow time skipping) while worker processes are killed with SIGKILL at random moments
 and restarted, and the server is stopped and restarted once mid-run. At the end every case must be
 where its path says, and the registry must hold each event, ledger row, notice and work item its
-history asked for exactly once (tests/proof.py).
+history asked for exactly once (tests/proof.py). A case whose workflow task keeps failing and whose
+history no longer replays is reported stuck, with the replay error (docs/proof.md, "Open").
 
     python -m bench.fault --cases 200            # prints a summary, writes bench/results/fault.json
     python -m bench.fault --cases 12 --seed 7    # what CI runs (tests/test_fault.py)
@@ -32,10 +33,18 @@ from registry.store import Registry
 from starters.cases import open_case
 from tests import factories
 from tests.paths import PATHS, CasePath, walk
-from tests.proof import expected_writes, verify
+from tests.proof import UPSTREAM_UPDATE_ORDER, expected_writes, replay_error, verify
 from workflows.case import CaseWorkflow
 
 RESULTS = Path(__file__).parent / "results"
+STUCK_AFTER = 5  # attempts of one workflow task before the driver looks for a replay error
+
+
+@dataclass
+class Outcome:
+    number: str
+    outcome: str | None = None  # the closing outcome, for a path that ends closed
+    stuck: str | None = None  # why the case cannot move on (a replay error), if it cannot
 
 
 @dataclass
@@ -89,16 +98,39 @@ class Driver:
             except Exception:
                 await asyncio.sleep(0.5)
 
-    async def case(self, index: int, path: CasePath, today: date, timeout: float) -> tuple[str, str | None]:
+    async def case(self, index: int, path: CasePath, today: date, timeout: float) -> Outcome:
+        """Walk one case to its path's end, unless it gets stuck on the way (then: why)."""
         intake = CaseIntake.from_input(factories.intake(**path.intake), today)
-        number = await self.retry(lambda: open_case(self.client, intake), 120)
-        number = number[0]
+        number = (await self.retry(lambda: open_case(self.client, intake), 120))[0]
+        walking = asyncio.ensure_future(self.drive(number, path, today, timeout))
+        watching = asyncio.ensure_future(self.stuck(number))
+        await asyncio.wait({walking, watching}, return_when=asyncio.FIRST_COMPLETED)
+        if watching.done():
+            walking.cancel()
+            return Outcome(number, stuck=watching.result())
+        watching.cancel()
+        return Outcome(number, outcome=walking.result())
+
+    async def drive(self, number: str, path: CasePath, today: date, timeout: float) -> str | None:
         await walk(self.client, number, path, self.skip, today=today, patient=True, seconds=timeout)
         if path.stage != "closed":
-            return number, None
+            return None
         handle = self.client.get_workflow_handle_for(CaseWorkflow.run, number)
         result = await self.retry(lambda: asyncio.wait_for(handle.result(), timeout=30), timeout)
-        return number, result.outcome
+        return result.outcome
+
+    async def stuck(self, number: str) -> str:
+        """Returns once a workflow task of the case keeps failing and its history no longer replays
+        on today's code: the reason. Kills time a task out now and then, never this often in a row."""
+        handle = self.client.get_workflow_handle(number)
+        while True:
+            await asyncio.sleep(5)
+            try:
+                attempt = (await handle.describe()).raw_description.pending_workflow_task.attempt
+                if attempt >= STUCK_AFTER and (error := await replay_error(await handle.fetch_history())):
+                    return error
+            except Exception:  # the server restarting: look again
+                continue
 
 
 async def chaos(run: Run, cluster: Cluster, rng: random.Random, stop: asyncio.Event) -> None:
@@ -147,7 +179,7 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     restart_at = max(1, run.cases // 3)
     restarted = asyncio.Event()
 
-    async def one(i: int, path: CasePath) -> tuple[str, str | None]:
+    async def one(i: int, path: CasePath) -> Outcome:
         async with gate:
             result = await driver.case(i, path, today, run.timeout)
         run.done += 1
@@ -177,16 +209,20 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     }
 
 
-async def check(client: Client, registry: Registry, results: list[tuple[str, str | None]], paths: list[CasePath],
+async def check(client: Client, registry: Registry, results: list[Outcome], paths: list[CasePath],
                 keep: Path) -> tuple[dict[str, list[str]], dict[str, Any], dict[str, int]]:
     """Each case against its path and its own history (tests/proof.py), and the totals. The history
-    of a case with a problem or a failed task is kept in ``keep`` (the run's home) as evidence."""
+    of a case with a problem or a failed task is kept in ``keep`` (the run's home) as evidence. A
+    case stuck on the upstream update-order defect is reported, not counted a problem: it needs an
+    operator's reset (docs/proof.md)."""
     problems: dict[str, list[str]] = {}
     totals: dict[str, Any] = dict.fromkeys(("activities", "activity_retries", "workflow_task_timeouts",
                                             "workflow_task_failures"), 0)
     totals["engine_task_failures"] = []  # failed by the engine and retried: reported, not a problem (tests/proof.py)
+    totals["stuck_upstream"] = []
     rows = dict.fromkeys(("events", "notices", "ledger", "work_items"), 0)
-    for (number, outcome), path in zip(results, paths, strict=True):
+    for result, path in zip(results, paths, strict=True):
+        number, name = result.number, f"{result.number} ({path.name})"
         history = await client.get_workflow_handle(number).fetch_history()
         writes = expected_writes(history)
         totals["activities"] += writes.activities
@@ -194,9 +230,13 @@ async def check(client: Client, registry: Registry, results: list[tuple[str, str
         totals["workflow_task_timeouts"] += writes.task_timeouts
         totals["workflow_task_failures"] += len(writes.failures)
         totals["engine_task_failures"] += [f"{number}: {f}" for f in writes.failures if not f.ours]
-        if found := verify(registry, number, path, history, outcome, under_faults=True):
-            problems[f"{number} ({path.name})"] = found
-        if found or writes.failures:
+        if result.stuck and UPSTREAM_UPDATE_ORDER in result.stuck:
+            totals["stuck_upstream"].append(f"{name}: {result.stuck[:200]}")
+        elif result.stuck:
+            problems[name] = [f"stuck: {result.stuck}"]
+        elif found := verify(registry, number, path, history, result.outcome, under_faults=True):
+            problems[name] = found
+        if name in problems or result.stuck or writes.failures:
             (keep / f"history-{number}.json").write_text(history.to_json(), encoding="utf-8")
         rows["events"] += len(registry.events(number))
         rows["notices"] += len(registry.notifications(number))
@@ -215,6 +255,8 @@ def report(result: dict[str, Any]) -> str:
              f"workflow task timeouts {result['workflow_task_timeouts']}, "
              f"workflow task failures {result['workflow_task_failures']}",
              *(f"  {line}" for line in result["engine_task_failures"]),
+             *(f"  STUCK on the upstream update-order defect, needs a reset (docs/proof.md): {line}"
+               for line in result["stuck_upstream"]),
              f"  registry rows {result['registry_rows']}",
              "  every case at its expected stage, every write exactly once" if not result["problems"]
              else f"  PROBLEMS in {len(result['problems'])} cases: "

@@ -22,9 +22,13 @@ from typing import Any
 
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
 
 from registry.store import Registry
 from tests.paths import CasePath
+from workers.build import RUNNER, WORKFLOWS
+from workers.connect import data_converter
 
 
 # Causes only the server sets: it refused a completion (a new event or update crossed it) or a command.
@@ -153,3 +157,23 @@ def verify(registry: Registry, number: str, path: CasePath, history: WorkflowHis
     problems += [f"clock {rule} is {states.get(rule)}, expected {state}" for rule, state in path.ledger.items()
                  if states.get(rule) != state]
     return problems
+
+
+def replayer(workflows: list[type] = WORKFLOWS) -> Replayer:
+    """Today's workflow code, sandboxed, with the converter every worker uses."""
+    return Replayer(workflows=workflows, workflow_runner=RUNNER, data_converter=data_converter())
+
+
+# The upstream defect behind a case stuck this way (docs/proof.md): a worker with nothing cached took
+# a workflow task carrying both an activity result and an update, and ran the case's main path
+# before accepting the update; replay runs the update first. temporalio/sdk-python#1591.
+UPSTREAM_UPDATE_ORDER = "Update machine does not handle this event"
+
+
+async def replay_error(history: WorkflowHistory) -> str | None:
+    """Why today's code cannot replay ``history`` (None: it replays)."""
+    try:
+        await replayer().replay_workflow(history)
+    except NondeterminismError as err:
+        return str(err)
+    return None

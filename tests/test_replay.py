@@ -12,21 +12,15 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from tests.paths import BY_NAME, HAPPY, PATHS
 from tests.planted import PlantedChange
-from workers.build import RUNNER, WORKFLOWS
+from tests.proof import UPSTREAM_UPDATE_ORDER, replay_error, replayer
 
 HISTORIES = Path(__file__).parent / "histories"
 # Each path's history, and older ones kept in subfolders (e.g. recorded before a patch).
 FILES = sorted(f for f in HISTORIES.rglob("*.json") if f.stem in BY_NAME)
-
-
-def replayer(workflows: list[type] = WORKFLOWS) -> Replayer:
-    return Replayer(workflows=workflows, workflow_runner=RUNNER, data_converter=pydantic_data_converter)
 
 
 def load(file: Path) -> WorkflowHistory:
@@ -49,16 +43,17 @@ async def test_planted_nondeterminism_is_caught() -> None:
         await replayer([PlantedChange]).replay_workflow(load(HISTORIES / f"{HAPPY.name}.json"))
 
 
-# A case the fault test left stuck (docs/proof.md, "Open"): live, the workflow task that took the
-# update ran the main coroutine first (its upsert and hand-over are events 102–103, the acceptance
-# 104); on replay the SDK is handed the update together with the activity result and runs the update
-# first, as it always does within one activation. The order comes from how the update was delivered,
-# not from the case's code. Kept so an SDK or server upgrade that fixes it shows up as XPASS.
-EVIDENCE = Path(__file__).parent.parent / "bench" / "evidence" / "nde-NC360113-42GGBSV4.json"
+# Cases the fault test left stuck (docs/proof.md, "Open"): a worker with nothing cached took a
+# workflow task carrying both an activity result and an update; live, it ran the main coroutine
+# first and accepted the update after its commands, while replay runs the update first, as the SDK
+# always does within one activation. The order comes from how the update was delivered, not from the
+# case's code (temporalio/sdk-python#1591). Kept so an upgrade that fixes it shows up as a pass.
+EVIDENCE = sorted((Path(__file__).parent.parent / "bench" / "evidence").glob("nde-*.json"))
 
 
-@pytest.mark.xfail(raises=NondeterminismError, strict=False,
-                   reason="update delivered after the activity result live, with it on replay (upstream)")
-async def test_fault_test_evidence_replays() -> None:
-    history = WorkflowHistory.from_json("NC360113-42GGBSV4", EVIDENCE.read_text(encoding="utf-8"))
-    await replayer().replay_workflow(history)
+@pytest.mark.parametrize("file", EVIDENCE, ids=[f.stem for f in EVIDENCE])
+async def test_fault_test_evidence_fails_only_on_the_upstream_defect(file: Path) -> None:
+    error = await replay_error(WorkflowHistory.from_json(file.stem, file.read_text(encoding="utf-8")))
+    if error is not None:
+        assert UPSTREAM_UPDATE_ORDER in error
+        pytest.xfail("update accepted after the main path's commands live, before them on replay (upstream)")
