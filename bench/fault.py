@@ -45,6 +45,8 @@ class Outcome:
     number: str
     outcome: str | None = None  # the closing outcome, for a path that ends closed
     stuck: str | None = None  # why the case cannot move on (a replay error), if it cannot
+    failed: str | None = None  # why driving the case failed (a refusal that lasted, a timeout)
+    refused: list[str] = field(default_factory=list)  # refusals the driver got past by trying again
 
 
 @dataclass
@@ -105,19 +107,23 @@ class Driver:
         walking = asyncio.ensure_future(self.drive(number, path, today, timeout))
         watching = asyncio.ensure_future(self.stuck(number))
         await asyncio.wait({walking, watching}, return_when=asyncio.FIRST_COMPLETED)
-        if watching.done():
-            walking.cancel()
+        for task in (walking, watching):  # the other one ends here, while the server still answers
+            task.cancel()
+        await asyncio.gather(walking, watching, return_exceptions=True)
+        if not walking.cancelled() and walking.exception() is None:
+            return walking.result()
+        if not watching.cancelled():
             return Outcome(number, stuck=watching.result())
-        watching.cancel()
-        return Outcome(number, outcome=walking.result())
+        err = walking.exception()  # one case's failure is a finding of the run, not its end
+        return Outcome(number, failed=f"{type(err).__name__}: {err}")
 
-    async def drive(self, number: str, path: CasePath, today: date, timeout: float) -> str | None:
-        await walk(self.client, number, path, self.skip, today=today, patient=True, seconds=timeout)
+    async def drive(self, number: str, path: CasePath, today: date, timeout: float) -> Outcome:
+        refused = await walk(self.client, number, path, self.skip, today=today, patient=True, seconds=timeout)
         if path.stage != "closed":
-            return None
+            return Outcome(number, refused=refused)
         handle = self.client.get_workflow_handle_for(CaseWorkflow.run, number)
         result = await self.retry(lambda: asyncio.wait_for(handle.result(), timeout=30), timeout)
-        return result.outcome
+        return Outcome(number, outcome=result.outcome, refused=refused)
 
     async def stuck(self, number: str) -> str:
         """Returns once a workflow task of the case keeps failing and its history no longer replays
@@ -220,6 +226,7 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
                                             "workflow_task_failures"), 0)
     totals["engine_task_failures"] = []  # failed by the engine and retried: reported, not a problem (tests/proof.py)
     totals["stuck_upstream"] = []
+    totals["refused_then_accepted"] = [f"{r.number}: {line}" for r in results for line in r.refused]
     rows = dict.fromkeys(("events", "notices", "ledger", "work_items"), 0)
     for result, path in zip(results, paths, strict=True):
         number, name = result.number, f"{result.number} ({path.name})"
@@ -234,6 +241,8 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
             totals["stuck_upstream"].append(f"{name}: {result.stuck[:200]}")
         elif result.stuck:
             problems[name] = [f"stuck: {result.stuck}"]
+        elif result.failed:
+            problems[name] = [f"driving it failed: {result.failed}"]
         elif found := verify(registry, number, path, history, result.outcome, under_faults=True):
             problems[name] = found
         if name in problems or result.stuck or writes.failures:
@@ -257,6 +266,7 @@ def report(result: dict[str, Any]) -> str:
              *(f"  {line}" for line in result["engine_task_failures"]),
              *(f"  STUCK on the upstream update-order defect, needs a reset (docs/proof.md): {line}"
                for line in result["stuck_upstream"]),
+             *(f"  refused, then accepted when sent again: {line}" for line in result["refused_then_accepted"]),
              f"  registry rows {result['registry_rows']}",
              "  every case at its expected stage, every write exactly once" if not result["problems"]
              else f"  PROBLEMS in {len(result['problems'])} cases: "

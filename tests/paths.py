@@ -195,20 +195,33 @@ async def until(client: Client, number: str, test: Check, what: str, seconds: fl
         await asyncio.sleep(0.05 if not patient else 0.3)
 
 
-async def send(client: Client, number: str, name: str, payload: dict[str, Any], patient: bool) -> None:
+REFUSED_FOR = 60.0  # seconds a patient sender keeps trying an event the case refuses
+
+
+async def send(client: Client, number: str, name: str, payload: dict[str, Any], patient: bool) -> list[str]:
     """Send one event; when ``patient``, retry through crashes and restarts (the event id makes a
-    repeat harmless: the case answers it with the first receipt)."""
+    repeat harmless: the case answers it with the first receipt), and try a refused event again for
+    a minute, as staff would: a worker that has just taken the case over may still be catching up.
+    Returns the refusals it got past."""
+    loop = asyncio.get_running_loop()
+    refusals: list[str] = []
+    first_refused: float | None = None
     while True:
         try:
             await asyncio.wait_for(send_event(client, number, name, payload), timeout=30)
-            return
-        except EventRefused:
-            raise
+            return refusals
+        except EventRefused as refusal:
+            first_refused = first_refused or loop.time()
+            if not patient or loop.time() > first_refused + REFUSED_FOR:
+                raise
+            refusals.append(f"{name}: {refusal.zh}")
+            await asyncio.sleep(1)
+            continue
         except Exception:
             if not patient:
                 raise
             if await closed(client, number):
-                return  # the event was applied and closed the case before we heard back
+                return refusals  # the event was applied and closed the case before we heard back
             await asyncio.sleep(0.5)
 
 
@@ -221,14 +234,16 @@ async def closed(client: Client, number: str) -> bool:
 
 
 async def walk(client: Client, number: str, path: CasePath, skip: Skipper, *, today: date,
-               patient: bool = False, seconds: float = 60) -> None:
-    """Drive the case along the path's steps."""
+               patient: bool = False, seconds: float = 60) -> list[str]:
+    """Drive the case along the path's steps; returns the refusals a patient walk got past."""
+    refusals: list[str] = []
     for i, step in enumerate(path.steps):
         if isinstance(step, Send):
             await until(client, number, lambda v, s=step: v.stage == s.at and s.ready(v),
                         f"ready for {step.event} at {step.at}", seconds, patient)
-            await send(client, number, step.event, step.payload(f"{number}:{i}", today), patient)
+            refusals += await send(client, number, step.event, step.payload(f"{number}:{i}", today), patient)
         else:
             await until(client, number, step.after, f"ready to skip {step.days} days", seconds, patient)
             await skip(number, timedelta(days=step.days))
             await until(client, number, step.until, step.what, seconds, patient)
+    return refusals
