@@ -40,9 +40,10 @@ from workflows.tracks import settle
 # (flags, referrals, limitation) to the event log, where staff and reports read it.
 INTAKE_ASSESSMENT_LOGGED = "intake-assessment-logged"
 
-# The third: a case started without search attributes sets its intake's from its first task
-# (docs/proof.md). Only such cases ask, so cases started with them replay without the marker.
-ATTRIBUTES_FROM_FIRST_TASK = "attributes-from-first-task"
+# The third: a case started without search attributes sets its intake's from its first task, and
+# its clock schedules take effect in the order asked (docs/proof.md). Only such cases ask, so cases
+# started with attributes replay without the marker.
+ATTRIBUTES_FIRST_CLOCKS_IN_ORDER = "attributes-first-clocks-in-order"
 
 # Every stage class that declares events; the CLI and the integration docs read this catalogue.
 STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination,
@@ -128,8 +129,9 @@ class CaseWorkflow(TakesEvents):
         """Intake: register the case, check the limitation period, set the flags."""
         case = self.case
         if case.unlisted:  # started without search attributes: the Web UI lists the case from here on
-            if workflow.patched(ATTRIBUTES_FROM_FIRST_TASK):
+            if workflow.patched(ATTRIBUTES_FIRST_CLOCKS_IN_ORDER):
                 case.publish()
+                case.clocks.in_order = True
             else:  # begun by a worker older than the change: it never set them, neither do we
                 case.unlisted = {}
         today = workflow.now().astimezone(SHANGHAI).date()
