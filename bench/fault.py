@@ -268,7 +268,9 @@ def report(result: dict[str, Any]) -> str:
                for line in result["stuck_upstream"]),
              *(f"  refused, then accepted when sent again: {line}" for line in result["refused_then_accepted"]),
              f"  registry rows {result['registry_rows']}",
-             "  every case at its expected stage, every write exactly once" if not result["problems"]
+             ("  every case at its expected stage, every write exactly once" if not result["stuck_upstream"] else
+              "  every case not stuck upstream at its expected stage, every write exactly once")
+             if not result["problems"]
              else f"  PROBLEMS in {len(result['problems'])} cases: "
              + json.dumps(result["problems"], ensure_ascii=False, indent=2)]
     return "\n".join(lines)
