@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case import CaseWorkflow
 from workflows.clock import Clock
+from workflows.together import together
 
 
 class StartClock(BaseModel):
@@ -73,6 +74,28 @@ class ClockHarness(CaseWorkflow):
 
     async def _lapsed(self, clock: Clock) -> None:
         self.hook_calls.append(clock.key)
+
+
+@workflow.defn(name="ClockOrder")
+class ClockOrder(CaseWorkflow):
+    """Two clocks started together, the queue of the third patch on or off (tests/test_clock_order.py)."""
+
+    FIRST, SECOND = "legal_aid.review", "mediation.window"  # asked for in this order
+
+    @workflow.init
+    def __init__(self, intake: CaseIntake, in_order: bool) -> None:
+        super().__init__(intake)
+
+    @workflow.run
+    async def run(self, intake: CaseIntake, in_order: bool) -> None:
+        case = self.case
+        await workflow.execute_activity_method(
+            CaseFile.register_case,
+            CaseOpening(case_number=case.number, intake=intake, opened_at=case.opened_at, snapshot=case.snapshot()),
+            **case.activity_options)
+        case.clocks.in_order = in_order
+        await together(case.clocks.start(self.FIRST), case.clocks.start(self.SECOND))
+        await workflow.wait_condition(lambda: False)  # the test reads the history, then terminates it
 
 
 async def start_harness(client: Client, queue: str, intake: CaseIntake) -> WorkflowHandle[ClockHarness, list[str]]:
