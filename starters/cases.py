@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -92,3 +94,27 @@ async def case_intake(client: Client, case_number: str) -> CaseIntake:
 async def case_result(client: Client, case_number: str) -> CaseOutcome:
     """Wait for the case to close and return its outcome."""
     return await client.get_workflow_handle_for(CaseWorkflow.run, case_number).result()
+
+
+class StuckCase(BaseModel):
+    """An open case whose current workflow task keeps failing: it cannot move until someone acts."""
+
+    case_number: str
+    attempts: int
+    failure: str  # the last failed task's message in its history ("" when it only timed out)
+
+
+async def stuck_cases(client: Client, attempts: int = 3) -> list[StuckCase]:
+    """Open cases whose workflow task has been tried at least ``attempts`` times. A replay error
+    (docs/proof.md, "Open") needs an operator's reset; a worker that keeps crashing needs fixing."""
+    found: list[StuckCase] = []
+    async for case in client.list_workflows('WorkflowType = "CaseWorkflow" AND ExecutionStatus = "Running"'):
+        handle = client.get_workflow_handle(case.id, run_id=case.run_id)
+        tried = (await handle.describe()).raw_description.pending_workflow_task.attempt
+        if tried >= attempts:
+            failure = ""
+            async for event in handle.fetch_history_events():
+                if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+                    failure = event.workflow_task_failed_event_attributes.failure.message
+            found.append(StuckCase(case_number=case.id, attempts=tried, failure=failure))
+    return found

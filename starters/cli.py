@@ -329,6 +329,31 @@ def case_list(
               r.worker_count, f"{r.amount_claimed:,.2f}"] for r in rows])
 
 
+@case_app.command("stuck")
+def case_stuck(
+    attempts: Annotated[int, typer.Option(min=2, help="工作流任务至少尝试了几次")] = 3,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """列出无法推进的案件：工作流任务反复失败（重放错误需运维重置，见 docs/proof.md）。"""
+    from starters.cases import stuck_cases
+
+    o = out(lang, as_json)
+
+    async def find() -> Any:
+        return await stuck_cases(await client_or_fail(o), attempts)
+
+    rows = run(find())
+    if o.as_json:
+        o.data([r.model_dump(mode="json") for r in rows])
+        return
+    if not rows:
+        o.note("没有无法推进的案件", "no stuck cases")
+        return
+    o.table(o.t(f"无法推进的案件（{len(rows)}）", f"Stuck cases ({len(rows)})"),
+            [o.t("案件编号", "Case"), o.t("尝试次数", "Attempts"), o.t("最近一次失败", "Last failure")],
+            [[r.case_number, r.attempts, r.failure[:160]] for r in rows])
+
+
 @case_app.command("log")
 def case_log(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """案件的事件日志（谁、何时、做了什么）。"""

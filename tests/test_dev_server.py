@@ -1,19 +1,28 @@
-"""On the real dev server (the embedded default): visibility by search attributes, and an update
-sent as plain JSON with the `temporal` CLI, as an integrator without our SDK would."""
+"""On the real dev server (the embedded default): visibility by search attributes, an update sent
+as plain JSON with the `temporal` CLI, as an integrator without our SDK would, and the supervisors'
+list of cases that cannot move (`weiquan case stuck`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import subprocess
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
+import pytest
 import pytest_asyncio
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+from typer.testing import CliRunner
 
 from registry.store import Registry
+from starters.cases import StuckCase, stuck_cases
+from starters.cli import app
 from starters.search_attributes import ensure_search_attributes
+from tests.broken_case import AlwaysFails
 from tests.conftest import running_workers
 from tests.helpers import at_stage, start, until
 from workers.binaries import binary
@@ -62,3 +71,24 @@ async def test_case_found_by_search_attributes_and_updated_from_temporal_cli(
         assert "legal_aid_granted" in view.flags
         details = await until(client, number, lambda v: v.stage == "mediation")
         assert details.waiting_for.startswith("调解组织调解")
+
+
+async def test_a_case_whose_workflow_task_keeps_failing_is_listed_as_stuck(
+        dev_env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = dev_env.client
+    queue = f"stuck-{uuid.uuid4().hex[:8]}"
+    async with Worker(client, task_queue=queue, workflows=[AlwaysFails]):
+        handle = await client.start_workflow("CaseWorkflow", {}, id=f"NC-STUCK-{uuid.uuid4().hex[:6]}",
+                                             task_queue=queue, task_timeout=timedelta(seconds=1))
+        stuck: list[StuckCase] = []
+        for _ in range(100):
+            stuck = [c for c in await stuck_cases(client) if c.case_number == handle.id]
+            if stuck:
+                break
+            await asyncio.sleep(0.2)
+        assert stuck and stuck[0].attempts >= 3 and "planted" in stuck[0].failure
+        monkeypatch.setenv("TEMPORAL_ADDRESS", client.service_client.config.target_host)
+        listed = await asyncio.to_thread(CliRunner().invoke, app, ["case", "stuck", "--json"])
+        assert listed.exit_code == 0, listed.output
+        assert handle.id in [c["case_number"] for c in json.loads(listed.stdout)]
+        await handle.terminate("test finished")
