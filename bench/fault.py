@@ -30,7 +30,7 @@ from bench.cluster import Cluster, quiet_client_retries
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
 from registry.store import Registry
-from starters.cases import open_case
+from starters.cases import open_case, task_attempts
 from tests import factories
 from tests.paths import PATHS, CasePath, walk
 from tests.proof import UPSTREAM_UPDATE_ORDER, expected_writes, replay_error, verify
@@ -100,7 +100,7 @@ class Driver:
             except Exception:
                 await asyncio.sleep(0.5)
 
-    async def case(self, index: int, path: CasePath, today: date, timeout: float) -> Outcome:
+    async def case(self, path: CasePath, today: date, timeout: float) -> Outcome:
         """Walk one case to its path's end, unless it gets stuck on the way (then: why)."""
         intake = CaseIntake.from_input(factories.intake(**path.intake), today)
         number = (await self.retry(lambda: open_case(self.client, intake), 120))[0]
@@ -132,8 +132,8 @@ class Driver:
         while True:
             await asyncio.sleep(5)
             try:
-                attempt = (await handle.describe()).raw_description.pending_workflow_task.attempt
-                if attempt >= STUCK_AFTER and (error := await replay_error(await handle.fetch_history())):
+                stuck = await task_attempts(handle) >= STUCK_AFTER
+                if stuck and (error := await replay_error(await handle.fetch_history())):
                     return error
             except Exception:  # the server restarting: look again
                 continue
@@ -185,9 +185,9 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     restart_at = max(1, run.cases // 3)
     restarted = asyncio.Event()
 
-    async def one(i: int, path: CasePath) -> Outcome:
+    async def one(path: CasePath) -> Outcome:
         async with gate:
-            result = await driver.case(i, path, today, run.timeout)
+            result = await driver.case(path, today, run.timeout)
         run.done += 1
         if run.done >= restart_at and not restarted.is_set():
             restarted.set()
@@ -198,7 +198,7 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     started = time.monotonic()
     background = [asyncio.create_task(chaos(run, cluster, rng, stop)), asyncio.create_task(supervise(cluster, stop))]
     try:
-        results = await asyncio.gather(*(one(i, p) for i, p in enumerate(paths)))
+        results = await asyncio.gather(*(one(p) for p in paths))
         elapsed = time.monotonic() - started
     finally:
         stop.set()

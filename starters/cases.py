@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
@@ -96,6 +96,11 @@ async def case_result(client: Client, case_number: str) -> CaseOutcome:
     return await client.get_workflow_handle_for(CaseWorkflow.run, case_number).result()
 
 
+async def task_attempts(handle: WorkflowHandle[Any, Any]) -> int:
+    """How many times the case's current workflow task has been tried (0: none is pending)."""
+    return (await handle.describe()).raw_description.pending_workflow_task.attempt
+
+
 class StuckCase(BaseModel):
     """An open case whose current workflow task keeps failing: it cannot move until someone acts."""
 
@@ -110,8 +115,7 @@ async def stuck_cases(client: Client, attempts: int = 3) -> list[StuckCase]:
     found: list[StuckCase] = []
     async for case in client.list_workflows('WorkflowType = "CaseWorkflow" AND ExecutionStatus = "Running"'):
         handle = client.get_workflow_handle(case.id, run_id=case.run_id)
-        tried = (await handle.describe()).raw_description.pending_workflow_task.attempt
-        if tried >= attempts:
+        if (tried := await task_attempts(handle)) >= attempts:
             failure = ""
             async for event in handle.fetch_history_events():
                 if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:

@@ -34,6 +34,16 @@ class StartClock(BaseModel):
     on_date: date | None = None
 
 
+async def register(wf: CaseWorkflow) -> None:
+    """Register the case, as a case does before its first clock (without the intake assessment)."""
+    case = wf.case
+    await workflow.execute_activity_method(
+        CaseFile.register_case,
+        CaseOpening(case_number=case.number, intake=case.intake, opened_at=case.opened_at, snapshot=case.snapshot()),
+        **case.activity_options,
+    )
+
+
 @workflow.defn(name="ClockHarness")
 class ClockHarness(CaseWorkflow):
     @workflow.init
@@ -45,11 +55,7 @@ class ClockHarness(CaseWorkflow):
     @workflow.run
     async def run(self, intake: CaseIntake) -> list[str]:
         case = self.case
-        await workflow.execute_activity_method(
-            CaseFile.register_case,
-            CaseOpening(case_number=case.number, intake=intake, opened_at=case.opened_at, snapshot=case.snapshot()),
-            **case.activity_options,
-        )
+        await register(self)
         self.registered = True
         await workflow.wait_condition(lambda: self.finished)
         await case.clocks.close_all("测试结束")
@@ -89,10 +95,7 @@ class ClockOrder(CaseWorkflow):
     @workflow.run
     async def run(self, intake: CaseIntake, in_order: bool) -> None:
         case = self.case
-        await workflow.execute_activity_method(
-            CaseFile.register_case,
-            CaseOpening(case_number=case.number, intake=intake, opened_at=case.opened_at, snapshot=case.snapshot()),
-            **case.activity_options)
+        await register(self)
         case.clocks.in_order = in_order
         await together(case.clocks.start(self.FIRST), case.clocks.start(self.SECOND))
         await workflow.wait_condition(lambda: False)  # the test reads the history, then terminates it

@@ -30,7 +30,6 @@ from tests.paths import CasePath
 from workers.build import RUNNER, WORKFLOWS
 from workers.connect import data_converter
 
-
 # Causes only the server sets: it refused a completion (a new event or update crossed it) or a command.
 SERVER_CAUSES = {WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
                  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
