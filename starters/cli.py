@@ -7,9 +7,11 @@ profiles), defaulting to localhost:7233; the registry is WEIQUAN_DATABASE_URL (S
 from __future__ import annotations
 
 import asyncio
+import atexit
 import csv
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from contextlib import nullcontext
@@ -852,7 +854,26 @@ def codec_server(
 
 
 def main() -> None:
-    app()
+    """The `weiquan` entry point. Temporal's Rust core keeps runtime threads that outlive the command
+    and may release Python objects while the interpreter finalizes, which aborts the process
+    (exit 134, "PyGILState_Release") after work that succeeded (temporalio/sdk-python#300). So once
+    the command is done, its output is flushed and exit handlers run, and the process ends without
+    finalizing the interpreter."""
+    code = 0
+    try:
+        app()
+    except SystemExit as done:
+        if isinstance(done.code, str):  # a message instead of a code: print it, as Python would
+            print(done.code, file=sys.stderr)
+        code = done.code if isinstance(done.code, int) else (1 if done.code else 0)
+    finally:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said
+                pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
