@@ -7,14 +7,13 @@ one folder per case; workflows only ever hold a reference to them.
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 from temporalio import activity
 
 from activities.desk import Desk
+from activities.documents import document_path
 from domain.arbitration import AwardLine, AwardRequest, DocumentRef, NoticeDraft, classify, render_one_time_notice
 from domain.models import Agency
 from domain.records import WorkOrder
@@ -24,10 +23,6 @@ if TYPE_CHECKING:
     from registry.store import Registry
 
 COMMISSION = "劳动人事争议仲裁委员会"  # used only when the directory has no arbitration unit
-
-
-def documents_root() -> Path:
-    return Path(os.environ.get("WEIQUAN_DOCUMENTS", ".weiquan/documents"))
 
 
 class ArbitrationDesk(Desk):
@@ -77,7 +72,7 @@ class ArbitrationDesk(Desk):
             postpone_days=self.settings.rule("arb.postpone_request").length,
         )
         ref = f"{draft.case_number}/{draft.key}.txt"
-        path = documents_root() / ref
+        path = document_path(draft.case_number, f"{draft.key}.txt")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")

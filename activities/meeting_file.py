@@ -7,14 +7,13 @@ The minutes are a Chinese document filed under ``$WEIQUAN_DOCUMENTS/<meeting>/``
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities.documents import document_path
 from domain.calendar import local_text
 from domain.i18n import AGENCY
 from domain.meetings import KIND_WORDS, DocumentRef, MeetingSnapshot, MinutesRequest
@@ -30,10 +29,6 @@ class MeetingChange(BaseModel):
 
     change: CaseChange
     meeting: MeetingSnapshot
-
-
-def documents_dir() -> Path:
-    return Path(os.environ.get("WEIQUAN_DOCUMENTS", ".weiquan/documents"))
 
 
 def render_minutes(req: MinutesRequest, unit_names: dict[str, str]) -> str:
@@ -86,9 +81,8 @@ class MeetingFile:
         """File the minutes beside the meeting; a retry writes the same bytes again."""
         names = {row.unit: row.unit_name for row in self.registry.liaisons()}
         text = render_minutes(req, names)
-        folder = documents_dir() / req.meeting_id
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "minutes.md"
+        path = document_path(req.meeting_id, "minutes.md")
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)

@@ -63,3 +63,18 @@ def mask_id(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) >= 8 else "***"
+
+
+# Workflow ids that name a case or a meeting (domain.models.CaseIntake.case_number,
+# domain.meetings.MeetingRequest.meeting_id). Checked where an id enters, before any path is built
+# from it: anyone who can reach the namespace may start a workflow with an id of their choosing.
+CASE_NUMBER_RE = re.compile(r"^NC[0-9]{6}-[A-Z2-7]{8}$")
+MEETING_ID_RE = re.compile(r"^MTG-[0-9]{8}-[A-Z2-7]{6}$")
+
+
+def is_case_number(value: str) -> bool:
+    return CASE_NUMBER_RE.fullmatch(value) is not None
+
+
+def is_meeting_id(value: str) -> bool:
+    return MEETING_ID_RE.fullmatch(value) is not None

@@ -16,11 +16,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import SHANGHAI
     from domain.events.mediation import MediationAgreement
     from domain.i18n import AGENCY, FLAG
+    from domain.identity import is_case_number
     from domain.models import Agency, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
 
 from workflows.events import EventDesk, EventSpec, TakesEvents, specs_of
-from workflows.runtime import CaseRuntime
+from workflows.runtime import CaseRuntime, require_id
 from workflows.stages.arbitration import Arbitration
 from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
@@ -75,6 +76,7 @@ class CaseWorkflow(TakesEvents):
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
+        require_id(is_case_number, "案件编号")
         referrals = await self.open_case()
         self.inspection.receive_at_intake()
         asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.events.coordination import MeetingNews
     from domain.events.meeting import ActionDone, MeetingCancel, MeetingConfirm, MeetingConvene, MeetingMinutes
     from domain.i18n import AGENCY, CLOCK_STATE
+    from domain.identity import is_meeting_id
     from domain.meetings import (
         KIND_WORDS,
         STATUS_WORDS,
@@ -43,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.clock import Clock, ClockBoard
 from workflows.events import EventDesk, EventSpec, Said, TakesEvents, case_event, specs_of
 from workflows.notices import send_notice
-from workflows.runtime import RETRY
+from workflows.runtime import RETRY, require_id
 
 OPEN_STATUSES = (MeetingStatus.PROPOSED, MeetingStatus.CONVENED, MeetingStatus.AGREED)
 
@@ -403,6 +404,7 @@ class MeetingWorkflow(TakesEvents):
 
     @workflow.run
     async def run(self, request: MeetingRequest) -> MeetingOutcome:
+        require_id(is_meeting_id, "会商编号")
         m = self.meeting
         m.publish()
         if m.stage == MeetingStatus.PROPOSED:

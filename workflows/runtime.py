@@ -3,12 +3,14 @@ notifies, hands work to an agency and shows itself to supervisors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_file import CaseFile
@@ -23,6 +25,16 @@ from workflows.notices import send_notice
 from workflows.together import fewer_round_trips
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+
+
+def require_id(valid: Callable[[str], bool], what: str) -> None:
+    """Refuse to run under an id that is not ours (a case number, a meeting id): whoever can reach
+    the namespace chooses the id of a workflow they start, and ids become folder names."""
+    workflow_id = workflow.info().workflow_id
+    if not valid(workflow_id):
+        raise ApplicationError(f"“{workflow_id[:60]}”不是有效的{what}，流程不予运行 "
+                               f"(not a valid {what}; the workflow does not run)", type="InvalidId",
+                               non_retryable=True)
 
 
 def agency_queue(agency: Agency) -> str:
