@@ -823,11 +823,11 @@ def codec_server(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8081,
     ui_origin: Annotated[list[str] | None, typer.Option(
-        "--ui-origin", help="允许的 Web UI 来源（可重复），默认 http://localhost:8233")] = None,
+        "--ui-origin", help="允许的 Web UI 来源（可重复）；默认读 WEIQUAN_CODEC_CORS_ORIGINS，再默认 http://localhost:8233")] = None,
 ) -> None:
     """编解码服务：授权的监督人员在 Web UI（或 temporal CLI --codec-endpoint）中看到解密后的内容。
     密钥与 worker 相同；WEIQUAN_CODEC_SERVER_TOKENS=姓名:令牌,… 时要求 Bearer 令牌。"""
-    from starters.codec_server import DEFAULT_ORIGINS, load_tokens, serve
+    from starters.codec_server import check_exposure, load_origins, load_tokens, serve
     from workers.codec import CodecConfigError, EncryptionCodec, load_keyring
     from workers.logs import configure_logging
     from workers.run import stop_event
@@ -835,7 +835,8 @@ def codec_server(
     configure_logging()
     o = Out(default_lang())
     try:
-        keyring, tokens = load_keyring(), load_tokens()
+        keyring, tokens, origins = load_keyring(), load_tokens(), ui_origin or load_origins()
+        check_exposure(host, tokens)
     except CodecConfigError as err:
         o.fail(f"配置有误：{err}", f"bad settings: {err}", BAD_INPUT)
     if keyring is None:
@@ -843,8 +844,7 @@ def codec_server(
                "(WEIQUAN_CODEC_KEYS or WEIQUAN_CODEC_KEY_FILE)", BAD_INPUT)
 
     async def go() -> None:
-        runner = await serve(EncryptionCodec(keyring), host=host, port=port, origins=ui_origin or DEFAULT_ORIGINS,
-                             tokens=tokens)
+        runner = await serve(EncryptionCodec(keyring), host=host, port=port, origins=origins, tokens=tokens)
         try:
             await stop_event().wait()
         finally:

@@ -5,11 +5,15 @@ and its database hold only ciphertext.
 POST /encode and /decode take and return {"payloads": [...]} (protobuf JSON); CORS admits the Web
 UI's origin; with WEIQUAN_CODEC_SERVER_TOKENS="name:token,..." each request needs
 "Authorization: Bearer <token>", and every request is logged with the name (never the payloads).
+Without tokens it is a decryption oracle for whoever reaches it, so it then listens on loopback
+only, unless WEIQUAN_CODEC_TRUSTED_PROXY=true says an authenticating proxy stands in front.
+WEIQUAN_CODEC_CORS_ORIGINS lists the Web UI origins (comma-separated).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
@@ -36,6 +40,35 @@ def load_tokens(environ: Mapping[str, str] | None = None) -> dict[str, str]:
             raise CodecConfigError("WEIQUAN_CODEC_SERVER_TOKENS: expected name:token entries, tokens of 16+ characters")
         tokens[token.strip()] = name.strip()
     return tokens
+
+
+def load_origins(environ: Mapping[str, str] | None = None) -> list[str]:
+    """WEIQUAN_CODEC_CORS_ORIGINS: the Web UI origins allowed to call the server (default: the local UI)."""
+    text = (os.environ if environ is None else environ).get("WEIQUAN_CODEC_CORS_ORIGINS", "")
+    origins = [o.strip().rstrip("/") for o in text.split(",") if o.strip()]
+    bad = [o for o in origins if not o.startswith(("http://", "https://"))]
+    if bad:
+        raise CodecConfigError(f"WEIQUAN_CODEC_CORS_ORIGINS: origins start with http:// or https://, got {bad[0][:40]!r}")
+    return origins or list(DEFAULT_ORIGINS)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, tokens: Mapping[str, str], environ: Mapping[str, str] | None = None) -> None:
+    """Refuse to serve without tokens on an address other hosts reach, unless a proxy is trusted."""
+    env = os.environ if environ is None else environ
+    trusted = env.get("WEIQUAN_CODEC_TRUSTED_PROXY", "").strip().lower() in ("true", "1", "yes")
+    if not tokens and not trusted and not is_loopback(host):
+        raise CodecConfigError(
+            f"listening on {host} without WEIQUAN_CODEC_SERVER_TOKENS would decrypt for anyone who reaches it: "
+            "set tokens, listen on 127.0.0.1, or set WEIQUAN_CODEC_TRUSTED_PROXY=true behind an authenticating proxy")
 
 
 def make_app(codec: EncryptionCodec, *, origins: Sequence[str] = DEFAULT_ORIGINS,
@@ -103,9 +136,10 @@ def make_app(codec: EncryptionCodec, *, origins: Sequence[str] = DEFAULT_ORIGINS
 async def serve(codec: EncryptionCodec, *, host: str, port: int, origins: Sequence[str],
                 tokens: Mapping[str, str]) -> web.AppRunner:
     """Start serving; the caller keeps the runner and calls ``cleanup()`` to stop."""
+    check_exposure(host, tokens)
     runner = web.AppRunner(make_app(codec, origins=origins, tokens=tokens), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("codec server ready", url=f"http://{host}:{port}", origins=list(origins),
-             auth="bearer" if tokens else "none", current_key=codec.keyring.current)
+             auth="bearer" if tokens else "none")
     return runner

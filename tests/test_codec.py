@@ -14,14 +14,16 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 
-from starters.codec_server import load_tokens, make_app
+from starters.codec_server import check_exposure, load_origins, load_tokens, make_app
 from workers.codec import (
+    UNSEALED,
     CodecConfigError,
     EncryptionCodec,
     SealedFailureConverter,
     data_converter,
     generate_key,
     load_keyring,
+    require_sealed,
 )
 
 ID_NUMBER, PHONE = "360321198908274471", "16399008265"
@@ -55,8 +57,9 @@ async def test_rotation_seals_with_the_current_key_and_opens_with_any_known_one(
     assert new.metadata["encryption-key-id"] == b"b"
     opened = await rotated.decode([old, new])
     assert pydantic_data_converter.payload_converter.from_payloads(opened) == ["under key a", "under key b"]
-    with pytest.raises(ValueError, match="unknown key 'a'"):
+    with pytest.raises(ValueError, match="does not hold") as unknown:
         await codec(f"b:{KEY_B}").decode([old])  # a key still in use must stay configured
+    assert "'a'" not in str(unknown.value) and "b" not in str(unknown.value).split(":")[0]  # no key ids said
 
 
 async def test_altered_or_foreign_ciphertext_is_refused_and_plain_payloads_pass() -> None:
@@ -67,8 +70,17 @@ async def test_altered_or_foreign_ciphertext_is_refused_and_plain_payloads_pass(
         await a.decode([tampered])
     with pytest.raises(ValueError, match="fails authentication"):
         await codec(f"a:{KEY_B}").decode([sealed])  # same id, another key
-    plain = pydantic_data_converter.payload_converter.to_payloads(["started before encryption"])
-    assert await a.decode(plain) == plain
+    plain = pydantic_data_converter.payload_converter.to_payloads(["sent in clear"])
+    [refused] = await a.decode(plain)  # refused as production refuses it: no converter reads it
+    assert refused.metadata["encoding"] == UNSEALED and not refused.data
+    assert await EncryptionCodec(a.keyring, sealed_only=False).decode(plain) == plain  # only when switched off
+
+
+def test_sealing_is_required_unless_switched_off() -> None:
+    assert require_sealed({}) is True
+    assert require_sealed({"WEIQUAN_CODEC_REQUIRE_SEALED": "false"}) is False
+    with pytest.raises(CodecConfigError, match="WEIQUAN_CODEC_REQUIRE_SEALED"):
+        require_sealed({"WEIQUAN_CODEC_REQUIRE_SEALED": "maybe"})
 
 
 def test_keys_from_the_environment_or_a_file(tmp_path: Path) -> None:
@@ -154,11 +166,32 @@ async def test_codec_server_decodes_for_a_supervisor_with_a_token_and_speaks_cor
         assert bad.status == 400
 
 
-async def test_codec_server_without_tokens_serves_anyone_and_refuses_unknown_keys() -> None:
+async def test_codec_server_refuses_unknown_keys_without_naming_any() -> None:
     async with TestClient(TestServer(make_app(codec(f"a:{KEY_A}")))) as http:
         [foreign] = await seal("x", codec(f"z:{KEY_B}"))
         response = await http.post("/decode", data=body([foreign]))
-        assert response.status == 400 and "unknown key 'z'" in json.loads(await response.text())["error"]
+        error = json.loads(await response.text())["error"]
+        assert response.status == 400 and "does not hold" in error
+        assert "'z'" not in error and "'a'" not in error
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.5", "codec.weiquan.example"])
+def test_codec_server_without_tokens_stays_on_loopback(host: str) -> None:
+    """No tokens, reachable from other hosts: an open decryption oracle, so it does not start."""
+    with pytest.raises(CodecConfigError, match="WEIQUAN_CODEC_TRUSTED_PROXY"):
+        check_exposure(host, {}, {})
+    check_exposure(host, {TOKEN: "zhang"}, {})  # with tokens it may listen anywhere
+    check_exposure(host, {}, {"WEIQUAN_CODEC_TRUSTED_PROXY": "true"})  # an authenticating proxy in front
+    for loopback in ("127.0.0.1", "localhost", "::1"):
+        check_exposure(loopback, {}, {})
+
+
+def test_codec_server_reads_its_cors_origins_from_the_environment() -> None:
+    assert load_origins({}) == ["http://localhost:8233", "http://127.0.0.1:8233"]
+    assert load_origins({"WEIQUAN_CODEC_CORS_ORIGINS": "https://ui.weiquan.example/, http://localhost:8080"}) == [
+        "https://ui.weiquan.example", "http://localhost:8080"]
+    with pytest.raises(CodecConfigError, match="WEIQUAN_CODEC_CORS_ORIGINS"):
+        load_origins({"WEIQUAN_CODEC_CORS_ORIGINS": "ui.weiquan.example"})
 
 
 def test_tokens_need_a_name_and_some_length() -> None:

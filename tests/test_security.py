@@ -31,13 +31,13 @@ from typer.testing import CliRunner
 from domain.models import CaseIntake
 from domain.rules import Settings
 from registry.store import Registry
-from starters.cases import open_case
+from starters.cases import case_state, open_case
 from starters.cli import app
 from starters.codec_server import serve
 from starters.search_attributes import ensure_search_attributes
 from starters.server import start_dev_server
 from tests import factories
-from tests.helpers import close_after_failed_mediation, TODAY, at_stage, event, start
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, start, until
 from workers.binaries import binary
 from workers.build import build_workers
 from workers.codec import EncryptionCodec, data_converter, generate_key, load_keyring
@@ -213,6 +213,34 @@ async def test_a_case_started_under_key_a_goes_on_after_rotation_to_key_b(
     assert outcome["outcome"] == "调解协议已履行，收回 1000.00 元"
     keys = {p.metadata["encryption-key-id"] for e in await raw_history(env, number) for _, p in payloads_in(e)}
     assert keys == {b"a", b"b"}
+
+
+async def test_an_event_sent_in_clear_to_a_sealed_case_is_refused_and_the_case_goes_on(
+        dev: tuple[WorkflowEnvironment, Path], registry: Registry, settings: Settings) -> None:
+    """Workers with keys refuse unsealed payloads, as production does: an event sent without the
+    codec is refused like a malformed one (update) or recorded as refused (signal); the case moves
+    on the sealed event."""
+    env, _ = dev
+    client = sealed(env, f"a:{KEY_A}")
+    decision = {"actor": {"unit": "legal_aid", "person": "法援中心"}, "granted": True, "lawyer": {"name": "李律师"}}
+    async with workers_on(client, registry, settings, "clear") as prefix:
+        number = await start(client, prefix)
+        await at_stage(client, number, "legal_aid_review")
+        # As an integrator with the plain `temporal` CLI and no codec endpoint would send it.
+        target = env.client.service_client.config.target_host
+        for verb, extra in (("update", ["execute", "--name"]), ("signal", ["--name"])):
+            proc = await asyncio.create_subprocess_exec(
+                binary("temporal"), "workflow", verb, *extra, "legal_aid_decision", "--address", target,
+                "--workflow-id", number, "--input", json.dumps({"event_id": f"clear-{verb}", **decision}),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out, err = await proc.communicate()
+            if verb == "update":
+                assert proc.returncode != 0 and "事件未加密" in (out + err).decode()
+        await until(client, number, lambda v: True, "answering after the clear signal")
+        assert (await case_state(client, number)).stage == "legal_aid_review"
+        await event(client, number, "legal_aid_decision", "legal_aid", granted=True, lawyer={"name": "李律师"})
+        await at_stage(client, number, "mediation")
+    assert [e.kind for e in registry.events(number)].count("event.refused") == 1
 
 
 async def test_search_attributes_memo_and_summaries_carry_no_personal_data(

@@ -6,8 +6,11 @@ Keys come from the environment or a file, as ``id:base64key`` entries:
   WEIQUAN_CODEC_KEY_ID=2026b                           (seals new payloads; default: the last entry)
 Every known key opens what it sealed, so rotation is: add a key, make it current, keep the old ones
 as long as any history (running or retained) holds payloads sealed with them.
-No key configured: no encryption (the dev default). Unsealed payloads always pass through, so
-cases started before encryption was switched on go on.
+No key configured: no encryption (the dev default). With keys, an unsealed payload is refused as a
+production setup refuses it (WEIQUAN_CODEC_REQUIRE_SEALED, default true): it reaches the code as a
+payload no converter reads, so an event sent in clear is refused like any malformed event and never
+wedges a case. `WEIQUAN_CODEC_REQUIRE_SEALED=false` lets unsealed payloads through (only while
+moving a namespace that held cases from before encryption).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverter, Payload
 from temporalio.exceptions import ApplicationError
 
 ENCODING = b"binary/encrypted"
+UNSEALED = b"binary/refused-unsealed"  # what an unsealed payload becomes when sealing is required
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12
 KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -100,11 +104,20 @@ def load_keyring(environ: Mapping[str, str] | None = None) -> Keyring | None:
     return Keyring(keys, env.get("WEIQUAN_CODEC_KEY_ID") or list(keys)[-1])
 
 
+def require_sealed(environ: Mapping[str, str] | None = None) -> bool:
+    """WEIQUAN_CODEC_REQUIRE_SEALED: with keys, refuse unsealed payloads (default true)."""
+    value = (os.environ if environ is None else environ).get("WEIQUAN_CODEC_REQUIRE_SEALED", "true").strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise CodecConfigError(f"WEIQUAN_CODEC_REQUIRE_SEALED: expected true or false, got {value[:10]!r}")
+    return value in ("true", "1", "yes")
+
+
 class EncryptionCodec(PayloadCodec):
     """Seals each payload whole (metadata and data) with the current key; opens with any known key."""
 
-    def __init__(self, keyring: Keyring) -> None:
+    def __init__(self, keyring: Keyring, *, sealed_only: bool = True) -> None:
         self.keyring = keyring
+        self.sealed_only = sealed_only
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keyring.keys.items()}
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -118,19 +131,20 @@ class EncryptionCodec(PayloadCodec):
         return sealed
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.open(p) if p.metadata.get("encoding") == ENCODING else p for p in payloads]
+        return [self.open(p) if p.metadata.get("encoding") == ENCODING
+                else Payload(metadata={"encoding": UNSEALED}) if self.sealed_only else p for p in payloads]
 
     def open(self, payload: Payload) -> Payload:
         key_id = payload.metadata.get(KEY_ID, b"").decode()
         cipher = self._ciphers.get(key_id)
+        # Errors name no key id: neither the ones held here nor the one a sender claims.
         if cipher is None:
-            raise ValueError(f"payload sealed with unknown key {key_id!r}: add it to WEIQUAN_CODEC_KEYS "
-                             f"(known: {', '.join(self._ciphers)})")
+            raise ValueError("payload sealed with a key this process does not hold: add the key to "
+                             "WEIQUAN_CODEC_KEYS or WEIQUAN_CODEC_KEY_FILE")
         try:
             plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], key_id.encode())
         except InvalidTag:
-            raise ValueError(f"payload sealed with key {key_id!r} fails authentication (wrong key or altered)") \
-                from None
+            raise ValueError("payload fails authentication (wrong key or altered)") from None
         return Payload.FromString(plain)
 
 
@@ -151,9 +165,9 @@ class SealedFailureConverter(DefaultFailureConverter):
             super().to_failure(exception, payload_converter, failure)
 
 
-def data_converter(keyring: Keyring | None) -> DataConverter:
+def data_converter(keyring: Keyring | None, *, sealed_only: bool = True) -> DataConverter:
     """The pydantic converter, sealed when there are keys."""
     if keyring is None:
         return pydantic_data_converter
-    return replace(pydantic_data_converter, payload_codec=EncryptionCodec(keyring),
+    return replace(pydantic_data_converter, payload_codec=EncryptionCodec(keyring, sealed_only=sealed_only),
                    failure_converter_class=SealedFailureConverter)

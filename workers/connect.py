@@ -10,14 +10,14 @@ from temporalio.envconfig import ClientConfig
 from temporalio.runtime import Runtime
 
 from workers.codec import data_converter as sealed_converter
-from workers.codec import load_keyring
+from workers.codec import load_keyring, require_sealed
 
 DEFAULT_ADDRESS = "localhost:7233"
 
 
 def data_converter() -> DataConverter:
     """The converter every client, worker and test environment uses, per the environment's keys."""
-    return sealed_converter(load_keyring())
+    return sealed_converter(load_keyring(), sealed_only=require_sealed())
 
 
 async def connect(profile: str | None = None, *, runtime: Runtime | None = None) -> Client:

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.events.base import CaseEvent, EventReceipt, EventRefusal
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
+    from workers.codec import UNSEALED
 
 if TYPE_CHECKING:
     from workflows.runtime import CaseRuntime
@@ -90,6 +91,9 @@ class EventDesk:
         spec, stage = route
         if len(args) != 1:
             raise Refusal("payload", "事件需要且只需要一个 JSON 对象", "an event takes exactly one JSON object")
+        if args[0].payload.metadata.get("encoding") == UNSEALED:
+            raise Refusal("invalid_payload", "事件未加密：本系统只接受加密的事件（经编解码服务或持有密钥的客户端发送）",
+                          "the event was not encrypted: send it through the codec server or a client that holds the keys")
         try:
             event = workflow.payload_converter().from_payload(args[0].payload, spec.model)
         except ValidationError as err:
