@@ -133,12 +133,14 @@ def case_start_group(
     """群体性争议：名单中每名劳动者立一案，共享群体编号；先校验全部行，有误则一案不立。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from starters.group import group_intakes, read_rows, start_group
+    from starters.group import BadList, group_intakes, read_rows, start_group
 
     o = out(lang, as_json)
     data = o.read_json(template)
     try:
         rows = read_rows(csv_file)
+    except BadList as bad:
+        o.fail(f"名单 {csv_file} 有误，未立任何案件：{bad.zh}", f"{csv_file}: {bad.en}; no case was opened", BAD_INPUT)
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         o.fail(f"无法读取名单 {csv_file}：{err}", f"cannot read {csv_file}: {err}", BAD_INPUT)
     if not rows:

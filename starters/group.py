@@ -31,9 +31,43 @@ from workers.queues import DEFAULT_PREFIX
 TRUE = {"true", "1", "yes", "是", "y"}
 
 
+COLUMNS = ("name", "id_number", "phone", "migrant_worker", "months_unpaid", "wages_owed")
+MAX_BYTES = 2 * 1024 * 1024  # about 35,000 rows of the shared data's width; a real group is far smaller
+MAX_ROWS = 20_000
+
+
+class BadList(ValueError):
+    """A worker list that cannot be read as one: the reason in both languages, nothing started."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
+    """The list's rows, or BadList: too large, unknown columns, a row with fields more or fewer
+    than the header (a stray comma would shift every value after it)."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise BadList(f"名单文件过大（{size:,} 字节，上限 {MAX_BYTES:,}）", f"the list is too large ({size:,} bytes; "
+                      f"at most {MAX_BYTES:,})")
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        unknown = [c for c in reader.fieldnames or [] if c not in COLUMNS]
+        if unknown:
+            raise BadList(f"名单有未知的列：{'、'.join(unknown)}（可用：{', '.join(COLUMNS)}）",
+                          f"unknown columns: {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if None in row:
+                raise BadList(f"第{line}行比表头多出 {len(row[None])} 个字段", f"line {line} has "
+                              f"{len(row[None])} field(s) more than the header")  # type: ignore[index]
+            if None in row.values():
+                raise BadList(f"第{line}行比表头少了字段", f"line {line} has fewer fields than the header")
+            if len(rows) == MAX_ROWS:
+                raise BadList(f"名单超过 {MAX_ROWS:,} 人", f"the list has more than {MAX_ROWS:,} workers")
+            rows.append(row)
+        return rows
 
 
 def group_id(template: Any, rows: list[dict[str, str]]) -> str:
