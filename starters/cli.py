@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from domain.calendar import SHANGHAI, local_text
 from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, TRACK, word
@@ -606,7 +607,7 @@ def meeting_start(
     o.note("已召集，已通知受邀单位联络员" if started else "同一会商今天已召集，未重复召集",
            "convened; invitations sent" if started else "this meeting was already convened today")
     for line in view.notify_errors if view else []:
-        o.err.print(f"[red]{o.t('错误', 'Error')}[/red]：{o.t('通知失败', 'notice failed')}：{line}", highlight=False)
+        o.err.print(f"[red]{o.t('错误', 'Error')}[/red]：{o.t('通知失败', 'notice failed')}：{escape(line)}", highlight=False)
 
 
 @meeting_app.command("event")
@@ -653,7 +654,7 @@ def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -
     if view.minutes:
         print(f"{o.t('会议纪要', 'Minutes')}：{view.minutes.path}")
     for line in view.notify_errors:
-        o.err.print(f"[red]{o.t('通知失败', 'Notice failed')}[/red]：{line}", highlight=False)
+        o.err.print(f"[red]{o.t('通知失败', 'Notice failed')}[/red]：{escape(line)}", highlight=False)
     for fact in view.facts:
         print(f"- {fact}")
     o.table(o.t("议定事项", "Actions"),
@@ -736,7 +737,7 @@ def report(
         with (out_file.open("w", encoding="utf-8") if out_file else nullcontext()) as fh:
             if fh is not None:
                 o.console = Console(file=fh, width=160)
-            o.console.print(heading(result, o.lang), style="bold", highlight=False)
+            o.console.print(escape(heading(result, o.lang)), style="bold", highlight=False)
             for section in sections(result, rules, o.lang):
                 o.table(section.title, section.columns, section.rows)
     else:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from domain.i18n import Lang, explain
@@ -38,7 +39,7 @@ class Out:
     def note(self, zh: str, en: str) -> None:
         """A human remark, on stderr so stdout stays clean for scripts."""
         if not self.as_json:
-            self.err.print(self.t(zh, en), highlight=False)
+            self.err.print(escape(self.t(zh, en)), highlight=False)
 
     def data(self, value: Any) -> None:
         if isinstance(value, BaseModel):
@@ -48,11 +49,12 @@ class Out:
         print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
     def table(self, title: str, columns: list[str], rows: list[list[Any]]) -> None:
-        table = Table(title=title, show_lines=False, title_justify="left")
+        # Cells hold what people typed (a meeting topic, a reason): shown as written, never as markup.
+        table = Table(title=escape(title), show_lines=False, title_justify="left")
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(escape(column), overflow="fold")
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*("" if v is None else escape(str(v)) for v in row))
         self.console.print(table)
 
     def fail(self, zh: str, en: str, code: int = 1, problems: list[dict[str, str]] | None = None) -> NoReturn:
@@ -60,9 +62,9 @@ class Out:
             print(json.dumps({"error": self.t(zh, en), "problems": problems or []}, ensure_ascii=False, indent=2))
         else:
             self.err.print(f"[red]{self.t('错误', 'Error')}[/red]：" if self.lang == "zh" else "[red]Error[/red]: ",
-                           self.t(zh, en), highlight=False, sep="")
+                           escape(self.t(zh, en)), highlight=False, sep="")
             for p in problems or []:
-                self.err.print(f"  - {p['label']}{'：' if self.lang == 'zh' else ': '}{p['message']}",
+                self.err.print(escape(f"  - {p['label']}{'：' if self.lang == 'zh' else ': '}{p['message']}"),
                                highlight=False)
         raise typer.Exit(code)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,15 +107,29 @@ def heading(report: Report, lang: Lang) -> str:
                  f"Supervision report · {area(report, lang)} · {report.period_from} to {report.period_to}"), lang)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (=HYPERLINK(…), +cmd…) is kept as text."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def to_csv(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") -> str:
-    """One file, one block per section: a title row, the header, the rows, a blank line."""
+    """One file, one block per section: a title row, the header, the rows, a blank line. Text that
+    people typed (topics, reasons) reaches the cells, so no cell may start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([heading(report, lang), local_text(report.generated_at)])
-    writer.writerow([])
+
+    def row(cells: Sequence[Any]) -> None:
+        writer.writerow([safe_cell(c) for c in cells])
+
+    row([heading(report, lang), local_text(report.generated_at)])
+    row([])
     for section in sections(report, rules, lang):
-        writer.writerow([f"# {section.title}"])
-        writer.writerow(section.columns)
-        writer.writerows(section.rows)
-        writer.writerow([])
+        row([f"# {section.title}"])
+        row(section.columns)
+        for cells in section.rows:
+            row(cells)
+        row([])
     return buffer.getvalue()

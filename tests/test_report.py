@@ -146,3 +146,15 @@ def test_csv_has_every_section_with_the_same_figures(seeded: dict[str, str], reg
     overdue = next(s for s in sections(r, settings.rules, "en") if s.key == "overdue")
     assert overdue.rows[0][:6] == [seeded["B"], "inspect.investigate", "Finish the investigation",
                                    "labour inspection", "2026-03-20 17:30", 13]
+
+
+def test_csv_cells_never_start_a_formula(registry: Registry, settings: Settings) -> None:
+    """A note people typed (a meeting's action) reaches the overdue list; in a spreadsheet it stays text."""
+    s = Seeder(registry)
+    meeting = s.meeting("MTG-20260318-TEST02", Agency.UNION, "会商", [], at(3, 18, 9))
+    typed = '=HYPERLINK("http://evil.example","点此")'
+    s.duty(meeting, at(3, 18, 10), "agreed", "meeting.action", "union", at(3, 26), "lapsed", note=typed)
+    rows = list(csv.reader(io.StringIO(to_csv(march(registry, settings), settings.rules))))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + typed in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
