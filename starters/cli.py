@@ -29,6 +29,7 @@ from domain.models import Agency, CaseIntake
 from domain.rules import settings
 from registry.store import Registry
 from starters.db import db_app
+from starters.failures import UNREACHABLE
 from starters.output import BAD_INPUT, REFUSED, Out, default_lang
 
 T = TypeVar("T")
@@ -58,13 +59,33 @@ def out(lang: str | None, as_json: bool) -> Out:
     return Out(lang=chosen, as_json=as_json)  # type: ignore[arg-type]
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
+def run(coro: Coroutine[Any, Any, T], o: Out | None = None) -> T:
+    """Run a command's async part; what went wrong outside the CLI ends as a sentence and an exit
+    code (starters/failures.py), never as a traceback."""
+    from starters.failures import explain
+
+    try:
+        return asyncio.run(coro)
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as err:
+        failure = explain(err)
+        if failure is None:
+            raise
+        (o or Out(default_lang())).fail(failure.zh, failure.en, failure.code)
 
 
-def registry() -> Registry:
+def registry(o: Out | None = None) -> Registry:
+    from starters.failures import explain
+
     reg = Registry()
-    reg.upgrade()
+    try:
+        reg.upgrade()
+    except Exception as err:
+        failure = explain(err)
+        if failure is None:
+            raise
+        (o or Out(default_lang())).fail(failure.zh, failure.en, failure.code)
     return reg
 
 
@@ -91,9 +112,10 @@ async def client_or_fail(o: Out) -> Any:
         return await connect()
     except CodecConfigError as err:
         o.fail(f"加密密钥配置有误：{err}", f"bad payload-encryption keys: {err}", BAD_INPUT)
-    except Exception as err:
-        o.fail(f"无法连接 Temporal 服务（{err}）。请先运行 weiquan server 或检查 TEMPORAL_ADDRESS",
-               f"cannot reach Temporal ({err}); run `weiquan server` or check TEMPORAL_ADDRESS")
+    except Exception:
+        o.fail("无法连接 Temporal 服务：请先运行 weiquan server（或 weiquan up），或检查 TEMPORAL_ADDRESS",
+               "cannot reach the Temporal server: run `weiquan server` (or `weiquan up`), or check TEMPORAL_ADDRESS",
+               UNREACHABLE)
 
 
 # ---- cases ---------------------------------------------------------------------------------------
@@ -114,7 +136,7 @@ def case_start(file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) ->
     async def go() -> tuple[str, bool]:
         return await open_case(await client_or_fail(o), intake)
 
-    number, opened = run(go())
+    number, opened = run(go(), o)
     if o.as_json:
         o.data({"case_number": number, "opened": opened})
         return
@@ -158,7 +180,7 @@ def case_start_group(
             return await start_group(client, intakes, concurrency=concurrency,
                                      step=lambda _: bar.advance(task))
 
-    results = run(go())
+    results = run(go(), o)
     group, opened = intakes[0].group, sum(1 for _, new in results if new)
     assert group is not None
     if o.as_json:
@@ -181,6 +203,10 @@ def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, An
                 what: tuple[str, str] = ("案件", "case")) -> None:
     """Send an event to a case or a meeting (both take events as updates named after the event)."""
     from starters.cases import EventRefused, send_event
+    from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from starters.failures import CaseClosed, NoAnswer, answer_wait
 
     payload = o.read_json(file)
     spec = catalog.get(event)
@@ -197,10 +223,18 @@ def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, An
         o.invalid(err, ("事件内容", "event payload"))
 
     async def go() -> Any:
-        return await send_event(await client_or_fail(o), case, event, payload)
+        client = await client_or_fail(o)
+        try:
+            return await asyncio.wait_for(send_event(client, case, event, payload), answer_wait())
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):  # ours, or the server's own wait
+            raise NoAnswer(case, answer_wait()) from None
+        except RPCError as err:  # not found: no such workflow, or one that has closed
+            if err.status == RPCStatusCode.NOT_FOUND and await closed(client, case):
+                raise CaseClosed(case) from None
+            raise
 
     try:
-        receipt = run(go())
+        receipt = run(go(), o)
     except EventRefused as refused:
         code = BAD_INPUT if refused.code in ("invalid_payload", "unknown_event", "wrong_actor", "payload") else REFUSED
         o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}", code)
@@ -214,9 +248,9 @@ def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, An
 def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """查看案件当前状态：阶段、等待事项、期限、标记，以及劳动者（身份证号、手机号）。"""
     o = out(lang, as_json)
-    found = run(_view_and_intake(case))
+    found = run(_view_and_intake(case), o)
     if found is None:
-        return registry_fallback(o, registry().case(case), (f"没有案件 {case}", f"no case {case}"),
+        return registry_fallback(o, registry(o).case(case), (f"没有案件 {case}", f"no case {case}"),
                                  lambda row: f"{case}  {word(STAGE, row.stage, o.lang)}  {row.waiting_for or ''}")
     view, intake = found
     claimants = [c.model_dump(mode="json", include={"name", "id_number", "phone"}) for c in intake.claimants]
@@ -248,6 +282,20 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     for fact in view.facts:
         print(f"- {fact}")
     _deadline_table(o, view.deadlines)
+
+
+async def closed(client: Any, workflow_id: str) -> bool:
+    """Whether the workflow exists and has closed (an event to it then cannot apply). Raw describe:
+    it needs no decoding of search attributes."""
+    from temporalio.api.common.v1 import WorkflowExecution
+    from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+
+    try:
+        await client.workflow_service.describe_workflow_execution(DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)))
+    except Exception:
+        return False
+    return True
 
 
 async def _state_or_none(case: str) -> Any:
@@ -289,13 +337,13 @@ def _deadline_table(o: Out, deadlines: list[Any]) -> None:
 def case_deadlines(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """列出案件的每个期限：规则、依据、截止时间、状态。"""
     o = out(lang, as_json)
-    view = run(_state_or_none(case))
+    view = run(_state_or_none(case), o)
     if view is not None:
         deadlines = view.deadlines
     else:
         from domain.models import DeadlineView
 
-        rows = registry().deadlines(case)
+        rows = registry(o).deadlines(case)
         if not rows:
             o.fail(f"没有案件 {case} 的期限记录", f"no deadlines recorded for {case}", BAD_INPUT)
         rules = settings().rules
@@ -320,7 +368,7 @@ def case_list(
 ) -> None:
     """按阶段、责任单位、是否逾期筛选案件（来自登记库）。"""
     o = out(lang, as_json)
-    rows = registry().cases(stage=stage, agency=agency, overdue=overdue, district=district)
+    rows = registry(o).cases(stage=stage, agency=agency, overdue=overdue, district=district)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -347,7 +395,7 @@ def case_stuck(
     async def find() -> Any:
         return await stuck_cases(await client_or_fail(o), attempts)
 
-    rows = run(find())
+    rows = run(find(), o)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -363,7 +411,7 @@ def case_stuck(
 def case_log(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """案件的事件日志（谁、何时、做了什么）。"""
     o = out(lang, as_json)
-    rows = registry().events(case)
+    rows = registry(o).events(case)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -449,7 +497,7 @@ def liaison_import(file: Annotated[Path, typer.Argument(help="CSV 文件")], by:
     """从 CSV 导入联络名录（unit, head_name, head_phone, liaison_name, liaison_phone, landline）。"""
     o = out(lang, as_json)
     try:
-        count = registry().import_liaisons(file, by)
+        count = registry(o).import_liaisons(file, by)
     except (OSError, ValueError, KeyError) as err:
         o.fail(f"导入失败，未作任何修改：{err}", f"import failed, nothing changed: {err}", BAD_INPUT)
     if o.as_json:
@@ -464,7 +512,7 @@ def liaison_list(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     from domain.models import LINKED_UNITS
 
     o = out(lang, as_json)
-    rows = registry().liaisons()
+    rows = registry(o).liaisons()
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -502,7 +550,7 @@ def liaison_set(
     if not changes and not unit_name and not department:
         o.fail("没有要修改的字段", "nothing to change", BAD_INPUT)
     try:
-        row = registry().set_liaison(unit, changes, by, unit_name=unit_name, department=department)
+        row = registry(o).set_liaison(unit, changes, by, unit_name=unit_name, department=department)
     except ValueError as err:
         o.fail(f"未修改：{err}", f"nothing changed: {err}", BAD_INPUT)
     if o.as_json:
@@ -519,7 +567,7 @@ def liaison_history(unit: Annotated[Agency | None, typer.Argument()] = None,
                     lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """联络名录修改记录。"""
     o = out(lang, as_json)
-    rows = registry().liaison_history(unit.value if unit else None)
+    rows = registry(o).liaison_history(unit.value if unit else None)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -534,7 +582,7 @@ def outbox(case: Annotated[str | None, typer.Option("--case", help="案件编号
            lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """通知发件箱：发给各单位联络员/负责人及案件当事人的通知。"""
     o = out(lang, as_json)
-    rows = registry().notifications(case)
+    rows = registry(o).notifications(case)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -598,7 +646,7 @@ def meeting_start(
             await asyncio.sleep(0.1)
         return meeting_id, started, None
 
-    meeting_id, started, view = run(go())
+    meeting_id, started, view = run(go(), o)
     if o.as_json:
         o.data({"meeting_id": meeting_id, "started": started,
                 "notify_errors": view.notify_errors if view else None})
@@ -634,9 +682,9 @@ def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -
         except Exception:
             return None
 
-    view = run(go())
+    view = run(go(), o)
     if view is None:
-        return registry_fallback(o, registry().meeting(meeting), (f"没有协调会商 {meeting}", f"no meeting {meeting}"),
+        return registry_fallback(o, registry(o).meeting(meeting), (f"没有协调会商 {meeting}", f"no meeting {meeting}"),
                                  lambda row: f"{meeting}  {o.t(*STATUS_WORDS[row.status])}  {row.topic}  "
                                              f"{o.t('未完成事项', 'open actions')} {row.actions_open}/{row.actions_total}")
     if o.as_json:
@@ -674,7 +722,7 @@ def meeting_list(
     from domain.meetings import STATUS_WORDS
 
     o = out(lang, as_json)
-    rows = registry().meetings(open_only=open_only, case_number=case)
+    rows = registry(o).meetings(open_only=open_only, case_number=case)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
         return
@@ -690,7 +738,7 @@ def meeting_list(
 def meeting_minutes(meeting: str, lang: LangOpt = None) -> None:
     """打印会议纪要全文。"""
     o = out(lang, False)
-    row = registry().meeting(meeting)
+    row = registry(o).meeting(meeting)
     if row is None or not row.minutes_path:
         o.fail(f"{meeting} 尚无会议纪要", f"{meeting} has no minutes yet", BAD_INPUT)
     try:
@@ -727,7 +775,7 @@ def report(
     if fmt not in ("table", "csv", "html"):
         o.fail("--format 只能是 table、csv 或 html", "--format must be table, csv or html", BAD_INPUT)
     rules = settings().rules
-    result = load_report(registry(), rules, first, last, district=district)
+    result = load_report(registry(o), rules, first, last, district=district)
     if o.as_json:
         o.data(result)
         return

@@ -1,6 +1,7 @@
 """How the CLI speaks: Chinese by default, English with --lang en, JSON with --json.
 
-Exit codes: 0 done · 2 bad input (names the field) · 3 the case refused the event now · 1 other.
+Exit codes: 0 done · 2 bad input (names the field) or an unknown or closed case · 3 the case refused
+the event now · 4 a part of the system unreachable (starters/failures.py) · 1 a bug.
 """
 
 from __future__ import annotations

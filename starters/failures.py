@@ -1,0 +1,77 @@
+"""The one place where what went wrong outside the CLI (Temporal, the registry database, a worker
+that does not answer) becomes a sentence and an exit code: 2 bad input or an unknown or closed
+case, 4 a part of the system unreachable. Anything not recognised here is a bug and shows as one."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from temporalio.service import RPCError, RPCStatusCode
+
+from starters.output import BAD_INPUT
+
+UNREACHABLE = 4
+
+
+def answer_wait() -> float:
+    """How long the CLI waits for a case's worker to answer an event (WEIQUAN_ANSWER_WAIT, seconds)."""
+    try:
+        return max(1.0, float(os.environ.get("WEIQUAN_ANSWER_WAIT", "30")))
+    except ValueError:
+        return 30.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    zh: str
+    en: str
+    code: int
+
+
+class NoAnswer(Exception):
+    """No worker took the event within answer_wait(): it is with the server and may still apply."""
+
+    def __init__(self, case: str, seconds: float) -> None:
+        super().__init__(case)
+        self.case, self.seconds = case, seconds
+
+
+class CaseClosed(Exception):
+    """The case (or meeting) exists and has closed: it takes no more events."""
+
+
+def explain(err: BaseException) -> Failure | None:
+    if isinstance(err, NoAnswer):
+        return Failure(
+            f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：事件已交给 Temporal 服务，worker 恢复后仍可能生效。"
+            "请检查 worker 是否运行；再次发送同一文件是安全的（同一事件只生效一次）",
+            f"no worker answered for case {err.case} within {err.seconds:.0f} s: the event is with the Temporal "
+            "server and may still apply once a worker runs. Check the workers; sending the same file again is "
+            "safe (an event applies once)", UNREACHABLE)
+    if isinstance(err, CaseClosed):
+        return Failure("该案件已结束，不再接收事件（weiquan case show 可查看结果）",
+                       "the case has closed and takes no more events (weiquan case show has its outcome)", BAD_INPUT)
+    if isinstance(err, RPCError):
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return Failure("没有这个编号的案件或会商，请核对编号", "no case or meeting has this number; check it",
+                           BAD_INPUT)
+        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            return Failure("无法连接 Temporal 服务：请先运行 weiquan server（或 weiquan up），或检查 TEMPORAL_ADDRESS",
+                           "cannot reach the Temporal server: run `weiquan server` (or `weiquan up`), or check "
+                           "TEMPORAL_ADDRESS", UNREACHABLE)
+        if err.status in (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED):
+            return Failure("Temporal 服务拒绝了本客户端的身份：请检查证书或 API 密钥（docs/security.md）",
+                           "the Temporal server refused this client's identity: check its certificate or API key "
+                           "(docs/security.md)", UNREACHABLE)
+    if isinstance(err, ConnectionError | TimeoutError) or (isinstance(err, RuntimeError)
+                                                          and "connect" in str(err).lower()):
+        return Failure("无法连接 Temporal 服务：请先运行 weiquan server（或 weiquan up），或检查 TEMPORAL_ADDRESS",
+                       "cannot reach the Temporal server: run `weiquan server` (or `weiquan up`), or check "
+                       "TEMPORAL_ADDRESS", UNREACHABLE)
+    if isinstance(err, OperationalError | DBAPIError):
+        return Failure("无法访问登记库数据库：请检查 WEIQUAN_DATABASE_URL 和数据库服务",
+                       "cannot reach the registry database: check WEIQUAN_DATABASE_URL and the database server",
+                       UNREACHABLE)
+    return None

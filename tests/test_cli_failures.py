@@ -1,0 +1,71 @@
+"""Every CLI error is a sentence and an exit code, never a traceback: 2 for an unknown or closed
+case, 4 when a part of the system does not answer (the server, the registry database, a worker),
+saying whether the event may still apply."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner, Result
+
+from domain.models import CaseIntake
+from starters.cases import open_case
+from starters.cli import app
+from tests import factories
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, start
+
+DECISION = {"event_id": "fail-1", "actor": {"unit": "legal_aid", "person": "法援中心"}, "granted": True}
+
+
+async def weiquan(*args: str) -> Result:
+    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+
+
+@pytest.fixture
+def decision(tmp_path: Path) -> str:
+    path = tmp_path / "decision.json"
+    path.write_text(json.dumps(DECISION), encoding="utf-8")
+    return str(path)
+
+
+def said(result: Result, code: int, *phrases: str) -> None:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    for phrase in phrases:
+        assert phrase in result.output.replace("\n", ""), result.output
+
+
+async def test_an_unknown_or_closed_case_is_bad_input(env: WorkflowEnvironment, workers: str, decision: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    said(await weiquan("case", "event", "NC360113-AAAAAAAA", "legal_aid_decision", "--file", decision), 2,
+         "没有这个编号的案件或会商")
+    number = await start(env.client, workers, consent=False)
+    await at_stage(env.client, number, "mediation")
+    await close_after_failed_mediation(env.client, number)
+    await env.client.get_workflow_handle(number).result()
+    said(await weiquan("case", "event", number, "legal_aid_decision", "--file", decision), 2, "该案件已结束")
+
+
+async def test_no_worker_answering_is_said_with_what_becomes_of_the_event(
+        env: WorkflowEnvironment, decision: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    monkeypatch.setenv("WEIQUAN_ANSWER_WAIT", "2")
+    number, _ = await open_case(env.client, CaseIntake.from_input(factories.intake(), TODAY), prefix="nobody")
+    said(await weiquan("case", "event", number, "legal_aid_decision", "--file", decision), 4,
+         "2 秒内没有 worker 答复", "仍可能生效", "再次发送同一文件是安全的")
+    await env.client.get_workflow_handle(number).terminate("test finished")
+
+
+def test_the_server_or_the_registry_down_is_unreachable(decision: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
+    said(CliRunner().invoke(app, ["case", "event", "NC360113-AAAAAAAA", "legal_aid_decision", "--file", decision]),
+         4, "无法连接 Temporal 服务")
+    said(CliRunner().invoke(app, ["--help"]), 0)
+    monkeypatch.setenv("WEIQUAN_DATABASE_URL", "postgresql+psycopg://weiquan@127.0.0.1:9/registry")
+    for command in (["case", "list"], ["case", "log", "NC360113-AAAAAAAA"], ["liaison", "list"], ["outbox"]):
+        said(CliRunner().invoke(app, command), 4, "无法访问登记库数据库")
