@@ -186,8 +186,29 @@ ERROR = {
     "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
     "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
-    "too_short": ("至少需要一项", "needs at least one entry"),
-    "string_too_short": ("不能为空", "must not be empty"),
+    "too_short": ("至少需要 {min_length} 项", "needs at least {min_length} entries"),
+    "too_long": ("最多 {max_length} 项", "has at most {max_length} entries"),
+    "string_too_short": ("至少 {min_length} 个字符", "must have at least {min_length} characters"),
+    "string_too_long": ("最多 {max_length} 个字符", "must have at most {max_length} characters"),
+    "empty": ("不能为空", "must not be empty"),  # a minimum of one, said plainly
+    "greater_than_equal": ("应不小于 {ge}", "must be at least {ge}"),
+    "less_than": ("应小于 {lt}", "must be less than {lt}"),
+    "less_than_equal": ("应不大于 {le}", "must be at most {le}"),
+    "int_parsing": ("应为整数", "must be a whole number"),
+    "int_type": ("应为整数", "must be a whole number"),
+    "int_from_float": ("应为整数", "must be a whole number"),
+    "datetime_parsing": ("时间格式应为 YYYY-MM-DDTHH:MM（含时区，如 +08:00）",
+                         "must be a time YYYY-MM-DDTHH:MM with its offset (e.g. +08:00)"),
+    "datetime_type": ("时间格式应为 YYYY-MM-DDTHH:MM（含时区，如 +08:00）",
+                      "must be a time YYYY-MM-DDTHH:MM with its offset (e.g. +08:00)"),
+    "datetime_from_date_parsing": ("时间格式应为 YYYY-MM-DDTHH:MM（含时区，如 +08:00）",
+                                   "must be a time YYYY-MM-DDTHH:MM with its offset (e.g. +08:00)"),
+    "timezone_aware": ("时间须含时区（如 +08:00）", "the time needs its offset (e.g. +08:00)"),
+    "dict_type": ("应为对象", "must be an object"),
+    "json_invalid": ("不是有效的 JSON", "is not valid JSON"),
+    "decimal_max_places": ("最多 {decimal_places} 位小数", "has at most {decimal_places} decimal places"),
+    "decimal_max_digits": ("数字位数过多（最多 {max_digits} 位）", "has too many digits (at most {max_digits})"),
+    "string_sub_type": ("应为文字", "must be text"),
     "enum": ("取值无效，可选：{expected}", "must be one of {expected}"),
     "bool_parsing": ("应为 true 或 false", "must be true or false"),
     "bool_type": ("应为 true 或 false", "must be true or false"),
@@ -218,8 +239,8 @@ def field_path(loc: tuple[int | str, ...], lang: Lang) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"第{item + 1}项" if lang == "zh" else f"#{item + 1}")
-        else:
-            parts.append(word(FIELD, item, lang))
+        else:  # a field no model knows is shown as sent, control characters visible ('\r')
+            parts.append(word(FIELD, item, lang) if item.isprintable() else repr(item))
     return (" " if lang == "en" else "").join(parts) or pick(ROOT, lang)
 
 
@@ -228,8 +249,10 @@ def explain(error: ValidationError, lang: Lang = "zh") -> list[dict[str, str]]:
     out = []
     for err in error.errors():
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
-        template = ERROR.get(err["type"])
         ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        kind = "empty" if err["type"] in ("string_too_short", "too_short") and ctx.get("min_length") == "1" \
+            else err["type"]
+        template = ERROR.get(kind)
         message = pick(template, lang).format_map(_Default(ctx)) if template else err["msg"]
         out.append(
             {

@@ -69,7 +69,8 @@ def mask_phone(value: str) -> str:
 # domain.meetings.MeetingRequest.meeting_id). Checked where an id enters, before any path is built
 # from it: anyone who can reach the namespace may start a workflow with an id of their choosing.
 CASE_NUMBER_RE = re.compile(r"^NC[0-9]{6}-[A-Z2-7]{8}$")
-MEETING_ID_RE = re.compile(r"^MTG-[0-9]{8}-[A-Z2-7]{6}$")
+# Convened by staff (MTG-<day>-<digest>) or proposed by a major case (MTG-<case number>-<batch>).
+MEETING_ID_RE = re.compile(r"^MTG-(?:[0-9]{8}-[A-Z2-7]{6}|NC[0-9]{6}-[A-Z2-7]{8}-[0-9]{1,4})$")
 
 
 def is_case_number(value: str) -> bool:

@@ -16,6 +16,7 @@ from domain.i18n import AGENCY, CLAIM
 from domain.models import CaseIntake, CaseOutcome, CaseView
 from workers.queues import DEFAULT_PREFIX, queue
 from workflows.case import CaseWorkflow
+from workflows.events import digest_of
 
 
 class EventRefused(Exception):
@@ -59,13 +60,14 @@ async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT
 
 
 async def send_event(client: Client, case_number: str, event: str, payload: dict[str, Any]) -> EventReceipt:
-    """Send an event as an update (the sender gets the answer). The event id is the update id, so
-    a repeated send is answered, not applied again."""
+    """Send an event as an update (the sender gets the answer). The update id is the event id and
+    the content's digest: the same event resent is answered by the server, not applied again, and
+    the same id with other content reaches the case, which refuses it (``conflict``)."""
     handle = client.get_workflow_handle(case_number)
     event_id = payload.get("event_id") if isinstance(payload, dict) else None  # anything else is refused
+    update_id = f"{event_id}~{digest_of(payload)[:16]}" if event_id else None
     try:
-        return await handle.execute_update(event, payload, id=str(event_id or "") or None,
-                                           result_type=EventReceipt)
+        return await handle.execute_update(event, payload, id=update_id, result_type=EventReceipt)
     except WorkflowUpdateFailedError as err:
         raise _refusal(err.cause) from None
 

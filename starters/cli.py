@@ -202,11 +202,12 @@ def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_js
 def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, Any],
                 what: tuple[str, str] = ("案件", "case")) -> None:
     """Send an event to a case or a meeting (both take events as updates named after the event)."""
-    from starters.cases import EventRefused, send_event
     from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError, RPCStatusCode
 
+    from starters.cases import EventRefused, send_event
     from starters.failures import CaseClosed, NoAnswer, answer_wait
+    from workflows.events import actor_refusal
 
     payload = o.read_json(file)
     spec = catalog.get(event)
@@ -217,6 +218,9 @@ def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, An
         o.fail("事件内容应为 JSON 对象", "the event must be a JSON object", BAD_INPUT)
     payload.setdefault("event_id", "cli-" + hashlib.sha256(
         json.dumps([case, event, payload], sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16])
+    actor = payload.get("actor")
+    if isinstance(actor, dict) and (wrong := actor_refusal(spec, actor.get("unit"))):  # the case's order: actor first
+        o.fail(f"{what[0]}不会接收该事件：{wrong.zh}", f"the {what[1]} would refuse the event: {wrong.en}", BAD_INPUT)
     try:
         spec.model.model_validate(payload)
     except ValidationError as err:
@@ -236,7 +240,7 @@ def _send_event(o: Out, case: str, event: str, file: Path, catalog: dict[str, An
     try:
         receipt = run(go(), o)
     except EventRefused as refused:
-        code = BAD_INPUT if refused.code in ("invalid_payload", "unknown_event", "wrong_actor", "payload") else REFUSED
+        code = REFUSED if refused.code == "not_now" else BAD_INPUT
         o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}", code)
     if o.as_json:
         o.data(receipt)

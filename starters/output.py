@@ -81,7 +81,7 @@ class Out:
         try:
             return json.loads(text)
         except json.JSONDecodeError as err:
-            self.fail(f"{path} 不是有效的 JSON（第 {err.lineno} 行第 {err.colno} 列：{err.msg}）",
+            self.fail(f"{path} 不是有效的 JSON（第 {err.lineno} 行第 {err.colno} 列有误）",
                       f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})", BAD_INPUT)
 
 

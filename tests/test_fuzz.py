@@ -35,13 +35,14 @@ from tests.fuzz import intakes, json_values, payloads
 from tests.helpers import TODAY, start
 from tests.paths import until
 from workflows.case import event_catalog
+from workflows.events import actor_refusal
 
 EXAMPLES = int(os.environ.get("WEIQUAN_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.filter_too_much])
 CATALOG = event_catalog()
-CODES = {"unknown_event", "payload", "invalid_payload", "wrong_actor", "not_now"}
+CODES = {"unknown_event", "payload", "invalid_payload", "wrong_actor", "conflict", "not_now"}
 runner = CliRunner()
 NO_SERVER = {"TEMPORAL_ADDRESS": "127.0.0.1:9"}  # nothing listens: refusing must not need a server
 
@@ -105,6 +106,10 @@ def test_cli_refuses_bad_event_before_connecting(event: tuple[str, Any]) -> None
         return
     if not isinstance(payload, dict):
         assert result.exit_code == 2 and "JSON 对象" in result.output
+        return
+    actor = payload.get("actor")
+    if isinstance(actor, dict) and actor_refusal(CATALOG[name], actor.get("unit")):  # the actor comes first
+        assert result.exit_code == 2 and "不能发送" in result.output.replace("\n", ""), result.output
         return
     try:
         CATALOG[name].model.model_validate({"event_id": "x", **payload})

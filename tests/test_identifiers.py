@@ -40,6 +40,7 @@ def test_a_real_case_and_meeting_get_their_folder(tmp_path: Path, monkeypatch: p
     assert document_path("NC360113-Z7R3RLMA", "one-time-notice.txt") == \
         (tmp_path / "NC360113-Z7R3RLMA" / "one-time-notice.txt").resolve()
     assert document_path("MTG-20261202-ABCDEF", "minutes.md").parent.name == "MTG-20261202-ABCDEF"
+    assert document_path("MTG-NC360113-Z7R3RLMA-1", "minutes.md").parent.name == "MTG-NC360113-Z7R3RLMA-1"
 
 
 @pytest.mark.parametrize("kind", ["meeting", "case"])

@@ -1,15 +1,21 @@
 """How a case takes events: each stage declares its events; one desk validates and applies them.
 
-An event is refused (the update validator raises, nothing changes; the reason is logged) when its
-name is unknown, its payload is invalid, its actor's unit may not send it, or it does not fit the
-case's stage now. The same event id twice is applied once, whether it came as an update or a
-signal; the second call gets the first answer. Several updates can be validated before any of them
-runs, so each is checked against the stage once more when it is applied: handlers change their
-stage's state before their first await, and a stale event is refused then.
+An event is refused (the update validator raises, nothing changes; the reason is logged with the
+unit and person it claims) in this order: its name is unknown (``unknown_event``), it is not one
+JSON object (``payload``), its actor's unit may not send it (``wrong_actor``: checked on the raw
+JSON before the schema, so a unit learns nothing of another unit's events), its payload breaks the
+schema (``invalid_payload``), its event id was used before for another event or other content
+(``conflict``), or it does not fit the case's stage now (``not_now``). The same event (id, name and
+content) twice is applied once, whether it came as an update or a signal; the second call gets the
+first answer. Several updates can be validated before any of them runs, so each is checked against
+the stage once more when it is applied: handlers change their stage's state before their first
+await, and a stale event is refused then.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,6 +42,7 @@ class Refusal(Exception):
     def __init__(self, code: str, zh: str, en: str) -> None:
         super().__init__(zh)
         self.code, self.zh, self.en = code, zh, en
+        self.claimed = ""  # "unit person" as the event states them, for the log
 
     def to_error(self) -> ApplicationError:
         details = EventRefusal(code=self.code, zh=self.zh, en=self.en).model_dump()  # type: ignore[arg-type]
@@ -73,6 +80,30 @@ def specs_of(cls: type) -> list[EventSpec]:
     return [spec for attr in vars(cls).values() if (spec := getattr(attr, "__case_event__", None))]
 
 
+def actor_refusal(spec: EventSpec, unit: object) -> Refusal | None:
+    """``wrong_actor`` when ``unit`` (as sent, before any other check) is a unit that may not send
+    this event; None when it may, or when it is no unit at all (the schema then says so). The CLI
+    checks a file the same way before sending it."""
+    try:
+        sender = Agency(unit)
+    except ValueError:
+        return None
+    if sender in spec.actors:
+        return None
+    allowed = sorted(spec.actors)
+    here, there = AGENCY[sender.value]
+    return Refusal("wrong_actor",
+                   f"“{spec.title[0]}”只能由{'、'.join(AGENCY[a.value][0] for a in allowed)}发送，{here}不能发送",
+                   f"{spec.title[1]} may only be sent by {', '.join(AGENCY[a.value][1] for a in allowed)}, "
+                   f"not {there}")
+
+
+def digest_of(raw: object) -> str:
+    """What makes two sends the same event: the payload's content, whatever its key order."""
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                     default=str).encode()).hexdigest()
+
+
 class EventDesk:
     def __init__(self, case: CaseRuntime, stages: Sequence[object]) -> None:
         self.case = case
@@ -83,14 +114,19 @@ class EventDesk:
                 self.routes[spec.name] = (spec, stage)
         self.receipts: dict[str, EventReceipt] = {}
         self.in_flight: set[str] = set()
+        self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
 
-    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent]:
+    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent, str]:
         route = self.routes.get(name)
         if route is None:
             raise Refusal("unknown_event", f"未知事件“{name}”", f"unknown event {name!r}")
         spec, stage = route
         if len(args) != 1:
             raise Refusal("payload", "事件需要且只需要一个 JSON 对象", "an event takes exactly one JSON object")
+        raw = _raw(args[0])
+        claimed = raw.get("actor") if isinstance(raw, dict) else None
+        if isinstance(claimed, dict) and (refusal := actor_refusal(spec, claimed.get("unit"))):
+            raise refusal
         if args[0].payload.metadata.get("encoding") == UNSEALED:
             raise Refusal("invalid_payload", "事件未加密：本系统只接受加密的事件（经编解码服务或持有密钥的客户端发送）",
                           "the event was not encrypted: send it through the codec server or a client that holds the keys")
@@ -104,45 +140,52 @@ class EventDesk:
             raise Refusal("invalid_payload", f"无法解析事件内容：{err}", f"cannot decode the event: {err}") from None
         if not isinstance(event, spec.model):  # JSON null decodes to None without complaint
             raise Refusal("invalid_payload", "事件内容应为 JSON 对象", "the event must be a JSON object")
-        return spec, stage, event
+        return spec, stage, event, digest_of(raw)
 
     def check(self, name: str, args: Sequence[RawValue]) -> None:
-        """The update validator and the signal's gate: refuse without changing anything, and log why.
-        The actor comes first, so a repeated id never lets a unit past another unit's step."""
+        """The update validator and the signal's gate: refuse without changing anything, and log why
+        with the unit and person the event claims. The actor comes first, so a repeated id never
+        lets a unit past another unit's step."""
         try:
-            spec, stage, event = self._decode(name, args)
+            spec, stage, event, digest = self._decode(name, args)
+            if self._repeat(name, event, digest):
+                return  # the same event again: answered with the first result
+            self._fits_now(spec, stage, event)
         except Refusal as refusal:
-            workflow.logger.info("event %s refused (%s): %s", name, refusal.code, refusal.en)
+            refusal.claimed = _claimed(args)
+            log = workflow.logger.warning if refusal.code == "wrong_actor" else workflow.logger.info
+            log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(args),
+                refusal.claimed or "?", refusal.en)
             raise
-        if event.actor.unit not in spec.actors:
-            allowed = sorted(spec.actors)
-            workflow.logger.warning("event %s refused (wrong_actor): id %s sent by %s (%s); only %s may send it",
-                                    name, event.event_id, event.actor.unit.value, event.actor.person,
-                                    ", ".join(a.value for a in allowed))
-            sender = AGENCY[event.actor.unit.value]
-            raise Refusal("wrong_actor",
-                          f"“{spec.title[0]}”只能由{'、'.join(AGENCY[a.value][0] for a in allowed)}发送，"
-                          f"{sender[0]}不能发送",
-                          f"{spec.title[1]} may only be sent by {', '.join(AGENCY[a.value][1] for a in allowed)}, "
-                          f"not {sender[1]}")
-        if event.event_id in self.receipts or event.event_id in self.in_flight:
-            return  # a repeat: answered with the first result
-        self._fits_now(name, spec, stage, event)
+
+    def _repeat(self, name: str, event: CaseEvent, digest: str) -> bool:
+        """True for the same event again; ``conflict`` when its id was used for something else."""
+        first = self.used.get(event.event_id)
+        if first is None:
+            return False
+        if first != (name, digest):
+            other = first[0] != name
+            raise Refusal("conflict",
+                          f"事件编号 {event.event_id} 已用于{'另一事件' if other else '不同的内容'}（{first[0]}），"
+                          "本事件未生效：新的事实请用新的编号",
+                          f"event id {event.event_id} was used for {'another event' if other else 'other content'} "
+                          f"({first[0]}); this one was not applied: use a new id for a new fact")
+        return True
 
     @staticmethod
-    def _fits_now(name: str, spec: EventSpec, stage: object, event: CaseEvent) -> None:
+    def _fits_now(spec: EventSpec, stage: object, event: CaseEvent) -> None:
         why = spec.when(stage, event)
         if why is not None:
-            workflow.logger.info("event %s refused (not_now): id %s: %s", name, event.event_id, why[1])
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
 
     async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
-        spec, stage, event = self._decode(name, args)
-        if event.event_id in self.in_flight:
+        spec, stage, event, digest = self._decode(name, args)
+        if self._repeat(name, event, digest):
             await workflow.wait_condition(lambda: event.event_id not in self.in_flight)
-        if event.event_id in self.receipts:
-            return self.receipts[event.event_id]
-        self._fits_now(name, spec, stage, event)
+            if event.event_id in self.receipts:
+                return self.receipts[event.event_id]
+        self._fits_now(spec, stage, event)
+        self.used[event.event_id] = (name, digest)
         self.in_flight.add(event.event_id)
         try:
             zh, en = await getattr(stage, spec.method)(event)
@@ -160,8 +203,33 @@ class EventDesk:
             self.check(name, args)
             await self.apply(name, args)
         except Refusal as refusal:
-            await self.case.record("event.refused", f"拒收信号 {name}：{refusal.zh}",
+            sender = f"（{refusal.claimed or _claimed(args) or '未署名'}）"
+            await self.case.record("event.refused", f"拒收信号 {name}{sender}：{refusal.zh}",
                                    key=f"refused:{self.case.next_seq()}")
+
+
+def _raw(arg: RawValue) -> Any:
+    """The payload as plain JSON (None when it is not JSON at all)."""
+    if arg.payload.metadata.get("encoding") != b"json/plain":
+        return None
+    try:
+        return json.loads(arg.payload.data)
+    except ValueError:
+        return None
+
+
+def _claimed(args: Sequence[RawValue]) -> str:
+    """'unit (person)' as the event claims them, for the log of a refusal ('' when it names none)."""
+    raw = _raw(args[0]) if len(args) == 1 else None
+    actor = raw.get("actor") if isinstance(raw, dict) else None
+    if not isinstance(actor, dict):
+        return ""
+    return f"{str(actor.get('unit', ''))[:20]} ({str(actor.get('person', ''))[:50]})"
+
+
+def _raw_id(args: Sequence[RawValue]) -> str:
+    raw = _raw(args[0]) if len(args) == 1 else None
+    return str(raw.get("event_id", "?"))[:128] if isinstance(raw, dict) else "?"
 
 
 class TakesEvents:

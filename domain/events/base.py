@@ -48,9 +48,11 @@ class EventRefusal(BaseModel):
     """Why a case refused an event: the details of the update's failure (ApplicationError of type
     EventRejected); nothing in the case changed."""
 
-    code: Literal["unknown_event", "payload", "invalid_payload", "wrong_actor", "not_now"] = Field(
-        description="unknown_event: no such event · payload: not exactly one JSON object · invalid_payload: the "
-                    "payload breaks its schema · wrong_actor: the unit may not send this event · not_now: the "
+    code: Literal["unknown_event", "payload", "wrong_actor", "invalid_payload", "conflict", "not_now"] = Field(
+        description="checked in this order · unknown_event: no such event · payload: not exactly one JSON object · "
+                    "wrong_actor: the unit may not send this event (looked at before the payload's schema) · "
+                    "invalid_payload: the payload breaks its schema · conflict: the event id was used before for "
+                    "another event or other content (nothing applied; use a new id for a new fact) · not_now: the "
                     "case is not at a step where this event fits")
     zh: str
     en: str
