@@ -5,7 +5,9 @@ name is unknown, its payload is invalid, its actor's unit may not send it, or it
 case's stage now. The same event id twice is applied once, whether it came as an update or a
 signal; the second call gets the first answer. Several updates can be validated before any of them
 runs, so each is checked against the stage once more when it is applied: handlers change their
-stage's state before their first await, and a stale event is refused then.
+stage's state before their first await, and a stale event is refused then. A service or mailing
+day (``served_on``, ``mailed_on``) in the future or before the case was opened is refused here,
+for every event that carries one.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from domain.events.base import CaseEvent, EventReceipt, EventRefusal
+    from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
 
@@ -125,9 +127,8 @@ class EventDesk:
             return  # a repeat: answered with the first result
         self._fits_now(name, spec, stage, event)
 
-    @staticmethod
-    def _fits_now(name: str, spec: EventSpec, stage: object, event: CaseEvent) -> None:
-        why = spec.when(stage, event)
+    def _fits_now(self, name: str, spec: EventSpec, stage: object, event: CaseEvent) -> None:
+        why = date_problem(event, self.case.opened_at, workflow.now()) or spec.when(stage, event)
         if why is not None:
             workflow.logger.info("event %s refused (not_now): id %s: %s", name, event.event_id, why[1])
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
