@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem
+    from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
 
@@ -145,6 +145,10 @@ class EventDesk:
             zh, en = await getattr(stage, spec.method)(event)
         finally:
             self.in_flight.discard(event.event_id)
+        dated, dated_en = dates_said(event, workflow.now())  # staff see both days when they differ
+        if dated:
+            zh, en = zh + dated, en + dated_en
+            self.case.fact(f"{spec.title[0]}{dated}")
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
                                message=zh, message_en=en)
         self.receipts[event.event_id] = receipt

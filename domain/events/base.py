@@ -64,6 +64,20 @@ def date_problem(event: CaseEvent, opened_at: datetime, now: datetime) -> tuple[
     return None
 
 
+def dates_said(event: CaseEvent, now: datetime) -> tuple[str, str]:
+    """How a receipt and the event log name a service or mailing day other than the day recorded."""
+    today = now.astimezone(SHANGHAI).date()
+    zh, en = [], []
+    for name, word, word_en in (("served_on", "送达", "served"), ("mailed_on", "邮寄", "posted")):
+        day = getattr(event, name, None)
+        if day is not None and day != today:
+            zh.append(f"{word}日期 {day}")
+            en.append(f"{word_en} {day}")
+    if not zh:
+        return "", ""
+    return f"（{'，'.join(zh)}；登记日期 {today}）", f" ({', '.join(en)}; recorded {today})"
+
+
 class Reason(Strict):
     """Events that end something need a reason."""
 
