@@ -1,0 +1,140 @@
+"""Service and mailing dates on the time-skipping server: a party's window runs from the day the
+document was served, not from when the service was recorded; a filing posted within the period is
+in time though it arrives after the window ran out in the system (CPL Art 85). Every date is taken
+relative to the case's own clock and every due moment is read from the case."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.calendar import SHANGHAI, last_day
+from domain.events.base import service_moment
+from domain.models import CaseView, DeadlineView
+from domain.rules import Settings, compute_due
+from registry.store import Registry
+from starters.cases import EventRefused, case_state
+from starters.search_attributes import ensure_search_attributes
+from tests.helpers import at_stage, event, filed, one_time_notice, until
+from workers.binaries import binary
+
+NON_FINAL = [{"type": "compensation", "amount": "50000.00"}]  # above the final-award limit: either party sues
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """This module's own time-skipping server: the days skipped here leave the shared server alone."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+    ) as env:
+        await ensure_search_attributes(env.client)
+        yield env
+
+
+def window(view: CaseView, key: str) -> DeadlineView:
+    return next(d for d in view.deadlines if d.key == key)
+
+
+async def logged(registry: Registry, number: str, text: str, kind: str | None = None) -> str:
+    """The event-log entry (of ``kind``) containing ``text``, once written (event entries are
+    written after the sender is answered)."""
+    for _ in range(300):
+        for entry in registry.events(number):
+            if text in entry.detail and kind in (None, entry.kind):
+                return entry.detail
+        await asyncio.sleep(0.03)
+    raise AssertionError(f"{number}: no log entry with {text!r}")
+
+
+async def today(env: WorkflowEnvironment) -> date:
+    return (await env.get_current_time()).astimezone(SHANGHAI).date()
+
+
+async def awarded(env: WorkflowEnvironment, prefix: str, *, days_later: int) -> str:
+    """A filed case whose non-final award is made ``days_later`` days after filing and served on the
+    worker that day; the employer's service is left to the test."""
+    number = await filed(env, prefix)
+    await one_time_notice(env, number, days_ahead=days_later + 5)
+    await env.sleep(timedelta(days=days_later))
+    await event(env.client, number, "arbitration_award", "arbitration", items=NON_FINAL, served_to=["worker"])
+    return number
+
+
+async def refused(env: WorkflowEnvironment, number: str, name: str, unit: str, **fields: object) -> EventRefused:
+    with pytest.raises(EventRefused) as err:
+        await event(env.client, number, name, unit, **fields)
+    assert err.value.code == "not_now"
+    return err.value
+
+
+async def test_window_runs_from_a_back_dated_service(env: WorkflowEnvironment, workers: str, registry: Registry,
+                                                     settings: Settings) -> None:
+    number = await awarded(env, workers, days_later=8)
+    now, day = await env.get_current_time(), await today(env)
+    opened = (await case_state(env.client, number)).opened_at.astimezone(SHANGHAI).date()
+
+    future = await refused(env, number, "award_served", "arbitration", party="employer",
+                           served_on=(day + timedelta(days=1)).isoformat())
+    assert "晚于今天" in future.zh and "in the future" in future.en
+    before = await refused(env, number, "award_served", "arbitration", party="employer",
+                           served_on=(opened - timedelta(days=1)).isoformat())
+    assert "早于本案受理之日" in before.zh and "before the case was opened" in before.en
+
+    served_on = day - timedelta(days=5)
+    receipt = await event(env.client, number, "award_served", "arbitration", party="employer",
+                          served_on=served_on.isoformat())
+    assert f"送达日期 {served_on}" in receipt.message and f"登记日期 {day}" in receipt.message
+    view = await case_state(env.client, number)
+    employer, worker = window(view, "arb.nonfinal.sue:employer"), window(view, "arb.nonfinal.sue:worker")
+    rule = settings.rule("arb.nonfinal.sue")
+    assert employer.started_at.astimezone(SHANGHAI).date() == served_on
+    assert employer.due == compute_due(rule, service_moment(served_on, now), settings).due
+    assert worker.due == compute_due(rule, now, settings).due  # served when the award was made: today
+    back_dated = compute_due(rule, now - timedelta(days=5), settings).due
+    assert employer.due == back_dated < worker.due  # five days earlier than a service today
+    assert any(f"送达日期 {served_on}" in fact and f"登记日期 {day}" in fact for fact in view.facts)
+    assert f"登记日期 {day}" in await logged(registry, number, f"送达日期 {served_on}", "event.award_served")
+    await logged(registry, number, f"自 {served_on} 起计算", "clock.started")
+
+
+async def test_window_served_long_ago_lapses_at_once(env: WorkflowEnvironment, workers: str) -> None:
+    number = await awarded(env, workers, days_later=20)
+    served_on = await today(env) - timedelta(days=18)  # the 15 days are over before the event comes
+    await event(env.client, number, "award_served", "arbitration", party="employer", served_on=served_on.isoformat())
+    await until(env.client, number, lambda v: window(v, "arb.nonfinal.sue:employer").state == "expired", "lapsed")
+    view = await case_state(env.client, number)
+    assert window(view, "arb.nonfinal.sue:worker").state == "running"
+    assert "起诉期间已届满" in (await refused(env, number, "lawsuit_filed", "legal_aid", party="employer")).zh
+
+
+async def test_lawsuit_posted_in_time_is_taken_after_the_lapse(env: WorkflowEnvironment, workers: str,
+                                                               registry: Registry) -> None:
+    number = await awarded(env, workers, days_later=3)
+    await event(env.client, number, "award_served", "arbitration", party="employer")
+    view = await case_state(env.client, number)
+    worker = window(view, "arb.nonfinal.sue:worker")
+    last = max(d.due for d in view.deadlines if d.key.startswith("arb.nonfinal.sue"))
+    await env.sleep(last - await env.get_current_time() + timedelta(days=1))  # a day after the last day
+    await until(env.client, number, lambda v: v.waiting_for.startswith("裁决已生效"), "effective")
+
+    posted_late = last_day(worker.due) + timedelta(days=1)
+    late = await refused(env, number, "lawsuit_filed", "legal_aid", party="worker", mailed_on=posted_late.isoformat())
+    assert "起诉期间已届满" in late.zh
+
+    posted = last_day(worker.due)
+    receipt = await event(env.client, number, "lawsuit_filed", "legal_aid", party="worker",
+                          mailed_on=posted.isoformat())
+    assert "转入诉讼" in receipt.message and f"邮寄日期 {posted}" in receipt.message
+    await at_stage(env.client, number, "litigation")
+    states = {d.clock_key: d.state for d in registry.deadlines(number)}
+    assert states["arb.nonfinal.sue:worker"] == "met"  # in time, not late
+    assert states["enforce.apply"] == "cancelled"  # the award did not take effect after all
+    await logged(registry, number, f"邮寄日期 {posted} 在期间内，不算过期（CPL Art 85）", "clock.met")
+    await logged(registry, number, "仲裁裁决未发生法律效力", "arbitration.award_not_effective")
+
