@@ -21,6 +21,7 @@ from domain.rules import Settings, compute_due
 from registry.store import Registry
 from starters.cases import EventRefused, case_state
 from starters.search_attributes import ensure_search_attributes
+from tests.agreements import COURT, agreed, ledger, running, unperformed_into_payment_order
 from tests.helpers import at_stage, event, filed, one_time_notice, until
 from workers.binaries import binary
 
@@ -138,3 +139,50 @@ async def test_lawsuit_posted_in_time_is_taken_after_the_lapse(env: WorkflowEnvi
     await logged(registry, number, f"邮寄日期 {posted} 在期间内，不算过期（CPL Art 85）", "clock.met")
     await logged(registry, number, "仲裁裁决未发生法律效力", "arbitration.award_not_effective")
 
+
+
+async def test_objection_and_appeal_posted_in_time_undo_the_lapse(env: WorkflowEnvironment, workers: str,
+                                                                  registry: Registry) -> None:
+    """A payment order served two days before it was recorded; the employer's objection, posted on
+    the last day, arrives when the order is already enforceable: the dispute goes to court after
+    all. There the judgment, served three days before it was recorded, takes effect when nobody
+    appeals in the system; the employer's appeal, posted on the last day, opens the second instance."""
+    number = await agreed(env, workers, days=3)
+    await unperformed_into_payment_order(env, number, days=3)
+    await event(env.client, number, "payment_order_applied", "legal_aid", court=COURT)
+    await event(env.client, number, "payment_order_accepted", "court", accepted=True)
+    served_on = await today(env) - timedelta(days=2)
+    await event(env.client, number, "payment_order_issued", "court", served_on=served_on.isoformat())
+    view = await until(env.client, number, lambda v: "payment_order.objection" in running(v), "objection window")
+    objection = window(view, "payment_order.objection")
+    assert objection.started_at.astimezone(SHANGHAI).date() == served_on
+    await env.sleep(objection.due - await env.get_current_time() + timedelta(days=1))
+    await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
+    posted = last_day(objection.due)
+    late = await refused(env, number, "payment_order_objection", "court", reason="用人单位称已部分支付",
+                         mailed_on=(posted + timedelta(days=1)).isoformat())
+    assert "支付令程序不在这一步" in late.zh
+    await event(env.client, number, "payment_order_objection", "court", reason="用人单位称已部分支付",
+                mailed_on=posted.isoformat())
+    await until(env.client, number, lambda v: v.stage == "litigation" and "court.file" in running(v), "in court")
+    states = ledger(registry, number)
+    assert states["payment_order.objection"] == "met" and states["enforce.apply"] == "cancelled"
+
+    await event(env.client, number, "court_filing", "court", procedure="simplified")
+    served_on = await today(env) - timedelta(days=3)
+    pay_by = await today(env) + timedelta(days=60)
+    await event(env.client, number, "court_decision", "court", kind="judgment", summary="被告支付原告工资3000元",
+                amount_awarded="3000.00", pay_by=pay_by.isoformat(), served_on=served_on.isoformat())
+    view = await until(env.client, number, lambda v: "court.appeal" in running(v), "appeal window")
+    appeal = window(view, "court.appeal")
+    assert appeal.started_at.astimezone(SHANGHAI).date() == served_on
+    await env.sleep(appeal.due - await env.get_current_time() + timedelta(days=1))
+    await until(env.client, number, lambda v: "judgment.performance" in running(v), "judgment in force")
+    posted = last_day(appeal.due)
+    await refused(env, number, "court_appeal", "court", appellant="employer",
+                  mailed_on=(posted + timedelta(days=1)).isoformat())
+    await event(env.client, number, "court_appeal", "court", appellant="employer", mailed_on=posted.isoformat())
+    view = await until(env.client, number, lambda v: "court.second_instance" in running(v), "second instance")
+    states = ledger(registry, number)
+    assert states["court.appeal"] == "met" and states["judgment.performance"] == "cancelled"
+    await logged(registry, number, "判决未发生法律效力", "litigation.not_effective")
