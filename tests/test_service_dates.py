@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import pytest_asyncio
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from domain.calendar import SHANGHAI, last_day
-from domain.events.base import service_moment
+from domain.calendar import SHANGHAI, at_local, last_day
+from domain.events.base import date_problem, mailed_in_time, service_moment
+from domain.events.arbitration import AwardServed
 from domain.models import CaseView, DeadlineView
 from domain.rules import Settings, compute_due
 from registry.store import Registry
@@ -26,6 +27,7 @@ from tests.helpers import at_stage, event, filed, one_time_notice, until
 from workers.binaries import binary
 
 NON_FINAL = [{"type": "compensation", "amount": "50000.00"}]  # above the final-award limit: either party sues
+FINAL = [{"type": "wages", "amount": "5000.00"}]  # below it: the worker sues, the employer applies to set aside
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -57,13 +59,14 @@ async def today(env: WorkflowEnvironment) -> date:
     return (await env.get_current_time()).astimezone(SHANGHAI).date()
 
 
-async def awarded(env: WorkflowEnvironment, prefix: str, *, days_later: int) -> str:
-    """A filed case whose non-final award is made ``days_later`` days after filing and served on the
-    worker that day; the employer's service is left to the test."""
+async def awarded(env: WorkflowEnvironment, prefix: str, *, days_later: int, items: list[dict[str, str]] = NON_FINAL,
+                  served_to: tuple[str, ...] = ("worker",)) -> str:
+    """A filed case whose award is made ``days_later`` days after filing and served that day on
+    ``served_to`` (by default the worker: the employer's service is left to the test)."""
     number = await filed(env, prefix)
     await one_time_notice(env, number, days_ahead=days_later + 5)
     await env.sleep(timedelta(days=days_later))
-    await event(env.client, number, "arbitration_award", "arbitration", items=NON_FINAL, served_to=["worker"])
+    await event(env.client, number, "arbitration_award", "arbitration", items=items, served_to=list(served_to))
     return number
 
 
@@ -72,6 +75,29 @@ async def refused(env: WorkflowEnvironment, number: str, name: str, unit: str, *
         await event(env.client, number, name, unit, **fields)
     assert err.value.code == "not_now"
     return err.value
+
+
+def test_service_moment_mailing_and_bounds() -> None:
+    opened = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+    now = opened + timedelta(days=10)
+    assert service_moment(None, now) == now and service_moment(now.date(), now) == now
+    assert service_moment(date(2026, 3, 5), now) == datetime(2026, 3, 5, 0, 0, tzinfo=SHANGHAI)
+    midnight, close = at_local(date(2026, 3, 20), time(0, 0)), at_local(date(2026, 3, 20), time(17, 30))
+    for due in (midnight, close):  # a period ending at 24:00 or at close of business on 03-20
+        assert mailed_in_time(date(2026, 3, 20), due) and not mailed_in_time(date(2026, 3, 21), due)
+        assert not mailed_in_time(None, due)
+
+    def served(day: date) -> AwardServed:
+        return AwardServed.model_validate({"event_id": "x", "actor": {"unit": "arbitration", "person": "甲"},
+                                           "party": "worker", "served_on": day.isoformat()})
+
+    assert date_problem(served(date(2026, 3, 2)), opened, now) is None
+    assert date_problem(served(date(2026, 3, 12)), opened, now) is None
+    assert date_problem(served(date(2026, 3, 13)), opened, now) == (
+        "送达日期 2026-03-13 晚于今天（2026-03-12）", "the service date 2026-03-13 is in the future (today is 2026-03-12)")
+    assert date_problem(served(date(2026, 3, 1)), opened, now) == (
+        "送达日期 2026-03-01 早于本案受理之日（2026-03-02）",
+        "the service date 2026-03-01 is before the case was opened (2026-03-02)")
 
 
 async def test_window_runs_from_a_back_dated_service(env: WorkflowEnvironment, workers: str, registry: Registry,
@@ -186,3 +212,35 @@ async def test_objection_and_appeal_posted_in_time_undo_the_lapse(env: WorkflowE
     states = ledger(registry, number)
     assert states["court.appeal"] == "met" and states["judgment.performance"] == "cancelled"
     await logged(registry, number, "判决未发生法律效力", "litigation.not_effective")
+
+
+async def test_set_aside_posted_in_time_is_taken_after_the_award_took_effect(
+        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+    number = await awarded(env, workers, days_later=3, items=FINAL, served_to=("worker", "employer"))
+    view = await case_state(env.client, number)
+    employer = window(view, "arb.final.employer_revokes")
+    await env.sleep(employer.due - await env.get_current_time() + timedelta(days=1))
+    await until(env.client, number, lambda v: v.waiting_for.startswith("裁决已生效"), "effective")
+    posted = last_day(employer.due)
+    await refused(env, number, "award_set_aside_applied", "court", mailed_on=(posted + timedelta(days=1)).isoformat())
+    await event(env.client, number, "award_set_aside_applied", "court", mailed_on=posted.isoformat())
+    view = await until(env.client, number, lambda v: "撤销终局裁决申请" in v.tracks, "set-aside pending")
+    assert "等待中级人民法院裁定" in view.waiting_for
+    states = {d.clock_key: d.state for d in registry.deadlines(number)}
+    assert states["arb.final.employer_revokes"] == "met" and states["enforce.apply"] == "cancelled"
+
+
+async def test_joint_application_posted_in_time_reopens_the_route(env: WorkflowEnvironment, workers: str,
+                                                                 registry: Registry) -> None:
+    number = await agreed(env, workers, days=40)  # performance is due after the 15-day arbitral window
+    arbitral = window(await case_state(env.client, number), "confirm.arbitral.apply")
+    await env.sleep(arbitral.due - await env.get_current_time() + timedelta(days=1))
+    await until(env.client, number, lambda v: any("仲裁审查确认申请期限已过" in f for f in v.facts), "route closed")
+    posted = last_day(arbitral.due)
+    await refused(env, number, "confirmation_filed", "legal_aid", route="arbitral",
+                  mailed_on=(posted + timedelta(days=1)).isoformat())
+    receipt = await event(env.client, number, "confirmation_filed", "legal_aid", route="arbitral",
+                          mailed_on=posted.isoformat())
+    assert "仲裁审查确认" in receipt.message and f"邮寄日期 {posted}" in receipt.message
+    await until(env.client, number, lambda v: "confirm.arbitral.review" in running(v), "under review")
+    assert {d.clock_key: d.state for d in registry.deadlines(number)}["confirm.arbitral.apply"] == "met"
