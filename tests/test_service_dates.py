@@ -5,8 +5,8 @@ relative to the case's own clock and every due moment is read from the case."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -15,8 +15,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, at_local, last_day
-from domain.events.base import date_problem, mailed_in_time, service_moment
 from domain.events.arbitration import AwardServed
+from domain.events.base import date_problem, mailed_in_time, service_moment
 from domain.models import CaseView, DeadlineView
 from domain.rules import Settings, compute_due
 from registry.store import Registry

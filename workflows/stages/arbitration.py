@@ -41,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
         NoticeDraft,
     )
     from domain.calendar import SHANGHAI, local_text
-    from domain.events.base import service_moment
     from domain.events.arbitration import (
         ArbitrationApplication,
         ArbitrationFiled,
@@ -64,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         Suspension,
         WageMediation,
     )
+    from domain.events.base import service_moment
     from domain.i18n import AGENCY
     from domain.models import Agency, CaseFlag, Claim, Stage
     from domain.records import WorkOrder

@@ -28,7 +28,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.arbitration import PARTY, AwardLine, Party
     from domain.calendar import SHANGHAI, local_text
-    from domain.events.base import service_moment
     from domain.events.arbitration import (
         Award,
         AwardPerformed,
@@ -37,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         SetAsideApplied,
         SetAsideRuling,
     )
+    from domain.events.base import service_moment
     from domain.models import Agency
 
 from workflows.clock import Clock

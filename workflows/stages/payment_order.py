@@ -16,13 +16,13 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.court_liaison import LegalAidCourtDesk
+    from domain.events.base import service_moment
     from domain.events.payment_order import (
         PaymentOrderAcceptance,
         PaymentOrderApplied,
         PaymentOrderIssued,
         PaymentOrderObjection,
     )
-    from domain.events.base import service_moment
     from domain.models import Agency, Stage
 
 from workflows.clock import Clock
