@@ -11,11 +11,14 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 import pytest_asyncio
+from pydantic import ValidationError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, at_local, last_day
-from domain.events.arbitration import AwardServed
+from domain.events.arbitration import Award, AwardServed
+from domain.events.litigation import CourtDecision
+from domain.i18n import explain
 from domain.events.base import date_problem, mailed_in_time, service_moment
 from domain.models import CaseView, DeadlineView
 from domain.rules import Settings, compute_due
@@ -244,3 +247,12 @@ async def test_joint_application_posted_in_time_reopens_the_route(env: WorkflowE
     assert "仲裁审查确认" in receipt.message and f"邮寄日期 {posted}" in receipt.message
     await until(env.client, number, lambda v: "confirm.arbitral.review" in running(v), "under review")
     assert {d.clock_key: d.state for d in registry.deadlines(number)}["confirm.arbitral.apply"] == "met"
+
+
+def test_a_service_date_needs_a_service() -> None:
+    for model, fields in ((CourtDecision, {"kind": "judgment", "summary": "判决支付工资", "served": False}),
+                          (Award, {"items": FINAL})):
+        with pytest.raises(ValidationError) as err:
+            model.model_validate({"event_id": "x", "actor": {"unit": "court", "person": "甲"},
+                                  "served_on": "2026-03-02", **fields})
+        assert explain(err.value, "zh")[0]["message"] == "未送达的文书不填送达日期"

@@ -127,6 +127,12 @@ class Award(CaseEvent, Served):
     served_to: list[Party] = Field(default_factory=list, max_length=2)
     performance_date: date | None = None
 
+    @model_validator(mode="after")
+    def _served_on_needs_service(self) -> Award:
+        if self.served_on and not self.served_to:
+            raise _error("served_on_unserved")
+        return self
+
 
 class AwardServed(CaseEvent, Served):
     """The award was served on a party: its windows to sue or set aside run from ``served_on``."""

@@ -34,6 +34,8 @@ class CourtDecision(CaseEvent, Served):
     def _money_in_judgments(self) -> CourtDecision:
         if self.kind == "ruling" and (self.amount_awarded or self.pay_by):
             raise _error("ruling_no_money")
+        if self.served_on and not self.served:
+            raise _error("served_on_unserved")
         return self
 
 
