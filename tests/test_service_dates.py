@@ -17,9 +17,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, at_local, last_day
 from domain.events.arbitration import Award, AwardServed
+from domain.events.base import date_problem, mailed_in_time, service_moment
 from domain.events.litigation import CourtDecision
 from domain.i18n import explain
-from domain.events.base import date_problem, mailed_in_time, service_moment
 from domain.models import CaseView, DeadlineView
 from domain.rules import Settings, compute_due
 from registry.store import Registry
