@@ -182,6 +182,7 @@ ERROR = {
     "penalty_terms": ("行政处罚须写明违法事项和罚款金额", "a penalty needs the violation and the amount"),
     "hand_over_terms": ("移交须写明去向（仲裁或诉讼）和理由", "a hand-over needs a destination and a reason"),
     "obtained_items_required": ("已调取或部分调取的，须列明已调取的证据", "list the evidence obtained"),
+    "served_on_unserved": ("未送达的文书不填送达日期", "a service date needs the document to be served"),
     "ruling_no_money": ("裁定不含给付金额或履行期限", "a ruling awards no money and sets no payment date"),
     "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
     "literal_error": ("取值无效，可选：{expected}", "must be one of {expected}"),

@@ -328,13 +328,14 @@ async def _view_and_intake(case: str) -> tuple[Any, Any] | None:
 
 
 def _deadline_table(o: Out, deadlines: list[Any]) -> None:
+    # the start is the service moment for a party's window, which may be before the event was recorded
     rows = [[d.rule_id, d.title, d.source, word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
-             local_text(d.due, d.provisional, o.lang),
+             d.started_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), local_text(d.due, d.provisional, o.lang),
              word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]
             for d in deadlines]
     o.table(o.t("期限", "Deadlines"),
             [o.t("规则", "Rule"), o.t("期限", "Clock"), o.t("依据", "Source"), o.t("责任单位", "Unit"),
-             o.t("截止", "Due"), o.t("状态", "State")], rows)
+             o.t("起算", "Starts"), o.t("截止", "Due"), o.t("状态", "State")], rows)
 
 
 @case_app.command("deadlines")

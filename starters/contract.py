@@ -81,7 +81,7 @@ def units(spec: EventSpec) -> list[str]:
 
 def event_schema(spec: EventSpec) -> dict[str, Any]:
     """The payload's schema, with the units allowed to send it written into ``actor.unit``."""
-    doc = (spec.model.__doc__ or "").strip()
+    doc = " ".join((spec.model.__doc__ or "").split())  # a docstring's lines, as one
     schema = schema_of(spec.model, "validation", spec.name,
                        f"{spec.title[0]} · {spec.title[1]}" + (f". {doc}" if doc else ""))
     schema["properties"]["actor"] = {
@@ -222,7 +222,7 @@ def command(*lines: str, payload: dict[str, Any] | None = None) -> list[str]:
 def event_section(spec: EventSpec, schema: dict[str, Any]) -> list[str]:
     payload = example(spec, schema)
     senders = "、".join(f"{AGENCY[u][0]} (`{u}`)" for u in units(spec))
-    doc = (spec.model.__doc__ or "").strip()
+    doc = " ".join((spec.model.__doc__ or "").split())  # a docstring's lines, as one
     return [
         f'<a id="{spec.name}"></a>', "", f"### `{spec.name}` — {spec.title[0]} · {spec.title[1]}", "",
         f"Sent by: {senders}. Payload `{spec.model.__name__}`" + (f": {doc}" if doc else ".")

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
+from domain.calendar import SHANGHAI
 from domain.models import CaseIntake, CaseView
 from starters.cases import case_state, open_case, send_event
 from tests import factories
 
 TODAY = date.today()
+PLACE = "南昌市劳动人事争议仲裁院第一仲裁庭"
 
 
 def actor(unit: str, person: str = "测试经办人") -> dict[str, str]:
@@ -52,6 +55,23 @@ async def until(client: Client, number: str, test: Any, what: str = "", seconds:
 
 async def at_stage(client: Client, number: str, stage: str) -> CaseView:
     return await until(client, number, lambda v: v.stage == stage, f"at {stage}")
+
+
+async def filed(env: WorkflowEnvironment, prefix: str, **intake: Any) -> str:
+    """A direct application (channel arbitration, no legal-aid referral), filed at once."""
+    number = await start(env.client, prefix, channel="arbitration", consent=False, **intake)
+    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
+    await event(env.client, number, "arbitration_filed", "arbitration")
+    return number
+
+
+async def one_time_notice(env: WorkflowEnvironment, number: str, days_ahead: int = 12) -> Any:
+    now = (await env.get_current_time()).astimezone(SHANGHAI)
+    hearing = datetime.combine(now.date() + timedelta(days=days_ahead), time(9, 30), SHANGHAI)
+    return await event(env.client, number, "arbitration_notice", "arbitration",
+                       tribunal={"chair": "示例仲裁员甲", "members": ["示例仲裁员乙", "示例仲裁员丙"]},
+                       evidence_until=(hearing.date() - timedelta(days=3)).isoformat(),
+                       hearing_at=hearing.isoformat(), hearing_place=PLACE)
 
 
 async def close_after_failed_mediation(client: Client, number: str, unit: str = "union") -> None:

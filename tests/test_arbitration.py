@@ -26,12 +26,11 @@ from starters.cases import EventRefused, case_result, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import TODAY, at_stage, event, start, until
+from tests.helpers import PLACE, TODAY, at_stage, event, filed, one_time_notice, start, until
 from workers.binaries import binary
 from workflows.case import event_catalog
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "one-time-notice.txt"
-PLACE = "南昌市劳动人事争议仲裁院第一仲裁庭"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -66,23 +65,6 @@ def ledger(registry: Registry, number: str) -> dict[str, str]:
 
 def claims(*pairs: tuple[str, str | None]) -> list[dict[str, Any]]:
     return [{"type": kind, "amount": amount} for kind, amount in pairs]
-
-
-async def filed(env: WorkflowEnvironment, prefix: str, **intake: Any) -> str:
-    """A direct application (channel arbitration, no legal-aid referral), filed at once."""
-    number = await start(env.client, prefix, channel="arbitration", consent=False, **intake)
-    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
-    await event(env.client, number, "arbitration_filed", "arbitration")
-    return number
-
-
-async def one_time_notice(env: WorkflowEnvironment, number: str, days_ahead: int = 12) -> Any:
-    now = (await env.get_current_time()).astimezone(SHANGHAI)
-    hearing = datetime.combine(now.date() + timedelta(days=days_ahead), time(9, 30), SHANGHAI)
-    return await event(env.client, number, "arbitration_notice", "arbitration",
-                       tribunal={"chair": "示例仲裁员甲", "members": ["示例仲裁员乙", "示例仲裁员丙"]},
-                       evidence_until=(hearing.date() - timedelta(days=3)).isoformat(),
-                       hearing_at=hearing.isoformat(), hearing_place=PLACE)
 
 
 def test_party_notice_reaches_every_party_of_the_role_once(registry: Registry) -> None:

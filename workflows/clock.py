@@ -2,7 +2,10 @@
 
 A clock starts, warns (amber) before its due moment, lapses (red) or expires, and completes. It can
 be paused (中止, public-notice service) and resumed with the time that remained, restarted for a
-full new period (Rules Art 46), and extended once with the approver named. Due moments are computed
+full new period (Rules Art 46), and extended once with the approver named. A party's window starts
+when the document was served (``since``), which may be before the event reached the case; one whose
+due moment is already past lapses at once. A filing posted within the period is met, not late, even
+after the window ran out in the system (CPL Art 85). Due moments are computed
 by an activity from the rule table and the holiday calendar, so a calendar update never changes the
 replay of a running case. A lapse never stops the case: it is recorded and, for the rules that say
 so, escalated to the responsible unit's liaison and head.
@@ -19,7 +22,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_file import CaseFile, ClockMeasure, ClockSchedule
-    from domain.calendar import local_text
+    from domain.calendar import SHANGHAI, local_text
+    from domain.events.base import mailed_in_time
     from domain.i18n import AGENCY
     from domain.models import Actor, Agency, DeadlineView
     from domain.records import CaseChange, DueRequest, LedgerEntry, Remaining, RemainingRequest
@@ -60,12 +64,12 @@ class Clock:
     due while an activity computes a new period never fires on the old one."""
 
     def __init__(self, case: ClockHost, key: str, rule_id: str, responsible: Agency | None,
-                 on_lapse: LapseHook | None) -> None:
+                 on_lapse: LapseHook | None, since: datetime | None = None) -> None:
         self.case, self.key, self.rule_id = case, key, rule_id
         self.responsible = responsible
         self.on_lapse_hook = on_lapse
         self.state = "running"
-        self.started_at = workflow.now()
+        self.started_at = since or workflow.now()
         self.due = self.started_at
         self.warn_at: datetime | None = None
         self.provisional = False
@@ -94,16 +98,25 @@ class Clock:
         """The due moment as shown to people, marked （暂定） when past the holiday data."""
         return local_text(self.due, self.provisional)
 
-    async def complete(self, note: str | None = None) -> None:
+    def mailed_in_time(self, mailed_on: date | None) -> bool:
+        """A filing posted on ``mailed_on`` is within this clock's period (CPL Art 85)."""
+        return mailed_in_time(mailed_on, self.due)
+
+    async def complete(self, note: str | None = None, *, mailed_on: date | None = None) -> None:
         """The duty was done (or the window used). Late if the clock had lapsed, or is past due
-        before its timer fired (a clock started for a duty already overdue)."""
+        before its timer fired (a clock started for a duty already overdue), unless the filing was
+        posted within the period (``mailed_on``): then it is met, even on a window that expired."""
         async with self._lock:
-            if not self.is_open:
+            by_mail = self.mailed_in_time(mailed_on)
+            if not (self.is_open or (by_mail and self.state == "expired")):
                 return
-            late = self.state == "lapsed" or (self.state != "paused" and workflow.now() > self.due)
+            late = self.state in ("lapsed", "expired") or (self.state != "paused" and workflow.now() > self.due)
+            detail = f"{self.title}：{'逾期完成' if late else '按期完成'}"
+            if late and by_mail:
+                late, why = False, f"邮寄日期 {mailed_on} 在期间内，不算过期（CPL Art 85）"
+                detail, note = f"{self.title}：按期完成（{why}）", why + (f"；{note}" if note else "")
             self.state = "met_late" if late else "met"
-            await self._changed("clock.met", f"{self.title}：{'逾期完成' if self.state == 'met_late' else '按期完成'}",
-                                note=note, closed=True)
+            await self._changed("clock.met", detail, note=note, closed=True)
 
     async def cancel(self, note: str) -> None:
         """No longer applies (the stage ended another way)."""
@@ -186,8 +199,10 @@ class Clock:
     async def _begin(self, *, length: int | None, on_date: date | None, note: str | None) -> None:
         self.on_date, self._first_length = on_date, length
         # The activity fills in the rule's title and the due moment it computes.
+        since = self.started_at.astimezone(SHANGHAI).date()
+        begun = "开始计时" if since == workflow.now().astimezone(SHANGHAI).date() else f"自 {since} 起计算"
         async with self._lock:
-            await self._schedule("clock.started", "{title}：开始计时，截止 {due}", start=self.started_at,
+            await self._schedule("clock.started", f"{{title}}：{begun}，截止 {{due}}", start=self.started_at,
                                  length=length, note=note)
         self._watcher = asyncio.create_task(self._watch())
 
@@ -312,12 +327,13 @@ class ClockBoard:
 
     async def start(self, rule_id: str, *, key: str | None = None, responsible: Agency | None = None,
                     on_lapse: LapseHook | None = None, length: int | None = None,
-                    on_date: date | None = None, note: str | None = None) -> Clock:
-        """Start a clock of ``rule_id``; ``note`` says what exactly is due (kept in the ledger)."""
+                    on_date: date | None = None, note: str | None = None, since: datetime | None = None) -> Clock:
+        """Start a clock of ``rule_id``; ``note`` says what exactly is due (kept in the ledger);
+        ``since`` is when its period began (a document served before the event came), default now."""
         key = key or rule_id
         if key in self.clocks:  # the same duty again (e.g. a second referral): number it
             key = f"{key}#{sum(1 for k in self.clocks if k.split('#')[0] == key) + 1}"
-        clock = Clock(self.case, key, rule_id, responsible, on_lapse)
+        clock = Clock(self.case, key, rule_id, responsible, on_lapse, since)
         await clock._begin(length=length, on_date=on_date, note=note)
         self.clocks[key] = clock  # shown once its due moment is known
         clock.case.publish()

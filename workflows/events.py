@@ -9,7 +9,9 @@ schema (``invalid_payload``), its event id was used before for another event or 
 content) twice is applied once, whether it came as an update or a signal; the second call gets the
 first answer. Several updates can be validated before any of them runs, so each is checked against
 the stage once more when it is applied: handlers change their stage's state before their first
-await, and a stale event is refused then.
+await, and a stale event is refused then. A service or mailing day (``served_on``, ``mailed_on``)
+in the future or before the case was opened is refused with ``not_now``, for every event that
+carries one.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from domain.events.base import CaseEvent, EventReceipt, EventRefusal
+    from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
     from workers.codec import UNSEALED
@@ -172,9 +174,8 @@ class EventDesk:
                           f"({first[0]}); this one was not applied: use a new id for a new fact")
         return True
 
-    @staticmethod
-    def _fits_now(spec: EventSpec, stage: object, event: CaseEvent) -> None:
-        why = spec.when(stage, event)
+    def _fits_now(self, spec: EventSpec, stage: object, event: CaseEvent) -> None:
+        why = date_problem(event, self.case.opened_at, workflow.now()) or spec.when(stage, event)
         if why is not None:
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
 
@@ -191,6 +192,10 @@ class EventDesk:
             zh, en = await getattr(stage, spec.method)(event)
         finally:
             self.in_flight.discard(event.event_id)
+        dated, dated_en = dates_said(event, workflow.now())  # staff see both days when they differ
+        if dated:
+            zh, en = zh + dated, en + dated_en
+            self.case.fact(f"{spec.title[0]}{dated}")
         receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
                                message=zh, message_en=en)
         self.receipts[event.event_id] = receipt

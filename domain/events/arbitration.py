@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from domain.arbitration import AwardItem, LocalMoment, Name, Party, Tribunal
-from domain.events.base import CaseEvent, Reason
+from domain.events.base import CaseEvent, Mailed, Reason, Served
 from domain.models import Claim, Money, _error
 
 
@@ -50,12 +50,12 @@ class OneTimeNotice(CaseEvent):
         return self
 
 
-class CopyServed(CaseEvent):
-    """The application copy was served on the employer; the defence period starts (LDMA Art 30)."""
+class CopyServed(CaseEvent, Served):
+    """The application copy was served on the employer; the defence period runs from that day (LDMA Art 30)."""
 
 
-class DefenceFiled(CaseEvent):
-    """The employer filed its defence (recorded by arbitration)."""
+class DefenceFiled(CaseEvent, Mailed):
+    """The employer filed its defence (recorded by arbitration); posted within the period, it is in time."""
 
 
 class PostponementRequest(CaseEvent, Reason):
@@ -119,32 +119,45 @@ class EvidenceCollected(CaseEvent):
     result: str = Field(min_length=2, max_length=1000)
 
 
-class Award(CaseEvent):
-    """The award, item by item; ``served_to`` lists the parties served when it was announced."""
+class Award(CaseEvent, Served):
+    """The award, item by item; ``served_to`` lists the parties served when it was announced (on
+    ``served_on``, default the day the award is recorded)."""
 
     items: list[AwardItem] = Field(min_length=1)
     served_to: list[Party] = Field(default_factory=list, max_length=2)
     performance_date: date | None = None
 
+    @model_validator(mode="after")
+    def _served_on_needs_service(self) -> Award:
+        if self.served_on and not self.served_to:
+            raise _error("served_on_unserved")
+        return self
 
-class AwardServed(CaseEvent):
+
+class AwardServed(CaseEvent, Served):
+    """The award was served on a party: its windows to sue or set aside run from ``served_on``."""
+
     party: Party
 
 
-class LawsuitFiled(CaseEvent):
-    """A party sues in court (against the award, or because the commission was silent or late)."""
+class LawsuitFiled(CaseEvent, Mailed):
+    """A party sues in court (against the award, or because the commission was silent or late); a
+    complaint posted within the window is in time though it arrives later (CPL Art 85)."""
 
     party: Party
     court: str | None = Field(default=None, max_length=100)
 
 
-class SetAsideApplied(CaseEvent):
+class SetAsideApplied(CaseEvent, Mailed):
     """The employer applies to the intermediate court to set a final award aside (LDMA Art 49)."""
 
     court: str | None = Field(default=None, max_length=100)
 
 
-class SetAsideRuling(CaseEvent, Reason):
+class SetAsideRuling(CaseEvent, Reason, Served):
+    """The court's ruling on the set-aside; once set aside, the parties' 15 days to sue run from its
+    service (``served_on``)."""
+
     set_aside: bool
 
 

@@ -1,11 +1,14 @@
-"""The envelope every event carries: an id (idempotency), the acting unit and person."""
+"""The envelope every event carries: an id (idempotency), the acting unit and person; the dates a
+party's window is counted by (service, mailing)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from domain.calendar import SHANGHAI, last_day
 from domain.models import Actor, Strict, _error
 
 
@@ -13,6 +16,66 @@ class CaseEvent(Strict):
     event_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")
     actor: Actor
     note: str | None = Field(default=None, max_length=1000)
+
+
+class Served(Strict):
+    """An event that starts a party's window: the day the document was served on (or received by)
+    the party. The window runs from that day, not from when the event is recorded."""
+
+    served_on: date | None = Field(
+        default=None, description="the day the document was served or received (送达/收到之日); default: the day "
+                                  "the event is recorded; not in the future, not before the case was opened")
+
+
+class Mailed(Strict):
+    """A filing that uses a party's window: the day it was posted. A filing posted within the period
+    is in time even if it arrives after the window lapsed (CPL Art 85: 期间不包括在途时间)."""
+
+    mailed_on: date | None = Field(
+        default=None, description="the day the filing was posted (交邮之日), if it came by post; not in the future, "
+                                  "not before the case was opened")
+
+
+def service_moment(served_on: date | None, now: datetime) -> datetime:
+    """When a window counted from ``served_on`` starts: now if served today (or no day given), else
+    the start of the service day (the day itself is not counted, CPL Art 85, so any hour of it
+    gives the same due date)."""
+    if served_on is None or served_on >= now.astimezone(SHANGHAI).date():
+        return now
+    return datetime.combine(served_on, time(0, 0), SHANGHAI)
+
+
+def mailed_in_time(mailed_on: date | None, due: datetime) -> bool:
+    """Posted on or before the period's last day (CPL Art 85: 期满前交邮的，不算过期)."""
+    return mailed_on is not None and mailed_on <= last_day(due)
+
+
+def date_problem(event: CaseEvent, opened_at: datetime, now: datetime) -> tuple[str, str] | None:
+    """A service or mailing day later than today or earlier than the day the case was opened."""
+    today, opened = now.astimezone(SHANGHAI).date(), opened_at.astimezone(SHANGHAI).date()
+    for name, zh, en in (("served_on", "送达日期", "the service date"), ("mailed_on", "邮寄日期", "the mailing date")):
+        day = getattr(event, name, None)
+        if day is None:
+            continue
+        if day > today:
+            return f"{zh} {day} 晚于今天（{today}）", f"{en} {day} is in the future (today is {today})"
+        if day < opened:
+            return f"{zh} {day} 早于本案受理之日（{opened}）", f"{en} {day} is before the case was opened ({opened})"
+    return None
+
+
+def dates_said(event: CaseEvent, now: datetime) -> tuple[str, str]:
+    """How a receipt and the event log name a service or mailing day other than the day recorded."""
+    today = now.astimezone(SHANGHAI).date()
+    zh, en = [], []
+    for name, word, word_en in (("served_on", "送达", "served"), ("mailed_on", "邮寄", "posted")):
+        day = getattr(event, name, None)
+        if day is not None and day != today:
+            zh.append(f"{word}日期 {day}")
+            en.append(f"{word_en} {day}")
+    if not zh:
+        return "", ""
+    return f"（{'，'.join(zh)}；登记日期 {today}）", f" ({', '.join(en)}; recorded {today})"
 
 
 class Reason(Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from domain.arbitration import Party
-from domain.events.base import CaseEvent, Decision
+from domain.events.base import CaseEvent, Decision, Mailed
 
 Route = Literal["judicial", "arbitral"]  # 司法确认 (court) | 仲裁审查确认 (arbitration)
 
@@ -17,8 +17,9 @@ class ConfirmationConsent(CaseEvent):
     party: Party
 
 
-class ConfirmationFiled(CaseEvent):
-    """The joint application was handed in: to the court (court + union desk) or to arbitration."""
+class ConfirmationFiled(CaseEvent, Mailed):
+    """The joint application was handed in: to the court (court + union desk) or to arbitration;
+    one posted within the window is in time though it arrives later (CPL Art 85)."""
 
     route: Route
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from domain.arbitration import Party
-from domain.events.base import CaseEvent
+from domain.events.base import CaseEvent, Mailed, Served
 from domain.models import Money, _error
 
 Procedure = Literal["simplified", "ordinary", "small_claims"]
@@ -20,8 +20,9 @@ class CourtFiling(CaseEvent):
     procedure: Procedure
 
 
-class CourtDecision(CaseEvent):
-    """A judgment or a ruling (e.g. 不予受理, 驳回起诉), and whether it was served with delivery."""
+class CourtDecision(CaseEvent, Served):
+    """A judgment or a ruling (e.g. 不予受理, 驳回起诉), and whether it was served with delivery
+    (on ``served_on`` if not the day it is recorded)."""
 
     kind: Literal["judgment", "ruling"]
     summary: str = Field(min_length=2, max_length=1000)
@@ -33,12 +34,16 @@ class CourtDecision(CaseEvent):
     def _money_in_judgments(self) -> CourtDecision:
         if self.kind == "ruling" and (self.amount_awarded or self.pay_by):
             raise _error("ruling_no_money")
+        if self.served_on and not self.served:
+            raise _error("served_on_unserved")
         return self
 
 
-class CourtService(CaseEvent):
-    """The judgment or ruling was served on the parties: the appeal period runs from now."""
+class CourtService(CaseEvent, Served):
+    """The judgment or ruling was served on the parties: the appeal period runs from ``served_on``."""
 
 
-class CourtAppeal(CaseEvent):
+class CourtAppeal(CaseEvent, Mailed):
+    """A party appeals; an appeal posted within the period is in time though it arrives later (CPL Art 85)."""
+
     appellant: Party

@@ -4,12 +4,13 @@ from datetime import date
 
 from pydantic import Field
 
-from domain.events.base import CaseEvent, Reason
+from domain.events.base import CaseEvent, Reason, Served
 from domain.models import Money
 
 
-class MediationAgreement(CaseEvent):
-    """An agreement: its terms, the amount the employer pays, and by when."""
+class MediationAgreement(CaseEvent, Served):
+    """An agreement: its terms, the amount the employer pays, and by when; ``served_on`` is the day it
+    took effect and the parties received it (the windows to apply for confirmation run from it)."""
 
     terms: str = Field(min_length=2, max_length=2000)
     amount: Money

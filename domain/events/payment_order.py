@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from domain.events.base import CaseEvent, Decision, Reason
+from domain.events.base import CaseEvent, Decision, Mailed, Reason, Served
 
 
 class PaymentOrderApplied(CaseEvent):
@@ -18,9 +18,11 @@ class PaymentOrderAcceptance(Decision):
     accepted: bool
 
 
-class PaymentOrderIssued(CaseEvent):
-    """The court issued the payment order and served it on the employer."""
+class PaymentOrderIssued(CaseEvent, Served):
+    """The court issued the payment order and served it on the employer (on ``served_on``): the 15
+    days to pay or object run from that day (CPL Art 227)."""
 
 
-class PaymentOrderObjection(CaseEvent, Reason):
-    """The employer objected in writing and the court ended the payment-order procedure."""
+class PaymentOrderObjection(CaseEvent, Reason, Mailed):
+    """The employer objected in writing and the court ended the payment-order procedure; an objection
+    posted within the 15 days is in time though it arrives later (CPL Art 85)."""

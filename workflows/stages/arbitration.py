@@ -15,6 +15,10 @@ The commission's acts come with actor arbitration; a party's acts through the un
 documents, notices — so the commission can file while another stage (the legal-aid review of a
 direct application) still holds the case; ``run`` shows where the case stands and returns how the
 track ended.
+
+The employer's defence period runs from the day the application copy was served on it
+(``served_on``); a defence posted within the period (``mailed_on``) is in time though it arrives
+after the period ran out in the system (CPL Art 85), until the award is made.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         Suspension,
         WageMediation,
     )
+    from domain.events.base import service_moment
     from domain.i18n import AGENCY
     from domain.models import Agency, CaseFlag, Claim, Stage
     from domain.records import WorkOrder
@@ -400,19 +405,24 @@ class Arbitration:
 
     @case_event("arbitration_copy_served", CopyServed, actors=COMMISSION,
                 title=("记录向被申请人送达申请书副本", "record service of the application copy"), when=_serving)
-    async def serve_copy(self, _: CopyServed) -> Said:
+    async def serve_copy(self, event: CopyServed) -> Said:
         await self.clock["arb.serve_copy"].complete()
-        defence = await self._start("arb.defence")
+        defence = await self._start("arb.defence", since=service_moment(event.served_on, workflow.now()))
         self.show()
         return f"申请书副本已送达被申请人：答辩期截止 {_t(defence)}", "copy served: the defence period runs"
 
-    def _defending(self, _: DefenceFiled) -> Said | None:
-        return None if self._open("arb.defence") else ("没有进行中的答辩期间", "no defence period is running")
+    def _defending(self, event: DefenceFiled) -> Said | None:
+        """The defence period is running, or ran out with the defence posted within it (CPL Art 85)."""
+        defence = self.clock.get("arb.defence")
+        if self._open("arb.defence") or (defence and defence.state == "expired" and not self.award_made
+                                         and defence.mailed_in_time(event.mailed_on)):
+            return None
+        return "没有进行中的答辩期间", "no defence period is running"
 
     @case_event("arbitration_defence_filed", DefenceFiled, actors=COMMISSION,
                 title=("记录被申请人提交答辩书", "record the employer's defence"), when=_defending)
-    async def defence(self, _: DefenceFiled) -> Said:
-        await self.clock["arb.defence"].complete()
+    async def defence(self, event: DefenceFiled) -> Said:
+        await self.clock["arb.defence"].complete(mailed_on=event.mailed_on)
         return "已记录被申请人答辩书", "defence recorded"
 
     def _hearing_ahead(self, _: object) -> Said | None:
@@ -633,7 +643,7 @@ class Arbitration:
         if self.result is not None:
             return "仲裁阶段已结束", "the arbitration track has ended"
         if self.award_made:
-            return self.windows.may_sue(event.party)
+            return self.windows.may_sue(event.party, event.mailed_on)
         return self.may_sue_before_award(event)
 
     @case_event("lawsuit_filed", LawsuitFiled, actors=PARTY_SENDERS | {Agency.COURT},
@@ -641,7 +651,7 @@ class Arbitration:
     async def sue(self, event: LawsuitFiled) -> Said:
         who = PARTY[event.party][0]
         if self.award_made:
-            await self.windows.sued(event.party)
+            await self.windows.sued(event.party, event.mailed_on)
         court = event.court or "人民法院"
         self.finish(ArbitrationResult("litigation", f"{who}向{court}起诉", plaintiff=event.party))
         return f"已记录：{who}向{court}起诉，案件转入诉讼", f"{PARTY[event.party][1]} sued: litigation follows"

@@ -6,11 +6,21 @@ Art 48) and the employer may apply to the intermediate court to set the award as
 Art 49; not once the worker has sued, SPC-L1 Art 21); for non-final items either party may sue
 (15 days, LDMA Art 50). When every window has closed with nobody suing, the award takes effect and
 the enforcement window runs (LDMA Art 51; CPL Art 250).
+
+Each window runs from the day the award was served on that party (``served_on`` of the award or of
+``award_served``), not from when the service was recorded. A lawsuit or a set-aside application
+posted within its window (``mailed_on``) is in time though it arrives after the window ran out in the
+system (CPL Art 85): it is taken while the arbitration track is still open, and an award that took
+effect when the windows ran out did not, after all — the performance and enforcement clocks are
+withdrawn and the lawsuit (or the set-aside) goes on. Once the 15 days to sue after a set-aside have
+run out the track ends with the case; a complaint posted in time that arrives after that is not
+recorded here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -26,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         SetAsideApplied,
         SetAsideRuling,
     )
+    from domain.events.base import service_moment
     from domain.models import Agency
 
 from workflows.clock import Clock
@@ -85,6 +96,25 @@ class AwardWindows:
         clock = table.get(key)
         return clock if clock is not None and clock.is_open else None
 
+    def _usable(self, key: str, mailed_on: date | None) -> Clock | None:
+        """The party's window, open, or run out with the filing posted within it (CPL Art 85)."""
+        clock = self.windows.get(key)
+        if clock is not None and (clock.is_open or (clock.state == "expired" and clock.mailed_in_time(mailed_on))):
+            return clock
+        return None
+
+    async def _not_effective(self, what: str, mailed_on: date | None) -> None:
+        """A filing posted in time came after the windows ran out: the award did not take effect."""
+        if not self.effective:
+            return
+        self.effective = False
+        line = f"{what}的邮寄日期 {mailed_on} 在期间内，不算过期（CPL Art 85）：仲裁裁决未发生法律效力"
+        for key in ("arb.performance", "enforce.apply"):
+            if clock := self.after.pop(key, None):
+                await clock.cancel(line)
+        self.case.fact(line)
+        await self.case.record("arbitration.award_not_effective", line)
+
     # ---- driven by the arbitration stage -------------------------------------------------------
 
     async def open(self, lines: list[AwardLine], award: Award) -> None:
@@ -95,9 +125,9 @@ class AwardWindows:
         if self.finals and self.nonfinals:
             self.case.fact("裁决同时含终局和非终局事项：当事人就该裁决起诉的，按非终局裁决处理（SPC-L1 ◐）")
         for party in dict.fromkeys(award.served_to):
-            await self._serve(party)
+            await self._serve(party, award)
 
-    def may_sue(self, party: Party) -> Said | None:
+    def may_sue(self, party: Party, mailed_on: date | None = None) -> Said | None:
         if self.set_aside == "set_aside":
             if self._open(self.after, "arb.set_aside.sue"):
                 return None
@@ -105,17 +135,18 @@ class AwardWindows:
         if party == "employer" and not self.nonfinals:
             return ("终局裁决用人单位不能起诉，只能向中级人民法院申请撤销（LDMA Art 48–49）",
                     "the employer cannot sue against a final award, only apply to set it aside (LDMA Art 48-49)")
-        if self._open(self.windows, f"{party}.final") or self._open(self.windows, f"{party}.nonfinal"):
+        if self._usable(f"{party}.final", mailed_on) or self._usable(f"{party}.nonfinal", mailed_on):
             return None
         if party not in self.served:
             return f"裁决书尚未送达{PARTY[party][0]}", f"the award has not been served on {PARTY[party][1]}"
         return f"{PARTY[party][0]}的起诉期间已届满", f"{PARTY[party][1]}'s time to sue has passed"
 
-    async def sued(self, party: Party) -> None:
+    async def sued(self, party: Party, mailed_on: date | None = None) -> None:
         self.suits.append(party)
         for key in (f"{party}.final", f"{party}.nonfinal"):
-            if window := self._open(self.windows, key):
-                await window.complete()
+            if window := self._usable(key, mailed_on):
+                await window.complete(mailed_on=mailed_on)
+        await self._not_effective(f"{PARTY[party][0]}起诉", mailed_on)
         if clock := self._open(self.after, "arb.set_aside.sue"):
             await clock.complete()
         if party == "worker" and self.set_aside == "pending":
@@ -147,22 +178,24 @@ class AwardWindows:
 
     # ---- windows and effect --------------------------------------------------------------------
 
-    async def _serve(self, party: Party) -> None:
+    async def _serve(self, party: Party, event: Award | AwardServed) -> None:
+        """The party's windows run from the day it was served (a window already past lapses at once)."""
         self.served.append(party)
-        clocks = self.case.clocks
+        start = self.case.clocks.start
+        since = service_moment(event.served_on, workflow.now())
         if party == "worker":
             if self.finals:
-                self.windows["worker.final"] = await clocks.start("arb.final.worker_sues", on_lapse=self._closed)
+                self.windows["worker.final"] = await start("arb.final.worker_sues", on_lapse=self._closed, since=since)
             if self.nonfinals:
-                self.windows["worker.nonfinal"] = await clocks.start(
-                    "arb.nonfinal.sue", key="arb.nonfinal.sue:worker", on_lapse=self._closed)
+                self.windows["worker.nonfinal"] = await start(
+                    "arb.nonfinal.sue", key="arb.nonfinal.sue:worker", on_lapse=self._closed, since=since)
         else:
             if self.finals:
-                self.windows["employer.final"] = await clocks.start("arb.final.employer_revokes",
-                                                                    on_lapse=self._closed)
+                self.windows["employer.final"] = await start("arb.final.employer_revokes", on_lapse=self._closed,
+                                                             since=since)
             if self.nonfinals:
-                self.windows["employer.nonfinal"] = await clocks.start(
-                    "arb.nonfinal.sue", key="arb.nonfinal.sue:employer", on_lapse=self._closed)
+                self.windows["employer.nonfinal"] = await start(
+                    "arb.nonfinal.sue", key="arb.nonfinal.sue:employer", on_lapse=self._closed, since=since)
 
     async def _closed(self, _: Clock) -> None:
         await self._settle()
@@ -214,11 +247,11 @@ class AwardWindows:
     @case_event("award_served", AwardServed, actors={Agency.ARBITRATION},
                 title=("记录裁决书送达", "record service of the award"), when=_unserved)
     async def serve(self, event: AwardServed) -> Said:
-        await self._serve(event.party)
+        await self._serve(event.party, event)
         self.stage.show()
         return f"裁决书已送达{PARTY[event.party][0]}：起诉/撤销期间开始计算", f"award served on {PARTY[event.party][1]}"
 
-    def _may_set_aside(self, _: SetAsideApplied) -> Said | None:
+    def _may_set_aside(self, event: SetAsideApplied) -> Said | None:
         if self.lines is None:
             return "尚无仲裁裁决", "there is no award"
         if not self.finals:
@@ -231,7 +264,7 @@ class AwardWindows:
             return "仲裁阶段已结束", "the arbitration track has ended"
         if self.set_aside is not None:
             return "已申请撤销终局裁决", "a set-aside was already applied for"
-        if not self._open(self.windows, "employer.final"):
+        if not self._usable("employer.final", event.mailed_on):
             return "撤销申请期间（收到裁决书之日起30日）未开始或已届满", "the 30-day set-aside window is not open"
         return None
 
@@ -241,7 +274,8 @@ class AwardWindows:
     async def apply_set_aside(self, event: SetAsideApplied) -> Said:
         self.set_aside = "pending"
         window = self.windows["employer.final"]
-        await window.complete()
+        await window.complete(mailed_on=event.mailed_on)
+        await self._not_effective("用人单位申请撤销终局裁决", event.mailed_on)
         self.case.tracks[SET_ASIDE] = f"{event.court or '中级人民法院'}审查中"
         self.stage.show()
         return "已记录：用人单位申请撤销终局裁决，等待中级人民法院裁定", "set-aside application recorded"
@@ -255,8 +289,8 @@ class AwardWindows:
         self.case.tracks.pop(SET_ASIDE, None)
         if event.set_aside:
             self.set_aside = "set_aside"
-            self.after["arb.set_aside.sue"] = await self.case.clocks.start("arb.set_aside.sue",
-                                                                           on_lapse=self._not_sued)
+            self.after["arb.set_aside.sue"] = await self.case.clocks.start(
+                "arb.set_aside.sue", on_lapse=self._not_sued, since=service_moment(event.served_on, workflow.now()))
             self.case.fact(f"终局裁决被中级人民法院裁定撤销（{event.reason}）：当事人可以就该争议起诉（LDMA Art 49）")
             self.stage.show()
             return "已记录：终局裁决被撤销，当事人可在15日内起诉", "award set aside"

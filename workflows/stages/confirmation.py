@@ -3,7 +3,14 @@ confirmation (the union helps through the court + union mechanism; 30 days, CPL 
 arbitral review confirmation (legal aid helps; 15 days, Rules Art 74), or the employer simply
 performs by the agreed date. An unperformed agreement is enforced when confirmed; otherwise it
 goes to a payment order (wages, work-injury medical costs, compensation: LDMA Art 16) or to
-arbitration (LDMA Art 15)."""
+arbitration (LDMA Art 15).
+
+The windows to apply run from the day the agreement took effect (``served_on`` of the agreement).
+A joint application posted within a window (``mailed_on``) is in time though it arrives after the
+window ran out in the system (CPL Art 85): while the case is still confirming the agreement, the
+route closed by the lapse opens again and takes the application; the joint application carries both
+parties' consent, so consents not recorded before are not asked for. Once the case has moved on
+(unperformed, no application pending) it is not recorded here."""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.court_liaison import LegalAidCourtDesk
     from activities.union import UnionDesk
     from domain.arbitration import MONEY_CLAIMS, PARTY
+    from domain.events.base import service_moment
     from domain.events.confirmation import (
         ArbitralReview,
         ConfirmationConsent,
@@ -78,7 +86,9 @@ class Confirmation:
         case.fact(f"调解协议：用人单位于 {agreement.performance_date} 前支付 {agreement.amount} 元")
         case.enter(Stage.CONFIRMATION, None, ("双方选择确认途径或自愿履行", "the parties choose how to confirm or perform"))
         routes = list(self.routes.values())
-        windows = await together(*(case.clocks.start(r.window_rule, on_lapse=self._window_missed) for r in routes))
+        since = service_moment(agreement.served_on, workflow.now())
+        windows = await together(*(case.clocks.start(r.window_rule, on_lapse=self._window_missed, since=since)
+                                   for r in routes))
         for route, window in zip(routes, windows, strict=True):
             route.window = window
         self.open = True
@@ -179,7 +189,7 @@ class Confirmation:
         if event.actor.unit != route.helper:
             helper = AGENCY[route.helper.value]
             return f"{route.name}由{helper[0]}协助办理", f"{route.key} confirmation is handled by {helper[1]}"
-        if route.state != "open":
+        if route.state != "open" and not self._posted_in_time(route, event):
             return f"{route.name}{ENDED.get(route.state, '已提交申请')}", f"the {route.key} route is {route.state}"
         other = next(r for r in self.routes.values() if r is not route)
         if other.state not in ("open", "closed", "refused"):
@@ -192,8 +202,17 @@ class Confirmation:
             return f"已记录{PARTY[event.party][0]}同意", f"the {event.party} already consented"
         return why
 
+    @staticmethod
+    def _posted_in_time(route: Route, event: ConfirmationConsent | ConfirmationFiled) -> bool:
+        """A joint application posted within a window that ran out in the system (CPL Art 85)."""
+        return (isinstance(event, ConfirmationFiled) and route.state == "closed" and route.window is not None
+                and route.window.mailed_in_time(event.mailed_on))
+
     def _can_file(self, event: ConfirmationFiled) -> Said | None:
         why = self._check_route(event)
+        route = self.routes.get(event.route)
+        if why is None and route is not None and self._posted_in_time(route, event):
+            return None  # the joint application posted carries both consents
         missing = [PARTY[p][0] for p in PARTY if p not in self.routes[event.route].consents] if self.open else []
         if why is None and missing:
             return f"共同申请须双方同意，尚缺{'、'.join(missing)}同意", "both parties must consent first"
@@ -238,7 +257,7 @@ class Confirmation:
         route.state = "filing"
         self._show()
         assert route.window is not None
-        await route.window.complete()
+        await route.window.complete(mailed_on=event.mailed_on)
         if route.key == "judicial":
             route.review = await case.clocks.start("confirm.judicial.accept")
         else:

@@ -6,6 +6,13 @@ claims are final at first instance, Art 165); judgment or ruling and its service
 days for a judgment, 10 for a ruling (CPL Art 171); second instance (CPL Art 183); the effective
 judgment is performed or enforced (CPL Art 250).
 
+The appeal period runs from the day the decision was served (``served_on``). An appeal posted within
+it (``mailed_on``) is in time though it arrives after the period ran out in the system (CPL Art 85):
+while the case waits for the employer to pay under the decision or for an enforcement application
+(nothing applied for yet), the decision did not take effect after all — the performance clock is
+withdrawn and the second instance begins. A decision without money closes the case when it takes
+effect; an appeal against it that arrives after that is not recorded here.
+
 Other stages enter with the complaint already at the court: ``Litigation.run(origin, plaintiff)``,
 each origin listed in ORIGINS.
 """
@@ -17,6 +24,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.court_liaison import LegalAidCourtDesk
     from domain.arbitration import PARTY, Party
+    from domain.events.base import service_moment
     from domain.events.litigation import CourtAppeal, CourtDecision, CourtFiling, CourtService
     from domain.models import Agency, CaseFlag, Stage
 
@@ -55,9 +63,13 @@ class Litigation:
         await self._legal_aid_follows(plaintiff)
         self.clock = await case.clocks.start("court.file")
         self.step = "filing"
-        await workflow.wait_condition(lambda: self.step == "effective")
-        self.step = None
-        return await self._effective()
+        while True:
+            await workflow.wait_condition(lambda: self.step == "effective")
+            self.step = "performing"  # an appeal posted in time may still come (CPL Art 85)
+            end = await self._effective()
+            if self.step == "performing":
+                self.step = None
+                return end
 
     async def _legal_aid_follows(self, plaintiff: Party) -> None:
         case = self.case
@@ -75,14 +87,15 @@ class Litigation:
         self.clock = await self.case.clocks.start(rule_id)
         self.step = "trial"
 
-    async def _served(self) -> None:
+    async def _served(self, event: CourtDecision | CourtService) -> None:
         """Service starts the appeal period, unless the decision is final (second instance, small claims)."""
         assert self.decision is not None
         if self.instance == 2 or self.procedure == "small_claims":
             self.step = "effective"
             return
         rule = "court.appeal" if self.decision.kind == "judgment" else "court.appeal.ruling"
-        self.clock = await self.case.clocks.start(rule, on_lapse=self._no_appeal)
+        self.clock = await self.case.clocks.start(rule, on_lapse=self._no_appeal,
+                                                  since=service_moment(event.served_on, workflow.now()))
         self.case.wait_for((f"{DECISION[self.decision.kind]}已送达：上诉期内当事人可以上诉，期满无人上诉即生效",
                             f"the {self.decision.kind} was served: appeal period running"), Agency.COURT)
         self.step = "appeal"
@@ -127,7 +140,14 @@ class Litigation:
     def _serving(self, _: object) -> Said | None:
         return self._at("service")
 
-    def _appealable(self, _: object) -> Said | None:
+    def _appealable(self, event: CourtAppeal) -> Said | None:
+        """In the appeal period, or after it ran out with the appeal posted within it (CPL Art 85)
+        while the decision is not yet performed or enforced."""
+        performance = self.performance
+        if (self.step == "performing" and self.clock is not None and self.clock.rule_id.startswith("court.appeal")
+                and self.clock.mailed_in_time(event.mailed_on) and performance.application is None
+                and not performance.paid_in_full):
+            return None
         return self._at("appeal")
 
     @case_event("court_filing", CourtFiling, actors={Agency.COURT},
@@ -150,7 +170,7 @@ class Litigation:
         line = f"人民法院{instance}{DECISION[event.kind]}：{event.summary}"
         self.case.fact(line)
         if event.served:
-            await self._served()
+            await self._served(event)
         else:
             self.case.wait_for((f"人民法院送达{DECISION[event.kind]}", "the court serves the decision"), Agency.COURT)
             self.step = "service"
@@ -158,17 +178,22 @@ class Litigation:
 
     @case_event("court_served", CourtService, actors={Agency.COURT},
                 title=("法院送达判决书或裁定书", "the court serves the decision"), when=_serving)
-    async def court_serves(self, _: CourtService) -> Said:
+    async def court_serves(self, event: CourtService) -> Said:
         self.step = "moving"
-        await self._served()
+        await self._served(event)
         return "已记录：判决书/裁定书已送达", "service recorded"
 
     @case_event("court_appeal", CourtAppeal, actors={Agency.COURT, Agency.LEGAL_AID},
                 title=("记录上诉", "record an appeal"), when=_appealable)
     async def appealed(self, event: CourtAppeal) -> Said:
         assert self.clock is not None and self.decision is not None
-        self.step = "moving"
-        await self.clock.complete()
+        performing, self.step = self.step == "performing", "moving"
+        await self.clock.complete(mailed_on=event.mailed_on)
+        if performing:
+            line = (f"上诉状邮寄日期 {event.mailed_on} 在上诉期内，不算过期（CPL Art 85）："
+                    f"{DECISION[self.decision.kind]}未发生法律效力")
+            await self.performance.call_off(line)
+            await self.case.record("litigation.not_effective", line)
         self.instance = 2
         line = f"{PARTY[event.appellant][0]}对{DECISION[self.decision.kind]}提起上诉"
         self.case.fact(line)

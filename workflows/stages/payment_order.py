@@ -1,8 +1,12 @@
 """A court payment order (支付令) on an unperformed agreement for wages, work-injury medical costs or
 compensation (LDMA Art 16). Legal aid helps the worker apply; the court accepts within 5 days and
 issues within 15 (CPL Art 226–227); the employer pays or objects in writing within 15 days of
-service. No objection: the order is enforceable. An objection ends the procedure and the dispute
-turns into a lawsuit on the agreement (CPL Art 228; SPC-L1 Art 13)."""
+service (``served_on`` of the issue event: the 15 days run from that day). No objection: the order
+is enforceable. An objection ends the procedure and the dispute turns into a lawsuit on the
+agreement (CPL Art 228; SPC-L1 Art 13). An objection posted within the 15 days (``mailed_on``) is in
+time though it arrives after the window ran out in the system (CPL Art 85): while the case waits
+for enforcement of the order (nothing applied for yet), the enforcement window is withdrawn and the
+dispute goes to court as after any objection."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.court_liaison import LegalAidCourtDesk
+    from domain.events.base import service_moment
     from domain.events.payment_order import (
         PaymentOrderAcceptance,
         PaymentOrderApplied,
@@ -27,6 +32,7 @@ from workflows.stages.handoff import StageEnd
 from workflows.stages.performance import Performance
 
 ENDS = ("refused", "objected", "effective")
+# after "effective" the step is "enforcing" while the case waits for payment or enforcement
 
 
 class PaymentOrder:
@@ -48,13 +54,17 @@ class PaymentOrder:
         await case.hand_over(LegalAidCourtDesk.assist_payment_order, Agency.LEGAL_AID, "payment_order.apply",
                              f"协助申请支付令 {case.number}")
         await workflow.wait_condition(lambda: self.step in ENDS or self.performance.paid_in_full)
+        if self.step == "effective":
+            self.step = "enforcing"
+            enforced = await self.performance.enforce("支付令")
+            if self.step == "enforcing":  # no objection posted in time came meanwhile
+                self.step = None
+                return StageEnd(enforced)
         step, self.step = self.step, None
         if self.clock:
             await self.clock.withdraw("用人单位已清偿")
         if self.performance.paid_in_full:
             return StageEnd(f"用人单位清偿调解协议欠款，收回 {self.performance.paid} 元")
-        if step == "effective":
-            return StageEnd(await self.performance.enforce("支付令"))
         return StageEnd(self.ending, next="arbitration" if step == "refused" else "litigation")
 
     # ---- events from the worker's helpers and the court --------------------------------------
@@ -75,7 +85,12 @@ class PaymentOrder:
     def _issuing(self, _: object) -> Said | None:
         return self._at("issue")
 
-    def _objecting(self, _: object) -> Said | None:
+    def _objecting(self, event: PaymentOrderObjection) -> Said | None:
+        """In the window, or after it ran out with the objection posted within it (CPL Art 85) while
+        the order is not yet being enforced."""
+        if (self.step == "enforcing" and self.clock is not None and self.clock.mailed_in_time(event.mailed_on)
+                and self.performance.application is None and not self.performance.paid_in_full):
+            return None
         return self._at("objection")
 
     @case_event("payment_order_applied", PaymentOrderApplied, actors={Agency.LEGAL_AID, Agency.UNION, Agency.WINDOW},
@@ -106,7 +121,7 @@ class PaymentOrder:
 
     @case_event("payment_order_issued", PaymentOrderIssued, actors={Agency.COURT},
                 title=("法院发出并送达支付令", "the court issues and serves the order"), when=_issuing)
-    async def issued(self, _: PaymentOrderIssued) -> Said:
+    async def issued(self, event: PaymentOrderIssued) -> Said:
         assert self.clock is not None
         self.step = "moving"
         await self.clock.complete()
@@ -114,7 +129,8 @@ class PaymentOrder:
         self.case.fact(line)
         self.case.wait_for(("用人单位自收到支付令之日起15日内清偿或书面提出异议", "the employer pays or objects within 15 days"),
                            Agency.COURT)
-        self.clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection)
+        self.clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection,
+                                                  since=service_moment(event.served_on, workflow.now()))
         self.step = "objection"
         return f"已记录：{line}", "the order was served on the employer"
 
@@ -123,9 +139,11 @@ class PaymentOrder:
     async def objected(self, event: PaymentOrderObjection) -> Said:
         assert self.clock is not None
         self.ending = f"用人单位对支付令提出书面异议（{event.reason}），督促程序终结，转入诉讼"
-        self.step = "objected"
+        enforcing, self.step = self.step == "enforcing", "objected"
         self.case.fact(self.ending)
-        await self.clock.complete()
+        await self.clock.complete(mailed_on=event.mailed_on)
+        if enforcing:
+            await self.performance.call_off(f"异议邮寄日期 {event.mailed_on} 在期间内，不算过期（CPL Art 85）：支付令未生效")
         return self.ending, "the employer objected: the order is void and the dispute goes to court"
 
     async def _no_objection(self, _: Clock) -> None:

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.events.performance import EnforcementRequested, PaymentReceived
     from domain.models import Agency
 
+from workflows.clock import Clock
 from workflows.events import Said, case_event
 from workflows.runtime import CaseRuntime
 
@@ -29,11 +30,14 @@ class Performance:
         self.owed = Decimal(0)
         self.paid = Decimal(0)
         self.enforcing = False
+        self.clock: Clock | None = None  # the date to pay by, or the 2-year window to enforce
+        self.called_off = False  # not enforceable after all (call_off)
         self.application: EnforcementRequested | None = None
 
     def expect(self, basis: str, owed: Decimal) -> None:
         """Payments from now on count toward ``owed`` under ``basis``."""
         self.basis, self.owed, self.paid = basis, owed, Decimal(0)
+        self.called_off = False
 
     def stop(self) -> None:
         """Nothing is owed under these any more: the dispute goes to arbitration, whose award has its
@@ -50,7 +54,7 @@ class Performance:
 
     async def by_date(self, rule_id: str, day: date) -> bool:
         """Wait for payment in full until the end of ``day`` (a clock of ``rule_id``); True if paid."""
-        clock = await self.case.clocks.start(rule_id, on_date=day)
+        clock = self.clock = await self.case.clocks.start(rule_id, on_date=day)
         await workflow.wait_condition(lambda: self.paid_in_full or not clock.is_open)
         if self.paid_in_full:
             await clock.complete()
@@ -58,14 +62,17 @@ class Performance:
 
     async def enforce(self, basis: str | None = None) -> str:
         """The obligation (renamed ``basis`` when confirmed) is enforceable and unpaid: wait for
-        payment in full, the worker's application to the court, or the end of the 2 years."""
+        payment in full, the worker's application to the court, or the end of the 2 years. After
+        call_off there is nothing to enforce: the answer is empty."""
+        if self.called_off:
+            return ""
         self.basis = basis or self.basis
         case, basis = self.case, self.basis
         self.enforcing = True
         case.wait_for((f"用人单位未履行{basis}：劳动者可申请人民法院强制执行",
                        "unperformed: the worker may apply to the court for enforcement"))
         case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在2年内申请人民法院强制执行（CPL Art 250）")
-        clock = await case.clocks.start("enforce.apply")
+        clock = self.clock = await case.clocks.start("enforce.apply")
         await workflow.wait_condition(lambda: self.paid_in_full or self.application is not None or not clock.is_open)
         self.enforcing = False
         if self.paid_in_full:
@@ -75,6 +82,14 @@ class Performance:
             await clock.complete()
             return f"已向{self.application.court or '人民法院'}申请强制执行{basis}，尚欠 {self.outstanding} 元"
         return f"{basis}未履行，申请执行期间已届满"
+
+    async def call_off(self, why: str) -> None:
+        """The obligation was not enforceable after all (an objection or appeal posted in time, CPL
+        Art 85): the clock waited on is withdrawn, by_date() and enforce() return, and their answers
+        no longer apply."""
+        self.called_off = True
+        if self.clock is not None:
+            await self.clock.cancel(why)
 
     # ---- events ------------------------------------------------------------------------------
 
