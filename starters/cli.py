@@ -365,14 +365,19 @@ def case_deadlines(case: str, lang: LangOpt = None, as_json: JsonOpt = False) ->
 
 @case_app.command("list")
 def case_list(
-    stage: Annotated[str | None, typer.Option(help="阶段，如 mediation")] = None,
-    agency: Annotated[str | None, typer.Option(help="责任单位，如 legal_aid")] = None,
+    stage: Annotated[str | None, typer.Option(help="阶段：代码或名称，如 mediation 或 调解")] = None,
+    agency: Annotated[str | None, typer.Option(help="责任单位：代码或名称，如 legal_aid 或 工会")] = None,
     overdue: Annotated[bool | None, typer.Option("--overdue/--not-overdue", help="只看逾期/未逾期")] = None,
-    district: Annotated[str | None, typer.Option(help="区县代码")] = None,
+    district: Annotated[str | None, typer.Option(help="区县：代码或名称，如 360113 或 红谷滩区")] = None,
     lang: LangOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """按阶段、责任单位、是否逾期筛选案件（来自登记库）。"""
+    """按阶段、责任单位、是否逾期、区县筛选案件（来自登记库）。"""
+    from domain.districts import DISTRICTS
+
     o = out(lang, as_json)
+    stage = o.choice(stage, STAGE, ("阶段", "stage"))
+    agency = o.choice(agency, AGENCY, ("责任单位", "unit"))
+    district = o.choice(district, {code: (name, name) for code, name in DISTRICTS.items()}, ("区县", "district"))
     rows = registry(o).cases(stage=stage, agency=agency, overdue=overdue, district=district)
     if o.as_json:
         o.data([r.model_dump(mode="json") for r in rows])
@@ -759,7 +764,7 @@ def meeting_minutes(meeting: str, lang: LangOpt = None) -> None:
 def report(
     start: Annotated[str, typer.Option("--from", help="起始日期 YYYY-MM-DD（含）")],
     end: Annotated[str, typer.Option("--to", help="截止日期 YYYY-MM-DD（含）")],
-    district: Annotated[str | None, typer.Option(help="区县代码，如 360113（默认全市）")] = None,
+    district: Annotated[str | None, typer.Option(help="区县：代码或名称，如 360113 或 红谷滩区（默认全市）")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | html")] = "table",
     out_file: Annotated[Path | None, typer.Option("--out", help="写入文件（默认输出到终端）")] = None,
     lang: LangOpt = None, as_json: JsonOpt = False,
@@ -774,9 +779,7 @@ def report(
     first, last = _date(o, start, "--from"), _date(o, end, "--to")
     if last < first:
         o.fail("--to 不能早于 --from", "--to is before --from", BAD_INPUT)
-    if district and district not in DISTRICTS:
-        known = "、".join(f"{k} {v}" for k, v in DISTRICTS.items())
-        o.fail(f"未知区县代码 {district}，可选：{known}", f"unknown district {district}: {known}", BAD_INPUT)
+    district = o.choice(district, {code: (name, name) for code, name in DISTRICTS.items()}, ("区县", "district"))
     if fmt not in ("table", "csv", "html"):
         o.fail("--format 只能是 table、csv 或 html", "--format must be table, csv or html", BAD_INPUT)
     rules = settings().rules

@@ -73,6 +73,20 @@ class Out:
         self.fail(f"{what[0]}有误，未作任何处理", f"invalid {what[1]}; nothing was done", BAD_INPUT,
                   problems=explain(error, self.lang))
 
+    def choice(self, value: str | None, table: dict[str, tuple[str, str]], what: tuple[str, str]) -> str | None:
+        """A filter's value as its code: the code itself, or its Chinese or English name; anything
+        else is refused with the valid values listed (a filter that silently matches nothing is
+        worse than an error)."""
+        if value is None:
+            return None
+        wanted = value.strip().lower()
+        for code, names in table.items():
+            if wanted in (code.lower(), *(n.lower() for n in names)):
+                return code
+        valid = "、".join(f"{code}（{names[0]}）" for code, names in table.items())
+        valid_en = ", ".join(f"{code} ({names[1]})" for code, names in table.items())
+        self.fail(f"{what[0]}“{value}”无效，可用：{valid}", f"unknown {what[1]} {value!r}; valid: {valid_en}", BAD_INPUT)
+
     def read_json(self, path: Path) -> Any:
         try:
             text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")

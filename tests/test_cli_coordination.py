@@ -115,7 +115,7 @@ def test_report_command_formats(cli_env: Path, seeded: dict[str, str]) -> None: 
 @pytest.mark.parametrize("args, message", [
     (["--from", "2026-03-31", "--to", "2026-03-01"], "不能早于"),
     (["--from", "2026-02-30", "--to", "2026-03-01"], "应为日期"),
-    (["--from", "2026-03-01", "--to", "2026-03-31", "--district", "999999"], "未知区县代码"),
+    (["--from", "2026-03-01", "--to", "2026-03-31", "--district", "999999"], "区县“999999”无效"),
     (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "pdf"], "--format"),
 ])
 def test_report_bad_input_exit_2(cli_env: Path, args: list[str], message: str) -> None:
