@@ -64,12 +64,17 @@ async def send_event(client: Client, case_number: str, event: str, payload: dict
     the content's digest: the same event resent is answered by the server, not applied again, and
     the same id with other content reaches the case, which refuses it (``conflict``)."""
     handle = client.get_workflow_handle(case_number)
-    event_id = payload.get("event_id") if isinstance(payload, dict) else None  # anything else is refused
-    update_id = f"{event_id}~{digest_of(payload)[:16]}" if event_id else None
     try:
-        return await handle.execute_update(event, payload, id=update_id, result_type=EventReceipt)
+        return await handle.execute_update(event, payload, id=update_id(payload), result_type=EventReceipt)
     except WorkflowUpdateFailedError as err:
         raise _refusal(err.cause) from None
+
+
+def update_id(payload: Any) -> str | None:
+    """The update id for an event: its event id and its content's digest (None without an id: the
+    server makes one, and the case refuses the event for its missing id)."""
+    event_id = payload.get("event_id") if isinstance(payload, dict) else None
+    return f"{event_id}~{digest_of(payload)[:16]}" if event_id else None
 
 
 def _refusal(cause: BaseException | None) -> EventRefused:

@@ -432,19 +432,50 @@ def case_log(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @case_app.command("events")
-def case_events(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """案件接受的事件及可发送的单位。"""
-    from workflows.case import event_catalog
+def case_events(
+    stage: Annotated[str | None, typer.Option(help="只列该阶段的事件（代码或名称，如 mediation 或 调解）")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """案件接受的事件：所属阶段、可发送的单位、字段（? 为可选）。weiquan case template 事件名 输出填好的示例。"""
+    from starters.contract import event_schema
+    from workflows.case import event_catalog, event_stages
 
     o = out(lang, as_json)
-    specs = sorted(event_catalog().values(), key=lambda s: s.name)
+    wanted = o.choice(stage, STAGE, ("阶段", "stage"))
+    stages = event_stages()
+    specs = sorted((s for s in event_catalog().values() if wanted is None or stages[s.name] in (wanted, None)),
+                   key=lambda s: (stages[s.name] or "~", s.name))
+
+    def fields(name: str) -> list[str]:
+        schema = event_schema(event_catalog()[name])
+        required = set(schema.get("required", []))
+        return [f if f in required else f"{f}?" for f in schema.get("properties", {}) if f not in ("event_id", "actor")]
+
     if o.as_json:
-        o.data([{"name": s.name, "title": s.title[0], "title_en": s.title[1],
-                 "actors": sorted(a.value for a in s.actors)} for s in specs])
+        o.data([{"name": s.name, "title": s.title[0], "title_en": s.title[1], "stage": stages[s.name],
+                 "actors": sorted(a.value for a in s.actors), "fields": fields(s.name)} for s in specs])
         return
-    o.table(o.t("事件", "Events"), [o.t("名称", "Name"), o.t("说明", "What"), o.t("发送单位", "Sent by")],
-            [[s.name, o.t(*s.title), "、".join(word(AGENCY, a.value, o.lang) for a in sorted(s.actors))]
+    o.table(o.t("事件", "Events"),
+            [o.t("名称", "Name"), o.t("阶段", "Stage"), o.t("说明", "What"), o.t("发送单位", "Sent by"),
+             o.t("字段", "Fields")],
+            [[s.name, word(STAGE, stages[s.name], o.lang) if stages[s.name] else o.t("任何阶段", "any"), o.t(*s.title),
+              "、".join(word(AGENCY, a.value, o.lang) for a in sorted(s.actors)), ", ".join(fields(s.name))]
              for s in specs])
+
+
+@case_app.command("template")
+def case_template(event: Annotated[str, typer.Argument(help="事件名，如 legal_aid_decision")],
+                  lang: LangOpt = None) -> None:
+    """输出一个填好的事件示例（JSON），改写后用 weiquan case event 发送。"""
+    from starters.contract import event_schema, example
+    from workflows.case import event_catalog
+
+    o = out(lang, False)
+    spec = event_catalog().get(event)
+    if spec is None:
+        names = ", ".join(sorted(event_catalog()))
+        o.fail(f"未知事件“{event}”。可用事件：{names}", f"unknown event {event!r}; events: {names}", BAD_INPUT)
+    print(json.dumps(example(spec, event_schema(spec)), ensure_ascii=False, indent=2))
 
 
 # ---- calendar ------------------------------------------------------------------------------------

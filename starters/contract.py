@@ -22,7 +22,8 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio import workflow
 
 from domain.events.base import EventReceipt, EventRefusal
-from domain.i18n import AGENCY
+from domain.i18n import AGENCY, FIELD
+from starters.cases import update_id
 from workflows.case import CaseWorkflow, event_catalog
 from workflows.events import EventSpec
 
@@ -115,13 +116,14 @@ def handler_schemas(h: Handler) -> dict[str, dict[str, Any]]:
 # ---- examples ------------------------------------------------------------------------------------
 
 
-def synthesize(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
-    """A plausible value for a schema: the example for an event nobody has written one for."""
+def synthesize(schema: dict[str, Any], defs: dict[str, Any], field: str = "") -> Any:
+    """A plausible value for a schema: the example for an event nobody has written one for (text
+    says which field it stands for, so a clerk filling the template sees what goes where)."""
     if "$ref" in schema:
         target = defs[schema["$ref"].rsplit("/", 1)[-1]]
         merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
         merged["properties"] = {**target.get("properties", {}), **schema.get("properties", {})}
-        return synthesize(merged, defs)
+        return synthesize(merged, defs, field)
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:
@@ -129,20 +131,20 @@ def synthesize(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
     if schema.get("default") is not None:
         return schema["default"]
     if options := schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf"):
-        return synthesize(next(s for s in options if s.get("type") != "null"), defs)
+        return synthesize(next(s for s in options if s.get("type") != "null"), defs, field)
     match schema.get("type"):
         case "object":
             required = schema.get("required", [])
-            return {k: synthesize(v, defs) for k, v in schema.get("properties", {}).items() if k in required}
+            return {k: synthesize(v, defs, k) for k, v in schema.get("properties", {}).items() if k in required}
         case "array":
-            return [synthesize(schema.get("items", {}), defs) for _ in range(schema.get("minItems", 0))]
+            return [synthesize(schema.get("items", {}), defs, field) for _ in range(schema.get("minItems", 0))]
         case "boolean":
             return True
         case "integer" | "number":
             return schema.get("minimum", 1)
         case _:
             dated = {"date": "2026-12-01", "date-time": "2026-12-01T09:00:00+08:00"}.get(schema.get("format", ""))
-            text = "示例说明" * (schema.get("minLength", 0) // 4 + 1)
+            text = ("示例" + FIELD[field][0] if field in FIELD else "示例说明").ljust(schema.get("minLength", 0), "。")
             return dated or text[:schema.get("maxLength", len(text))]
 
 
@@ -231,7 +233,7 @@ def event_section(spec: EventSpec, schema: dict[str, Any]) -> list[str]:
         json.dumps(payload, ensure_ascii=False, indent=2), "```", "",
         "As an update (the answer is an event receipt, or the refusal):", "",
         *command('temporal workflow update execute --workflow-id "$CASE"',
-                 f"--name {spec.name} --update-id {shlex.quote(payload['event_id'])}", payload=payload), "",
+                 f"--name {spec.name} --update-id {shlex.quote(update_id(payload) or '')}", payload=payload), "",
         "As a signal (fire and forget; a refusal is recorded in the case log as `event.refused`):", "",
         *command(f'temporal workflow signal --workflow-id "$CASE" --name {spec.name}', payload=payload), "",
     ]
@@ -283,6 +285,10 @@ def render(root: Path = ROOT) -> dict[Path, str]:
     for h in handlers():
         files.update(handler_schemas(h))
     out = {SCHEMAS / name: json.dumps(schema, ensure_ascii=False, indent=2) + "\n" for name, schema in files.items()}
+    for spec in event_catalog().values():  # an example for every event; a hand-written one is kept
+        if not (EXAMPLES / f"{spec.name}.json").exists():
+            path = (EXAMPLES / f"{spec.name}.json").relative_to(ROOT)
+            out[path] = json.dumps(example(spec, event_schema(spec)), ensure_ascii=False, indent=2) + "\n"
     doc = (root / DOC).read_text(encoding="utf-8")
     if BEGIN not in doc or END not in doc:
         raise ContractError(f"{DOC} lost its generated-section markers")

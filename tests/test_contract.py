@@ -65,7 +65,7 @@ class NewStage:
 
 
 def test_a_new_event_documents_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workflows.case, "STAGES", (*workflows.case.STAGES, NewStage))
+    monkeypatch.setattr(workflows.case, "STAGES", (*workflows.case.STAGES, (NewStage, None)))
     assert contract.SCHEMAS / "events" / "brand_new_event.json" in contract.stale()
     files = contract.render()
     schema = json.loads(files[contract.SCHEMAS / "events" / "brand_new_event.json"])

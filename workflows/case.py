@@ -46,13 +46,23 @@ INTAKE_ASSESSMENT_LOGGED = "intake-assessment-logged"
 # started with attributes replay without the marker.
 ATTRIBUTES_FIRST_CLOCKS_IN_ORDER = "attributes-first-clocks-in-order"
 
-# Every stage class that declares events; the CLI and the integration docs read this catalogue.
-STAGES = (LegalAidReview, Mediation, *INSPECTION_STAGES, ClockDesk, Arbitration, AwardWindows, Coordination,
-          Performance, Confirmation, PaymentOrder, Litigation)
+# Every stage class that declares events, with the stage whose events they are (None: events a
+# case takes at any stage); the CLI and the integration docs read this catalogue.
+STAGES: tuple[tuple[type, Stage | None], ...] = (
+    (LegalAidReview, Stage.LEGAL_AID_REVIEW), (Mediation, Stage.MEDIATION),
+    *((cls, Stage.INSPECTION) for cls in INSPECTION_STAGES), (ClockDesk, None),
+    (Arbitration, Stage.ARBITRATION), (AwardWindows, Stage.ARBITRATION), (Coordination, None), (Performance, None),
+    (Confirmation, Stage.CONFIRMATION), (PaymentOrder, Stage.CONFIRMATION), (Litigation, Stage.LITIGATION),
+)
 
 
 def event_catalog() -> dict[str, EventSpec]:
-    return {spec.name: spec for cls in STAGES for spec in specs_of(cls)}
+    return {spec.name: spec for cls, _ in STAGES for spec in specs_of(cls)}
+
+
+def event_stages() -> dict[str, Stage | None]:
+    """Each event's stage (None: any)."""
+    return {spec.name: stage for cls, stage in STAGES for spec in specs_of(cls)}
 
 
 @workflow.defn

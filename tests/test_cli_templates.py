@@ -1,0 +1,39 @@
+"""Staff can tell what to send: events per stage with their fields, a filled template for any event,
+and an example file for every event (kept valid against the models by the contract test)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from starters import contract
+from starters.cli import app
+from workflows.case import event_catalog
+
+
+def test_events_of_a_stage_with_their_fields() -> None:
+    result = CliRunner().invoke(app, ["case", "events", "--stage", "调解", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert "mediation_agreement" in rows and "legal_aid_decision" not in rows
+    assert {"terms", "amount", "performance_date"} <= set(rows["mediation_agreement"]["fields"])
+    assert "note?" in rows["mediation_failed"]["fields"] and rows["mediation_failed"]["stage"] == "mediation"
+    assert rows["clock_pause"]["stage"] is None  # events a case takes at any stage are listed too
+    bogus = CliRunner().invoke(app, ["case", "events", "--stage", "bogus"])
+    assert bogus.exit_code == 2 and "mediation（调解）" in bogus.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("name", sorted(event_catalog()))
+def test_every_event_has_a_template_its_model_accepts(name: str) -> None:
+    result = CliRunner().invoke(app, ["case", "template", name])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    event_catalog()[name].model.model_validate(payload)
+    assert (contract.EXAMPLES / f"{name}.json").exists()
+
+
+def test_an_unknown_template_lists_the_events() -> None:
+    result = CliRunner().invoke(app, ["case", "template", "bogus"])
+    assert result.exit_code == 2 and "legal_aid_decision" in result.output
