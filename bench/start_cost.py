@@ -1,6 +1,6 @@
 """What a case's start costs the server beyond a bare start: 1,000 starts each way on a fresh dev
 server, nobody polling — bare, bare with one search attribute, bare with the case's six (how
-`open_case` started cases before the third patch, docs/proof.md), and our own start (`open_case`:
+`open_case` started cases before v1, docs/proof.md), and our own start (`open_case`:
 intake payload, summary and details; the case sets its search attributes from its first task).
 
     python -m bench.start_cost      # seconds per 1,000 starts, two rounds

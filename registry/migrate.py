@@ -2,8 +2,8 @@
 CLI) upgrades to head; operators use `weiquan db upgrade|downgrade|current|check|revision`.
 
 Concurrent start-ups (several worker replicas) are serialised on PostgreSQL by an advisory lock.
-A database made by `create_all()` is adopted: stamped at head when it matches the models, else at
-the baseline (made before migrations existed).
+A database made by `create_all()` is adopted: stamped at head when it matches the models. v1 has a
+single baseline revision (the pre-release revisions 0001–0005 squashed, under 0005's id).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from sqlmodel import SQLModel
 import registry.tables  # noqa: F401  (the metadata compared against)
 
 SCRIPTS = Path(__file__).parent / "migrations"
-BASELINE = "0001"
 LOCK_KEY = 0x5745_4951  # "WEIQ": one advisory lock for the registry's migrations
 
 
@@ -49,8 +48,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         cfg = config(_locked(conn))
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         if context.get_current_revision() is None and inspect(conn).has_table("cases"):
-            # Made by create_all(): it matches the models of its day — head if nothing differs now.
-            command.stamp(cfg, "head" if not compare_metadata(context, SQLModel.metadata) else BASELINE)
+            # Made by create_all(): adopted if it is today's schema. One made by a pre-release
+            # version without migrations has no revision to start from.
+            if compare_metadata(context, SQLModel.metadata):
+                raise RuntimeError("登记库由发布前的版本创建、无迁移记录，请新建数据库 / the registry database was "
+                                   "created by a pre-release version without migrations: create a new one")
+            command.stamp(cfg, "head")
         command.upgrade(cfg, revision)
 
 

@@ -84,19 +84,18 @@ class ClockHarness(CaseWorkflow):
 
 @workflow.defn(name="ClockOrder")
 class ClockOrder(CaseWorkflow):
-    """Two clocks started together, the queue of the third patch on or off (tests/test_clock_order.py)."""
+    """Two clocks started together (tests/test_clock_order.py)."""
 
     FIRST, SECOND = "legal_aid.review", "mediation.window"  # asked for in this order
 
     @workflow.init
-    def __init__(self, intake: CaseIntake, in_order: bool) -> None:
+    def __init__(self, intake: CaseIntake) -> None:
         super().__init__(intake)
 
     @workflow.run
-    async def run(self, intake: CaseIntake, in_order: bool) -> None:
+    async def run(self, intake: CaseIntake) -> None:
         case = self.case
         await register(self)
-        case.clocks.in_order = in_order
         await together(case.clocks.start(self.FIRST), case.clocks.start(self.SECOND))
         await workflow.wait_condition(lambda: False)  # the test reads the history, then terminates it
 

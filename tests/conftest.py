@@ -21,6 +21,7 @@ from workers.binaries import binary
 from tests.helpers import settle
 from workers.build import build_workers
 from workers.connect import data_converter
+from workers.settings import WorkerSettings
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,12 +57,13 @@ def settings() -> Settings:
 
 @asynccontextmanager
 async def running_workers(client: Client, registry: Registry, settings: Settings,
-                          queues: tuple[str, ...] | None = None, prefix: str | None = None) -> AsyncIterator[str]:
+                          queues: tuple[str, ...] | None = None, prefix: str | None = None,
+                          tuning: WorkerSettings | None = None) -> AsyncIterator[str]:
     """All workers on fresh task queues (or ``prefix``'s); yields the queue prefix to start cases with."""
     prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
     kwargs = {"queues": queues} if queues else {}
     async with AsyncExitStack() as stack:
-        for worker in build_workers(client, registry, settings, prefix=prefix, **kwargs):
+        for worker in build_workers(client, registry, settings, prefix=prefix, tuning=tuning, **kwargs):
             await stack.enter_async_context(worker)
         yield prefix
 

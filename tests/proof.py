@@ -176,3 +176,27 @@ async def replay_error(history: WorkflowHistory) -> str | None:
     except NondeterminismError as err:
         return str(err)
     return None
+
+
+# Commands a workflow task writes; one of these between a task's completion and its UpdateAccepted
+# event means the update was accepted after the case's own commands of that task.
+COMMAND_EVENTS = {EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EventType.EVENT_TYPE_TIMER_STARTED,
+                  EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, EventType.EVENT_TYPE_MARKER_RECORDED,
+                  EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+                  EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED}
+
+
+def late_acceptances(history: WorkflowHistory) -> list[int]:
+    """Ids of UpdateAccepted events written after other commands of the same workflow task: the
+    shape the SDK cannot replay (it always places the acceptance first; sdk-python#1591)."""
+    late: list[int] = []
+    after_commands = False
+    for ev in history.events:
+        if ev.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            after_commands = False
+        elif ev.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            if after_commands:
+                late.append(ev.event_id)
+        elif ev.event_type in COMMAND_EVENTS:
+            after_commands = True
+    return late

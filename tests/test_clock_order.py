@@ -1,10 +1,10 @@
 """Clock schedules take effect in the order they were asked for, whichever activity result arrives
-first (the third patch, docs/proof.md): the commands that follow a schedule — search attributes, the
-clock's timer — must not depend on how the SDK groups results into activations, since replay may
-group them otherwise than the worker that first ran the case.
+first: the commands that follow a schedule — search attributes, the clock's timer — must not depend
+on how the SDK groups results into activations, since replay may group them otherwise than the
+worker that first ran the case.
 
-Two clocks start together; the first one's due moment takes longer to compute. With the queue its
-timer still comes first; without it (cases started before the patch) the faster clock's comes first.
+Two clocks start together; the first one's due moment takes longer to compute. Its timer still
+comes first.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class SlowFirst:
         return self.case_file.schedule_clock(sched)
 
 
-async def timer_order(env: WorkflowEnvironment, registry: Registry, settings: Settings, in_order: bool) -> list[str]:
+async def timer_order(env: WorkflowEnvironment, registry: Registry, settings: Settings) -> list[str]:
     """The rules of the clocks' timers, in the order the workflow started them."""
     queue = f"order-{uuid.uuid4().hex[:8]}"
     case_file = CaseFile(registry, settings)
@@ -54,7 +54,7 @@ async def timer_order(env: WorkflowEnvironment, registry: Registry, settings: Se
     async with Worker(env.client, task_queue=queue, workflows=[ClockOrder], activities=activities,
                       activity_executor=ThreadPoolExecutor(max_workers=4), workflow_runner=RUNNER):
         intake = CaseIntake.from_input(factories.intake(), TODAY)
-        handle = await env.client.start_workflow(ClockOrder.run, args=[intake, in_order],
+        handle = await env.client.start_workflow(ClockOrder.run, intake,
                                                  id=f"ORDER-{uuid.uuid4().hex[:8]}", task_queue=queue)
         for _ in range(100):
             timers = [e for e in (await handle.fetch_history()).events
@@ -68,9 +68,4 @@ async def timer_order(env: WorkflowEnvironment, registry: Registry, settings: Se
 
 async def test_clock_schedules_take_effect_in_the_order_asked(
         env: WorkflowEnvironment, registry: Registry, settings: Settings) -> None:
-    assert await timer_order(env, registry, settings, in_order=True) == [SLOW, FAST]
-
-
-async def test_without_the_queue_the_faster_answer_went_first(
-        env: WorkflowEnvironment, registry: Registry, settings: Settings) -> None:
-    assert await timer_order(env, registry, settings, in_order=False) == [FAST, SLOW]
+    assert await timer_order(env, registry, settings) == [SLOW, FAST]

@@ -13,6 +13,10 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
+from temporalio.api.enums.v1 import RoutingConfigUpdateState
+from temporalio.api.workflowservice.v1 import DescribeWorkerDeploymentRequest
+from temporalio.client import Client
+from temporalio.common import VersioningBehavior
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -24,8 +28,9 @@ from starters.cli import app
 from starters.search_attributes import ensure_search_attributes
 from tests.broken_case import AlwaysFails
 from tests.conftest import running_workers
-from tests.helpers import at_stage, start, until
+from tests.helpers import at_stage, event, start, until
 from workers.binaries import binary
+from workers.settings import WorkerSettings, load_worker_settings
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -92,3 +97,54 @@ async def test_a_case_whose_workflow_task_keeps_failing_is_listed_as_stuck(
         assert listed.exit_code == 0, listed.output
         assert handle.id in [c["case_number"] for c in json.loads(listed.stdout)]
         await handle.terminate("test finished")
+
+
+async def make_current(client: Client, name: str, build_id: str) -> None:
+    """The operator's step (docs/proof.md), with the CLI, once the build's workers poll; then until
+    the server has routed the task queues to it."""
+    target = client.service_client.config.target_host
+    request = DescribeWorkerDeploymentRequest(namespace=client.namespace, deployment_name=name)
+    for _ in range(100):
+        proc = await asyncio.create_subprocess_exec(
+            binary("temporal"), "worker", "deployment", "set-current-version", "--deployment-name", name,
+            "--build-id", build_id, "--yes", "--address", target, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if (await proc.wait()) == 0:
+            break
+        await asyncio.sleep(0.2)  # the build's workers have not polled yet
+    for _ in range(100):
+        info = (await client.workflow_service.describe_worker_deployment(request)).worker_deployment_info
+        if (info.routing_config.current_deployment_version.build_id == build_id
+                and info.routing_config_update_state == RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"build {build_id} of {name} never became current")
+
+
+async def running_on(client: Client, number: str) -> tuple[int, str]:
+    info = (await client.get_workflow_handle(number).describe()).raw_description.workflow_execution_info
+    return info.versioning_info.behavior, info.versioning_info.deployment_version.build_id
+
+
+async def test_versioned_workers_take_a_case_once_their_build_is_current_and_it_moves_to_the_next(
+        dev_env: WorkflowEnvironment, registry: Registry, settings) -> None:  # type: ignore[no-untyped-def]
+    """docs/proof.md, "Changing workflows after release": a build rolled out with the CLI, the open
+    case auto-upgrading to the next current build."""
+    client = dev_env.client
+    name = f"weiquan-{uuid.uuid4().hex[:6]}"
+    base = load_worker_settings()
+
+    def build(build_id: str) -> WorkerSettings:
+        return base.model_copy(update={"deployment_name": name, "build_id": build_id})
+
+    prefix = f"v{uuid.uuid4().hex[:8]}"
+    async with running_workers(client, registry, settings, prefix=prefix, tuning=build("1")):
+        await make_current(client, name, "1")
+        number = await start(client, prefix)
+        await at_stage(client, number, "legal_aid_review")
+        assert await running_on(client, number) == (VersioningBehavior.AUTO_UPGRADE.value, "1")
+        async with running_workers(client, registry, settings, prefix=prefix, tuning=build("2")):
+            await make_current(client, name, "2")
+            await event(client, number, "legal_aid_decision", "legal_aid", granted=True, lawyer={"name": "李律师"})
+            await at_stage(client, number, "mediation")
+            assert await running_on(client, number) == (VersioningBehavior.AUTO_UPGRADE.value, "2")
+        await client.get_workflow_handle(number).terminate("test finished")

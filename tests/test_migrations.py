@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
@@ -98,6 +99,13 @@ def test_replicas_starting_together_migrate_once(pg_engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert errors == [] and migrate.current(pg_engine) == migrate.heads()[0]
+
+
+def test_the_v1_baseline_keeps_the_id_of_the_pre_release_head() -> None:
+    """0001–0005 were squashed into one baseline under 0005's id: databases at 0005 are at v1, and
+    a revision written against 0005 follows the baseline."""
+    scripts = ScriptDirectory.from_config(migrate.config())
+    assert scripts.get_bases() == ["0005"]
 
 
 def test_one_line_of_history_and_head_matches_the_models() -> None:

@@ -2,7 +2,7 @@
 ends where the table says, and the registry holds each write its history asked for exactly once.
 
 The SQLite run also keeps the path's history under tests/histories/ for the replay test: when it
-has none yet, or always with WEIQUAN_RECORD_HISTORIES=1 (after a deliberate, patched change).
+has none yet, or always with WEIQUAN_RECORD_HISTORIES=1 (after a deliberate change: docs/proof.md).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
@@ -58,3 +59,17 @@ async def test_sandbox_in_tests_not_in_production(env: WorkflowEnvironment, regi
     assert not WorkerSettings().workflow_sandbox
     assert isinstance(build_workers(env.client, registry, settings, queues=["case"], prefix="prod")[0]
                       .config()["workflow_runner"], UnsandboxedWorkflowRunner)
+
+
+async def test_worker_versioning_is_off_unless_a_deployment_and_build_are_named(
+        env: WorkflowEnvironment, registry: Registry, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert build_workers(env.client, registry, settings, queues=["case"])[0].config()["deployment_config"] is None
+    monkeypatch.setenv("WEIQUAN_DEPLOYMENT_NAME", "weiquan")
+    with pytest.raises(ValidationError, match="build_id"):
+        load_worker_settings()
+    monkeypatch.setenv("WEIQUAN_BUILD_ID", "2026.12.1")
+    for worker in build_workers(env.client, registry, settings, queues=["case", "union"], tuning=load_worker_settings()):
+        deployment = worker.config()["deployment_config"]
+        assert deployment is not None and deployment.use_worker_versioning
+        assert deployment.version == WorkerDeploymentVersion(deployment_name="weiquan", build_id="2026.12.1")
+        assert deployment.default_versioning_behavior == VersioningBehavior.AUTO_UPGRADE

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkerDeploymentConfig, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.arbitration import AgreementReviewDesk, ArbitrationDesk
@@ -35,6 +36,17 @@ RUNNER = SandboxedWorkflowRunner(
 def runner(tuning: WorkerSettings) -> WorkflowRunner:
     """The sandbox where the settings ask for it (tests, replay); else workflow code runs as is."""
     return RUNNER if tuning.workflow_sandbox else UnsandboxedWorkflowRunner()
+
+
+def deployment(tuning: WorkerSettings) -> WorkerDeploymentConfig | None:
+    """The Worker Deployment Version the workers poll as, if versioning is configured. Cases run for
+    months, longer than any build: they auto-upgrade to each new current build, so a change to
+    what a workflow does still needs ``workflow.patched`` (docs/proof.md)."""
+    if tuning.deployment_name is None or tuning.build_id is None:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=tuning.deployment_name, build_id=tuning.build_id),
+        use_worker_versioning=True, default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 
 
 def activities_for(name: str, registry: Registry, settings: Settings) -> list[object]:
@@ -87,5 +99,6 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             max_cached_workflows=tuning.max_cached_workflows,
             # On SIGTERM, running activities get this long to finish before they are cancelled.
             graceful_shutdown_timeout=timedelta(seconds=tuning.graceful_shutdown_seconds),
+            deployment_config=deployment(tuning),
         ))
     return workers

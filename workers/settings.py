@@ -8,7 +8,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.rules import config_path
 
@@ -35,6 +35,17 @@ class WorkerSettings(BaseModel):
     workflow_sandbox: bool = False
     health_address: str | None = None  # host:port for /healthz and /readyz; None = no endpoint
     metrics_address: str | None = None  # host:port for Prometheus /metrics; None = no endpoint
+    # Worker Versioning (docs/proof.md, "Changing workflows after release"): the Worker Deployment
+    # this process belongs to and the build it runs, e.g. "weiquan" and a release tag or git sha.
+    # Both or neither; neither = unversioned workers (the embedded dev server, the tests).
+    deployment_name: str | None = Field(None, min_length=1)
+    build_id: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> WorkerSettings:
+        if (self.deployment_name is None) != (self.build_id is None):
+            raise ValueError("deployment_name 与 build_id 须同时设置 / set both deployment_name and build_id, or neither")
+        return self
 
     def threads(self, queues: int) -> int:
         if self.activity_threads:

@@ -34,17 +34,8 @@ from workflows.stages.mediation import Mediation
 from workflows.stages.handoff import StageEnd
 from workflows.stages.payment_order import PaymentOrder
 from workflows.stages.performance import Performance
-from workflows.together import fewer_round_trips, together
+from workflows.together import together
 from workflows.tracks import settle
-
-# The first change to a running workflow (docs/proof.md): intake writes what its assessment found
-# (flags, referrals, limitation) to the event log, where staff and reports read it.
-INTAKE_ASSESSMENT_LOGGED = "intake-assessment-logged"
-
-# The third: a case started without search attributes sets its intake's from its first task, and
-# its clock schedules take effect in the order asked (docs/proof.md). Only such cases ask, so cases
-# started with attributes replay without the marker.
-ATTRIBUTES_FIRST_CLOCKS_IN_ORDER = "attributes-first-clocks-in-order"
 
 # Every stage class that declares events, with the stage whose events they are (None: events a
 # case takes at any stage); the CLI and the integration docs read this catalogue.
@@ -140,12 +131,7 @@ class CaseWorkflow(TakesEvents):
     async def open_case(self) -> list[int]:
         """Intake: register the case, check the limitation period, set the flags."""
         case = self.case
-        if case.unlisted:  # started without search attributes: the Web UI lists the case from here on
-            if workflow.patched(ATTRIBUTES_FIRST_CLOCKS_IN_ORDER):
-                case.publish()
-                case.clocks.in_order = True
-            else:  # begun by a worker older than the change: it never set them, neither do we
-                case.unlisted = {}
+        case.publish()  # the case is started without search attributes: the Web UI lists it from here on
         today = workflow.now().astimezone(SHANGHAI).date()
         assessment = await workflow.execute_activity_method(
             CaseFile.assess_intake, AssessRequest(intake=case.intake, on=today), **case.activity_options,
@@ -170,12 +156,7 @@ class CaseWorkflow(TakesEvents):
         opened = f"{channel}受理案件；{case.facts[-1]}"
         flags = "、".join(FLAG[f.value][0] for f in assessment.flags) or "无"
         assessed = f"受理审查：标记 {flags}；转介法律援助 {len(assessment.referrals)} 人；{case.facts[-1]}"
-        if fewer_round_trips():  # both entries at once; implies the first patch
-            await together(case.record("case.opened", opened), case.record("case.assessed", assessed))
-        else:  # docs/proof.md: cases opened before either patch replay as they ran
-            await case.record("case.opened", opened)
-            if workflow.patched(INTAKE_ASSESSMENT_LOGGED):
-                await case.record("case.assessed", assessed)
+        await together(case.record("case.opened", opened), case.record("case.assessed", assessed))
         return assessment.referrals
 
     async def close(self, outcome: str) -> CaseOutcome:

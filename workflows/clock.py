@@ -213,7 +213,7 @@ class Clock:
         request = DueRequest(rule_id=self.rule_id, start=start, length=length, unit=unit, on_date=self.on_date,
                              extend=extend)
         board = self.case.clocks
-        place = board.queue() if board.in_order else None
+        place = board.queue()
         try:
             answer = await workflow.execute_activity_method(
                 CaseFile.schedule_clock,
@@ -222,8 +222,7 @@ class Clock:
                 **self.case.activity_options,
                 summary=f"计算期限 {self.rule_id}",
             )
-            if place is not None:
-                await workflow.wait_condition(lambda: board.first(place))
+            await workflow.wait_condition(lambda: board.first(place))
             self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
             self._period = (start, answer.length, answer.unit)
             self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
@@ -232,8 +231,7 @@ class Clock:
                 self.responsible = Agency(answer.responsible)
             self._poke()
         finally:
-            if place is not None:
-                board.leave(place)
+            board.leave(place)
 
     def _entry(self, note: str | None = None, closed: bool = False) -> LedgerEntry:
         return LedgerEntry(clock_key=self.key, rule_id=self.rule_id,
@@ -308,10 +306,9 @@ class ClockBoard:
         self.case = case
         self.clocks: dict[str, Clock] = {}
         # Schedules take effect in the order they were asked for, however their activities' results
-        # arrive (the third patch, docs/proof.md): a worker may be handed two results in one
-        # activation or in two, and replay may group them otherwise; the commands that follow
-        # (search attributes, the clocks' timers) must come out in the same order either way.
-        self.in_order = False
+        # arrive: a worker may be handed two results in one activation or in two, and replay may
+        # group them otherwise; the commands that follow (search attributes, the clocks' timers)
+        # must come out in the same order either way (tests/test_clock_order.py).
         self._queue: list[object] = []
 
     def queue(self) -> object:

@@ -22,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.clock import ClockBoard
 from workflows.notices import send_notice
-from workflows.together import fewer_round_trips
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
@@ -62,13 +61,6 @@ class CaseRuntime:
         self._seq = 0
         self._version = 0  # of snapshots: concurrent records (an update's, the run's) commit in any order
         self._published: dict[str, Any] = {}
-        # The intake's attributes are set by the case's first task, not by its start: attributes on
-        # a start cost the server about 15 % of the start (bench/start_cost.py). A case started with
-        # them (by earlier versions of the CLI) replays as it ran.
-        self.unlisted: dict[str, Any] = {} if sa.DISTRICT in workflow.info().typed_search_attributes else {
-            key.name: (key, value) for key, value in (
-                (sa.DISTRICT, intake.district), (sa.CHANNEL, intake.channel.value),
-                (sa.WORKER_COUNT, len(intake.claimants)), (sa.AMOUNT_CLAIMED, float(intake.amount_claimed)))}
         self.activity_options: dict[str, Any] = {
             # Registry writes take milliseconds; a worker that dies mid-activity costs the case this
             # long before the retry (bench/fault.py). Changing it is replay-safe.
@@ -134,9 +126,7 @@ class CaseRuntime:
     async def log_event(self, kind: str, detail: str, *, actor: Actor, key: str) -> None:
         """An event's event-log entry. The sender is answered without waiting for it: the write is
         started in the same workflow task (so it happens exactly once, retried until done) and the
-        case waits for it before it closes. Before the patch, the answer waited."""
-        if not fewer_round_trips():
-            return await self.record(kind, detail, actor=actor, key=key)
+        case waits for it before it closes."""
         change = self.change(kind, detail, actor=actor, key=key)
         self.writes.append(workflow.start_activity_method(CaseFile.record_change, change, **self.activity_options,
                                                           summary=f"记录 {kind}"))
@@ -205,8 +195,15 @@ class CaseRuntime:
     def publish(self) -> None:
         """Refresh search attributes (only those that changed) and current details."""
         nxt = self.clocks.next_due()
+        intake = self.intake
+        # The intake's attributes are set by the case's first task (open_case), not by its start:
+        # attributes on a start cost the server about 15 % of the start (bench/start_cost.py).
+        # They never change, so only the first publish() upserts them.
         values: dict[str, Any] = {
-            **self.unlisted,
+            sa.DISTRICT.name: (sa.DISTRICT, intake.district),
+            sa.CHANNEL.name: (sa.CHANNEL, intake.channel.value),
+            sa.WORKER_COUNT.name: (sa.WORKER_COUNT, len(intake.claimants)),
+            sa.AMOUNT_CLAIMED.name: (sa.AMOUNT_CLAIMED, float(intake.amount_claimed)),
             sa.CASE_STAGE.name: (sa.CASE_STAGE, self.stage.value),
             sa.RESPONSIBLE_AGENCY.name: (sa.RESPONSIBLE_AGENCY, self.agency.value if self.agency else ""),
             sa.CASE_FLAGS.name: (sa.CASE_FLAGS, [f.value for f in self.flags]),
@@ -214,7 +211,6 @@ class CaseRuntime:
             sa.NEXT_DEADLINE.name: (sa.NEXT_DEADLINE, nxt.due if nxt else None),
             sa.OVERDUE.name: (sa.OVERDUE, self.clocks.overdue),
         }
-        self.unlisted = {}
         updates: list[SearchAttributeUpdate[Any]] = []
         for name, (key, value) in values.items():
             if self._published.get(name, ...) != value:
