@@ -256,10 +256,11 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if found is None:
         return registry_fallback(o, registry(o).case(case), (f"没有案件 {case}", f"no case {case}"),
                                  lambda row: f"{case}  {word(STAGE, row.stage, o.lang)}  {row.waiting_for or ''}")
-    view, intake = found
+    view, intake, now = found
+    now = [] if view.closed_at else now
     claimants = [c.model_dump(mode="json", include={"name", "id_number", "phone"}) for c in intake.claimants]
     if o.as_json:
-        o.data({**view.model_dump(mode="json"), "claimants": claimants})
+        o.data({**view.model_dump(mode="json"), "claimants": claimants, "events_now": now})
         return
     agency = f"（{word(AGENCY, view.agency.value, o.lang)}）" if view.agency else ""
     running = [d for d in view.deadlines if d.state in ("running", "warning")]
@@ -286,6 +287,24 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     for fact in view.facts:
         print(f"- {fact}")
     _deadline_table(o, view.deadlines)
+    _events_now(o, case, now)
+
+
+def _events_now(o: Out, case: str, names: list[str]) -> None:
+    """What staff can send now: each event with who may send it and the command that sends it."""
+    from workflows.case import event_catalog
+
+    if not names:
+        return
+    catalog = event_catalog()
+    print(o.t("现在可以发送的事件（填好的示例：weiquan case template 事件名 > 事件名.json）：",
+              "Events that fit now (a filled example: weiquan case template EVENT > EVENT.json):"))
+    sep = "、" if o.lang == "zh" else ", "
+    for name in (n for n in names if n in catalog):  # one line each: the command stays whole to copy
+        spec = catalog[name]
+        who = sep.join(word(AGENCY, a.value, o.lang) for a in sorted(spec.actors))
+        print(f"- {o.t(*spec.title)}（{who}）：weiquan case event {case} {name} --file {name}.json"
+              if o.lang == "zh" else f"- {o.t(*spec.title)} ({who}): weiquan case event {case} {name} --file {name}.json")
 
 
 async def closed(client: Any, workflow_id: str) -> bool:
@@ -322,7 +341,9 @@ async def _view_and_intake(case: str) -> tuple[Any, Any] | None:
     try:
         client = await asyncio.wait_for(connect(), timeout=5)
         return (await asyncio.wait_for(case_state(client, case), timeout=10),
-                await asyncio.wait_for(case_intake(client, case), timeout=10))
+                await asyncio.wait_for(case_intake(client, case), timeout=10),
+                await asyncio.wait_for(client.get_workflow_handle(case).query("events_now", result_type=list[str]),
+                                       timeout=10))
     except Exception:
         return None
 

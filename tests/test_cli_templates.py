@@ -3,13 +3,16 @@ and an example file for every event (kept valid against the models by the contra
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from starters import contract
 from starters.cli import app
+from tests.helpers import at_stage, start
 from workflows.case import event_catalog
 
 
@@ -37,3 +40,16 @@ def test_every_event_has_a_template_its_model_accepts(name: str) -> None:
 def test_an_unknown_template_lists_the_events() -> None:
     result = CliRunner().invoke(app, ["case", "template", "bogus"])
     assert result.exit_code == 2 and "legal_aid_decision" in result.output
+
+
+async def test_case_show_lists_the_events_that_fit_now(env: WorkflowEnvironment, workers: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    shown = await asyncio.to_thread(CliRunner().invoke, app, ["case", "show", number, "--json"])
+    now = json.loads(shown.stdout)["events_now"]
+    assert "legal_aid_decision" in now and "mediation_agreement" not in now and "arbitration_award" not in now
+    table = await asyncio.to_thread(CliRunner().invoke, app, ["case", "show", number])
+    assert "现在可以发送的事件" in table.output
+    assert f"weiquan case event {number} legal_aid_decision --file legal_aid_decision.json" in table.output

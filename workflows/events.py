@@ -144,6 +144,18 @@ class EventDesk:
             raise Refusal("invalid_payload", "事件内容应为 JSON 对象", "the event must be a JSON object")
         return spec, stage, event, digest_of(raw)
 
+    def fitting(self) -> list[str]:
+        """The events the case would take now, as far as its state decides: a check that needs the
+        event's own content to decide (it reads a field) counts as fitting."""
+        names = []
+        for name, (spec, stage) in self.routes.items():
+            try:
+                if spec.when(stage, None) is None:
+                    names.append(name)
+            except (AttributeError, TypeError, KeyError):
+                names.append(name)
+        return sorted(names)
+
     def check(self, name: str, args: Sequence[RawValue]) -> None:
         """The update validator and the signal's gate: refuse without changing anything, and log why
         with the unit and person the event claims. The actor comes first, so a repeated id never
@@ -260,3 +272,8 @@ class TakesEvents:
     @workflow.signal(dynamic=True)
     async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
         await self.events.apply_signal(name, args)
+
+    @workflow.query
+    def events_now(self) -> list[str]:
+        """The names of the events that fit now (those whose fit depends on their content included)."""
+        return self.events.fitting()
