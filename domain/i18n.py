@@ -68,6 +68,55 @@ CLOCK_STATE = {
     "expired": ("已届满", "expired"),  # a party's window or an informational period ran out
 }
 
+# What each kind of event-log entry is, as staff read it (`weiquan case log`); an entry for an
+# event ("event.<name>") is titled by the event itself.
+LOG_KIND = {
+    "case.opened": ("受理案件", "case opened"),
+    "case.assessed": ("受理审查", "intake assessed"),
+    "case.waiting_tracks": ("等待并行程序办结", "waiting for parallel tracks"),
+    "case.closed": ("结案", "case closed"),
+    "clock.started": ("期限开始计时", "deadline started"),
+    "clock.warning": ("期限临近", "deadline due soon"),
+    "clock.lapsed": ("期限届满", "deadline lapsed"),
+    "clock.met": ("期限内完成", "deadline met"),
+    "clock.cancelled": ("期限不再适用", "deadline no longer applies"),
+    "clock.paused": ("期限中止计时", "deadline paused"),
+    "clock.resumed": ("期限恢复计时", "deadline resumed"),
+    "clock.restarted": ("期限重新计算", "deadline restarted"),
+    "clock.extended": ("期限延长", "deadline extended"),
+    "clock.recomputed": ("期限因节假日安排调整", "deadline moved by the holiday calendar"),
+    "event.refused": ("拒收事件", "event refused"),
+    "notice.failed": ("通知失败", "notice failed"),
+    "legal_aid.referred": ("转介法律援助", "referred to legal aid"),
+    "mediation.window_lapsed": ("调解期限届满", "mediation window lapsed"),
+    "confirmation.opened": ("进入调解协议确认", "confirmation opened"),
+    "confirmation.route_closed": ("确认途径丧失", "confirmation route closed"),
+    "confirmation.unperformed": ("调解协议未履行", "agreement unperformed"),
+    "payment_order.opened": ("申请支付令", "payment order opened"),
+    "arbitration.applied": ("接收仲裁申请", "arbitration applied for"),
+    "arbitration.award_effective": ("仲裁裁决生效", "award took effect"),
+    "arbitration.award_not_effective": ("仲裁裁决未生效", "award did not take effect"),
+    "arbitration.set_aside_refused": ("撤销申请不予受理", "set-aside not accepted"),
+    "litigation.opened": ("转入诉讼", "litigation opened"),
+    "litigation.effective": ("判决或裁定生效", "judgment took effect"),
+    "litigation.not_effective": ("判决或裁定未生效", "judgment did not take effect"),
+    "inspection.investigation": ("立案调查", "investigation opened"),
+    "inspection.refused": ("不予受理投诉", "complaint refused"),
+    "inspection.feedback": ("监察反馈", "inspection feedback"),
+    "inspection.closed": ("监察办结", "inspection closed"),
+    "evidence.feedback": ("调取证据反馈", "evidence feedback"),
+    "arrears.flagged": ("涉嫌恶意欠薪", "malicious arrears flagged"),
+    "arrears.below_threshold": ("未达恶意欠薪标准", "below the arrears threshold"),
+    "arrears.closed": ("恶意欠薪移送终止", "arrears transfer ended"),
+    "major.notified": ("重大案件通报", "major case reported"),
+    "meeting.proposed": ("建议召开协调会商", "meeting proposed"),
+    "meeting.convened": ("召集协调会商", "meeting convened"),
+    "meeting.agreed": ("会商议定", "meeting agreed"),
+    "meeting.action_overdue": ("议定事项逾期", "action overdue"),
+    "meeting.cancelled": ("会商取消", "meeting cancelled"),
+    "meeting.closed": ("会商办结", "meeting closed"),
+}
+
 # Field labels for error messages; keys are the last element of a pydantic error location.
 FIELD = {
     "channel": ("受理渠道", "channel"),

@@ -349,8 +349,11 @@ async def _view_and_intake(case: str) -> tuple[Any, Any] | None:
 
 
 def _deadline_table(o: Out, deadlines: list[Any]) -> None:
-    # the start is the service moment for a party's window, which may be before the event was recorded
-    rows = [[d.rule_id, d.title, d.source, word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
+    # The start is the service moment for a party's window, which may be before the event was
+    # recorded; a clock's title is in the language asked, from the rule table the case read.
+    rules = settings().rules
+    rows = [[d.key, o.t(d.title, rules[d.rule_id].title_en if d.rule_id in rules else d.title), d.source,
+             word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
              d.started_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), local_text(d.due, d.provisional, o.lang),
              word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]
             for d in deadlines]
@@ -448,8 +451,19 @@ def case_log(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
         return
     o.table(case, [o.t("时间", "When"), o.t("事项", "What"), o.t("单位", "Unit"), o.t("经办人", "Person"),
                    o.t("内容", "Detail")],
-            [[local_text(r.at), r.kind, word(AGENCY, r.actor_unit or "", o.lang), r.actor_person, r.detail]
-             for r in rows])
+            [[local_text(r.at), log_title(r.kind, o.lang), word(AGENCY, r.actor_unit or "", o.lang), r.actor_person,
+              r.detail] for r in rows])
+
+
+def log_title(kind: str, lang: str) -> str:
+    """An event-log entry's kind as staff read it: the event's own title, or the entry's (the code
+    only for a kind no table names)."""
+    from domain.i18n import LOG_KIND
+    from workflows.case import event_catalog
+
+    if kind.startswith("event.") and (spec := event_catalog().get(kind.removeprefix("event."))):
+        return spec.title[0] if lang == "zh" else spec.title[1]
+    return word(LOG_KIND, kind, lang)  # type: ignore[arg-type]
 
 
 @case_app.command("events")

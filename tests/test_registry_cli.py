@@ -91,3 +91,14 @@ def test_latest_snapshot_wins_whatever_the_commit_order(any_registry: Registry) 
     case = any_registry.case(number)
     assert case is not None and case.stage == "closed" and case.outcome == "结案"  # … its older snapshot ignored
     assert len(any_registry.events(number)) == 4
+
+
+def test_the_log_and_the_deadlines_speak_one_language(cli_registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries are titled, not coded; clock titles follow --lang, from the same rule table."""
+    monkeypatch.setenv("COLUMNS", "300")  # whole cells, one line each
+    number = open_case(cli_registry)
+    zh, en = invoke("case", "log", number), invoke("case", "log", number, "--lang", "en")
+    assert "期限开始计时" in zh and "受理案件" in zh  # type: ignore[operator]
+    assert "deadline started" in en and "case opened" in en  # type: ignore[operator]
+    deadlines = invoke("case", "deadlines", number, "--lang", "en")
+    assert "No agreement within 15 days" in deadlines  # type: ignore[operator]
