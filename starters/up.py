@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,6 +43,22 @@ async def serve(*, port: int, ui_port: int, db_file: Path) -> None:
         proc.wait(timeout=30)
 
 
+def view_links(ui: str, namespace: str = "default") -> list[tuple[str, str]]:
+    """Ready links to the views supervisors use (the Web UI keeps saved views and list columns in
+    each browser, not on the server, so they are printed here and in the README)."""
+    soon = (datetime.now(SHANGHAI) + timedelta(days=3)).isoformat(timespec="seconds")
+    running = 'ExecutionStatus="Running" AND WorkflowType="CaseWorkflow"'
+    views = [
+        ("法律援助待审查", f'{running} AND CaseStage="legal_aid_review"'),
+        ("调解中", f'{running} AND CaseStage="mediation"'),
+        ("仲裁中", f'{running} AND CaseStage="arbitration"'),
+        ("已逾期", f"{running} AND Overdue=true"),
+        ("三日内到期", f'{running} AND NextDeadline < "{soon}"'),
+        ("重大、群体、恶意欠薪案件", f'{running} AND CaseFlags IN ("major", "group", "malicious_arrears")'),
+    ]
+    return [(label, f"{ui}/namespaces/{namespace}/workflows?query={quote(query)}") for label, query in views]
+
+
 async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | None) -> None:
     """`weiquan up`: everything, then the demo case and the Web UI link; runs until Ctrl-C."""
     configure_logging()
@@ -63,10 +79,12 @@ async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | N
             intake = CaseIntake.from_input(json.loads(DEMO_INTAKE.read_text(encoding="utf-8")),
                                            datetime.now(SHANGHAI).date())
             number, opened = await open_case(client, intake)
-            query = quote(f'CaseStage="legal_aid_review" OR WorkflowId="{number}"')
             print(f"示例案件 / demo case: {number}{'' if opened else '（已存在 / already open）'}")
-            print(f"Web UI: http://localhost:{ui_port}/namespaces/default/workflows?query={query}")
-            print(f"        http://localhost:{ui_port}/namespaces/default/workflows/{number}")
+            print(f"Web UI: http://localhost:{ui_port}/namespaces/default/workflows/{number}"
+                  "  （“User Metadata”页：摘要、受理信息、当前进展 / summary, intake, current details）")
+        print("常用视图 / views:")
+        for label, link in view_links(f"http://localhost:{ui_port}"):
+            print(f"  {label}: {link}")
         print("运行中，Ctrl-C 退出 / running, Ctrl-C to stop", flush=True)
         if exit_after is not None:
             try:

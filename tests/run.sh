@@ -10,4 +10,5 @@ if [ -z "${WEIQUAN_TEST_PG_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/nu
   trap 'bash tests/postgres.sh stop "$PGDIR"' EXIT
 fi
 bash tests/deploy-tools.sh
+bash tests/browser-tools.sh
 "$PY" -m pytest "$@"
