@@ -912,13 +912,15 @@ def server(
 def up(
     port: Annotated[int, typer.Option(help="gRPC 端口")] = 7233,
     ui_port: Annotated[int, typer.Option(help="Web UI 端口")] = 8233,
+    codec_port: Annotated[int, typer.Option(help="编解码服务端口（Web UI 经它解密，仅本机）")] = 8081,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="启动示例案件")] = True,
     exit_after: Annotated[float | None, typer.Option(help="运行若干秒后退出（用于检查）")] = None,
 ) -> None:
-    """一条命令启动整个系统：内嵌 Temporal 服务与 Web UI、全部 worker、登记库，并受理示例案件。"""
+    """一条命令启动整个系统：内嵌 Temporal 服务与 Web UI、全部 worker、登记库，并受理示例案件。
+    首次启动时生成载荷密钥（.weiquan/codec-keys，权限 0600），载荷加密，Web UI 经本机编解码服务解密。"""
     from starters.up import bring_up
 
-    run(bring_up(port=port, ui_port=ui_port, demo=demo, exit_after=exit_after))
+    run(bring_up(port=port, ui_port=ui_port, codec_port=codec_port, demo=demo, exit_after=exit_after))
 
 
 # ---- the integration contract and payload encryption -------------------------------------------

@@ -17,7 +17,10 @@ from registry.store import Registry
 from starters.cases import open_case
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
+from starters.codec_server import load_tokens
+from starters.codec_server import serve as serve_codec
 from starters.server import server_reachable, start_dev_server, wait_for_server
+from workers.codec import EncryptionCodec, ensure_home_key, load_keyring, require_sealed
 from workers.logs import configure_logging
 from workers.run import run_workers, stop_event
 
@@ -59,10 +62,22 @@ def view_links(ui: str, namespace: str = "default") -> list[tuple[str, str]]:
     return [(label, f"{ui}/namespaces/{namespace}/workflows?query={quote(query)}") for label, query in views]
 
 
-async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | None) -> None:
-    """`weiquan up`: everything, then the demo case and the Web UI link; runs until Ctrl-C."""
+async def bring_up(*, port: int, ui_port: int, codec_port: int, demo: bool, exit_after: float | None) -> None:
+    """`weiquan up`: everything, then the demo case and the Web UI link; runs until Ctrl-C. Secure
+    by default: payloads are sealed with the home's own key (made on first start), and the Web UI
+    reads them through a codec server on loopback."""
     configure_logging()
     data = Path(os.environ.get("WEIQUAN_HOME", ".weiquan"))
+    made = ensure_home_key()
+    keyring = load_keyring()
+    assert keyring is not None
+    codec = await serve_codec(EncryptionCodec(keyring, sealed_only=require_sealed()), host="127.0.0.1",
+                              port=codec_port, origins=[f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"],
+                              tokens=load_tokens())
+    os.environ.setdefault("WEIQUAN_UI_CODEC_ENDPOINT", f"http://127.0.0.1:{codec_port}")
+    if made:
+        print(f"载荷密钥 / payload key: {made}（权限 0600；本目录启动的 worker 与 weiquan 命令都用它 / "
+              "mode 0600, used by every worker and weiquan command started here）")
     registry = Registry()
     registry.upgrade()
     seed_demo_directory(registry)
@@ -93,6 +108,7 @@ async def bring_up(*, port: int, ui_port: int, demo: bool, exit_after: float | N
                 stop.set()
         await workers
     finally:
+        await codec.cleanup()
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -28,6 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Every worker the tests start, in process or as a subprocess, runs workflow code in the
     sandbox: a non-deterministic call fails the suite (production runs without it, for speed)."""
     os.environ["WEIQUAN_WORKFLOW_SANDBOX"] = "true"
+    # A home of the suite's own: a `weiquan up` run in the checkout leaves its payload key in
+    # .weiquan/, which every process started there would otherwise use.
+    os.environ["WEIQUAN_HOME"] = tempfile.mkdtemp(prefix="weiquan-home-")
 
 
 @pytest_asyncio.fixture

@@ -6,7 +6,8 @@ Keys come from the environment or a file, as ``id:base64key`` entries:
   WEIQUAN_CODEC_KEY_ID=2026b                           (seals new payloads; default: the last entry)
 Every known key opens what it sealed, so rotation is: add a key, make it current, keep the old ones
 as long as any history (running or retained) holds payloads sealed with them.
-No key configured: no encryption (the dev default). With keys, an unsealed payload is refused as a
+No key configured and no key file in the home (WEIQUAN_HOME/codec-keys, made by `weiquan up` on its
+first start, mode 0600): no encryption. With keys, an unsealed payload is refused as a
 production setup refuses it (WEIQUAN_CODEC_REQUIRE_SEALED, default true): it reaches the code as a
 payload no converter reads, so an event sent in clear is refused like any malformed event and never
 wedges a case. `WEIQUAN_CODEC_REQUIRE_SEALED=false` lets unsealed payloads through (only while
@@ -84,9 +85,34 @@ def parse_keys(text: str, source: str) -> dict[str, bytes]:
     return keys
 
 
+def home_key_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The key file `weiquan up` makes in the system's home (WEIQUAN_HOME, default .weiquan): the
+    keys every process started there uses when none are configured."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("WEIQUAN_HOME", ".weiquan")) / "codec-keys"
+
+
+def ensure_home_key(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Make the home's key file on first start (mode 0600) unless keys are configured; its path
+    (None when the environment names keys)."""
+    env = os.environ if environ is None else environ
+    if env.get("WEIQUAN_CODEC_KEY_FILE") or env.get("WEIQUAN_CODEC_KEYS"):
+        return None
+    path = home_key_file(env)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("# made by `weiquan up`: the payload key of this installation (AES-256); keep it secret\n"
+                     f"dev1:{generate_key()}\n")
+    return path
+
+
 def load_keyring(environ: Mapping[str, str] | None = None) -> Keyring | None:
     env = os.environ if environ is None else environ
     keys: dict[str, bytes] = {}
+    if not env.get("WEIQUAN_CODEC_KEY_FILE") and not env.get("WEIQUAN_CODEC_KEYS") and home_key_file(env).exists():
+        env = {**env, "WEIQUAN_CODEC_KEY_FILE": str(home_key_file(env))}  # the home's own key (weiquan up)
     if path := env.get("WEIQUAN_CODEC_KEY_FILE"):
         try:
             text = Path(path).read_text(encoding="utf-8")

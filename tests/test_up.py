@@ -1,0 +1,42 @@
+"""`weiquan up` is secure by default: on first start it makes the home's payload key (mode 0600),
+seals every payload with it, and the Temporal server's database never holds the demo case's ID
+numbers or phones in clear."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_up_makes_a_key_and_seals_the_demo_case(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WEIQUAN_CODEC"))}
+    env.update(WEIQUAN_HOME=str(home), WEIQUAN_DATABASE_URL=f"sqlite:///{home}/registry.db")
+    env.pop("WEIQUAN_UI_CODEC_ENDPOINT", None)
+    ports = [str(free_port()) for _ in range(3)]
+    done = subprocess.run([sys.executable, "-m", "starters.cli", "up", "--port", ports[0], "--ui-port", ports[1],
+                           "--codec-port", ports[2], "--exit-after", "8"], cwd=ROOT, env=env,
+                          capture_output=True, timeout=180, check=False)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    key = home / "codec-keys"
+    assert "示例案件" in out and str(key) in out
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    intake = json.loads((ROOT / "examples" / "intake.json").read_text(encoding="utf-8"))
+    stored = b"".join(p.read_bytes() for p in home.glob("temporal.db*"))
+    assert stored, "the server kept no database"
+    for claimant in intake["claimants"]:
+        assert claimant["id_number"].encode() not in stored and claimant["phone"].encode() not in stored
