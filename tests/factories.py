@@ -45,7 +45,7 @@ def intake(*, claimants: int = 1, consent: bool = True, migrant: bool = True, ch
     """A valid intake; each call differs (a fresh case number) unless ``amount`` is given."""
     emp = employer(0)
     rows = workers(claimants, start=start)
-    amount = amount or f"{1000 + next(_counter)}.00"
+    amount = amount or f"{20000 + next(_counter)}.00"  # above what the tests agree or award
     data: dict[str, Any] = {
         "channel": channel,
         "district": emp["district_code"],

@@ -65,13 +65,25 @@ async def filed(env: WorkflowEnvironment, prefix: str, **intake: Any) -> str:
     return number
 
 
+HEARINGS: dict[str, datetime] = {}  # case → the hearing its one-time notice set
+
+
 async def one_time_notice(env: WorkflowEnvironment, number: str, days_ahead: int = 12) -> Any:
     now = (await env.get_current_time()).astimezone(SHANGHAI)
     hearing = datetime.combine(now.date() + timedelta(days=days_ahead), time(9, 30), SHANGHAI)
+    HEARINGS[number] = hearing
     return await event(env.client, number, "arbitration_notice", "arbitration",
                        tribunal={"chair": "示例仲裁员甲", "members": ["示例仲裁员乙", "示例仲裁员丙"]},
                        evidence_until=(hearing.date() - timedelta(days=3)).isoformat(),
                        hearing_at=hearing.isoformat(), hearing_place=PLACE)
+
+
+async def award(env: WorkflowEnvironment, number: str, **fields: Any) -> Any:
+    """The award, once the hearing its notice set has been held (an award never comes before it)."""
+    hearing = HEARINGS.get(number)
+    if hearing is not None and (wait := hearing + timedelta(hours=2) - await env.get_current_time()) > timedelta(0):
+        await env.sleep(wait)
+    return await event(env.client, number, "arbitration_award", "arbitration", **fields)
 
 
 async def close_after_failed_mediation(client: Client, number: str, unit: str = "union") -> None:

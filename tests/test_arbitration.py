@@ -26,7 +26,7 @@ from starters.cases import EventRefused, case_result, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import PLACE, TODAY, at_stage, event, filed, one_time_notice, start, until
+from tests.helpers import PLACE, TODAY, at_stage, award, event, filed, one_time_notice, start, until
 from workers.binaries import binary
 from workflows.case import event_catalog
 
@@ -332,7 +332,7 @@ async def test_mixed_award_is_split_into_final_and_non_final_items(
     number = await filed(env, workers, claims=claims(("wages", "20000.00"), ("compensation", "30000.00"),
                                                     ("hours_rest_leave", None), ("contract", None)))
     with pytest.raises(EventRefused) as early:  # no tribunal yet
-        await event(env.client, number, "arbitration_award", "arbitration", items=[{"type": "wages"}])
+        await award(env, number, items=[{"type": "wages"}])
     assert early.value.code == "not_now"
     await one_time_notice(env, number)
     receipt = await event(env.client, number, "arbitration_postponement_requested", "legal_aid", party="worker",
@@ -344,7 +344,7 @@ async def test_mixed_award_is_split_into_final_and_non_final_items(
     view = await case_state(env.client, number)
     assert [d.state for d in view.deadlines if d.rule_id == "arb.hearing_notice"] == ["met", "met_late"]
     assert any("通知有瑕疵" in f for f in view.facts)  # fewer than 5 days' notice (LDMA Art 35)
-    receipt = await event(env.client, number, "arbitration_award", "arbitration", served_to=["worker", "employer"],
+    receipt = await award(env, number, served_to=["worker", "employer"],
                           items=[{"type": "wages", "amount": "20000.00"},  # ≤ 12 × 2,000.00: final
                                  {"type": "compensation", "amount": "30000.00"},  # > 24,000.00: non-final
                                  {"type": "hours_rest_leave"},  # labour standards: final
@@ -370,7 +370,7 @@ async def test_employer_set_aside_refused_after_the_worker_sued(
     await at_stage(env.client, number, "arbitration")
     assert ledger(registry, number)["arb.same_day_filing"] == "met"
     await one_time_notice(env, number)
-    await event(env.client, number, "arbitration_award", "arbitration", items=[{"type": "wages", "amount": "5000.00"}],
+    await award(env, number, items=[{"type": "wages", "amount": "5000.00"}],
                 served_to=["worker", "employer"])
     with pytest.raises(EventRefused) as employer_sues:
         await event(env.client, number, "lawsuit_filed", "court", party="employer")
@@ -394,7 +394,7 @@ async def test_award_takes_effect_when_nobody_sues(env: WorkflowEnvironment, wor
     receipt = await event(env.client, number, "arbitration_copy_served", "arbitration")
     assert "答辩期截止" in receipt.message
     await event(env.client, number, "arbitration_defence_filed", "arbitration")
-    await event(env.client, number, "arbitration_award", "arbitration",
+    await award(env, number,
                 items=[{"type": "compensation", "amount": "50000.00"}], served_to=["worker"])
     view = await case_state(env.client, number)
     assert "等待向用人单位送达裁决书" in view.waiting_for

@@ -164,7 +164,7 @@ async def test_voluntary_performance_closes_with_money_recovered(env: WorkflowEn
 
 async def test_unperformed_non_wage_agreement_goes_to_arbitration(env: WorkflowEnvironment, workers: str) -> None:
     number = await agreed(env, workers, days=5,
-                          claims=[{"type": "social_insurance", "amount": "800.00", "period_start": "2026-01-01"}])
+                          claims=[{"type": "social_insurance", "amount": "8000.00", "period_start": "2026-01-01"}])
     await env.sleep(timedelta(days=6))
     view = await until(env.client, number, lambda v: "申请仲裁" in v.waiting_for, "waiting for an application")
     assert "用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）" in view.facts

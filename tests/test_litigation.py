@@ -15,7 +15,7 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_result
 from tests.agreements import COURT, agreed, ledger, payment_order_served, running, server_today, \
     unperformed_into_payment_order
-from tests.helpers import event, start, until
+from tests.helpers import HEARINGS, award, event, start, until
 
 
 def work(registry: Registry, number: str) -> list[tuple[str, str]]:
@@ -135,8 +135,9 @@ async def test_worker_sues_after_the_award_into_litigation(env: WorkflowEnvironm
     await event(env.client, number, "arbitration_notice", "arbitration", tribunal={"chair": "示例仲裁员甲"},
                 evidence_until=(hearing.date() - timedelta(days=3)).isoformat(), hearing_at=hearing.isoformat(),
                 hearing_place="南昌市劳动人事争议仲裁院第一仲裁庭")
-    await event(env.client, number, "arbitration_award", "arbitration",
-                items=[{"type": "compensation", "amount": "50000.00"}], served_to=["worker", "employer"])
+    HEARINGS[number] = hearing
+    await award(env, number, items=[{"type": "compensation", "amount": "50000.00"}], served_to=["worker", "employer"],
+                above_claim_reason="仲裁中增加经济补偿请求")
     await event(env.client, number, "lawsuit_filed", "legal_aid", party="worker", court=COURT)
     view = await until(env.client, number, lambda v: "court.file" in running(v), "in court")
     assert view.stage == "litigation" and view.agency == "court" and "原告：劳动者" in view.facts[-1]

@@ -26,7 +26,7 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests.agreements import COURT, agreed, ledger, running, unperformed_into_payment_order
-from tests.helpers import at_stage, event, filed, one_time_notice, until
+from tests.helpers import at_stage, award, event, filed, one_time_notice, until
 from workers.binaries import binary
 
 NON_FINAL = [{"type": "compensation", "amount": "50000.00"}]  # above the final-award limit: either party sues
@@ -69,7 +69,7 @@ async def awarded(env: WorkflowEnvironment, prefix: str, *, days_later: int, ite
     number = await filed(env, prefix)
     await one_time_notice(env, number, days_ahead=days_later + 5)
     await env.sleep(timedelta(days=days_later))
-    await event(env.client, number, "arbitration_award", "arbitration", items=items, served_to=list(served_to))
+    await award(env, number, items=items, served_to=list(served_to), above_claim_reason="仲裁中增加经济补偿请求")
     return number
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from domain.arbitration import AwardItem, LocalMoment, Name, Party, Tribunal
-from domain.events.base import CaseEvent, Mailed, Reason, Served
+from domain.events.base import AboveClaim, CaseEvent, Mailed, Reason, Served
 from domain.models import Claim, Money, _error
 
 
@@ -119,7 +119,7 @@ class EvidenceCollected(CaseEvent):
     result: str = Field(min_length=2, max_length=1000)
 
 
-class Award(CaseEvent, Served):
+class Award(CaseEvent, Served, AboveClaim):
     """The award, item by item; ``served_to`` lists the parties served when it was announced (on
     ``served_on``, default the day the award is recorded)."""
 

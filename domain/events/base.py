@@ -4,6 +4,7 @@ party's window is counted by (service, mailing)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
@@ -50,16 +51,25 @@ def mailed_in_time(mailed_on: date | None, due: datetime) -> bool:
     return mailed_on is not None and mailed_on <= last_day(due)
 
 
+# Days an event reports as past (field, 中文, English, whether it may precede the case): none may be
+# later than today; a service or a mailing belongs to this case, so not before it was opened (a
+# payment may have been made before the dispute reached anyone).
+PAST_DAYS = (("served_on", "送达日期", "the service date", False), ("mailed_on", "邮寄日期", "the mailing date", False),
+             ("paid_on", "付款日期", "the payment date", True), ("held_on", "会议日期", "the meeting date", True),
+             ("received_on", "签收日期", "the receipt date", False))
+
+
 def date_problem(event: CaseEvent, opened_at: datetime, now: datetime) -> tuple[str, str] | None:
-    """A service or mailing day later than today or earlier than the day the case was opened."""
+    """A day the event reports as past that is later than today, or (a service, a mailing, a
+    receipt) earlier than the day the case was opened."""
     today, opened = now.astimezone(SHANGHAI).date(), opened_at.astimezone(SHANGHAI).date()
-    for name, zh, en in (("served_on", "送达日期", "the service date"), ("mailed_on", "邮寄日期", "the mailing date")):
+    for name, zh, en, before_case in PAST_DAYS:
         day = getattr(event, name, None)
-        if day is None:
+        if not isinstance(day, date):
             continue
         if day > today:
             return f"{zh} {day} 晚于今天（{today}）", f"{en} {day} is in the future (today is {today})"
-        if day < opened:
+        if day < opened and not before_case:
             return f"{zh} {day} 早于本案受理之日（{opened}）", f"{en} {day} is before the case was opened ({opened})"
     return None
 
@@ -119,3 +129,17 @@ class EventRefusal(BaseModel):
                     "case is not at a step where this event fits")
     zh: str
     en: str
+
+
+class AboveClaim(Strict):
+    """An amount agreed or awarded above what the case claims needs a reason (claims added or
+    changed, interest and compensation found due): the recovery figures are counted against it."""
+
+    above_claim_reason: str | None = Field(default=None, min_length=2, max_length=500)
+
+
+def above_claim_problem(amount: Decimal, claimed: Decimal, reason: str | None) -> tuple[str, str] | None:
+    if amount <= claimed or reason:
+        return None
+    return (f"金额 ¥{amount:,.2f} 高于本案请求 ¥{claimed:,.2f}：请在 above_claim_reason 写明原因（如增加请求）",
+            f"CNY {amount:,.2f} is above the CNY {claimed:,.2f} claimed: give above_claim_reason (e.g. claims added)")

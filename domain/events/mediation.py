@@ -4,11 +4,11 @@ from datetime import date
 
 from pydantic import Field
 
-from domain.events.base import CaseEvent, Reason, Served
+from domain.events.base import AboveClaim, CaseEvent, Reason, Served
 from domain.models import Money
 
 
-class MediationAgreement(CaseEvent, Served):
+class MediationAgreement(CaseEvent, Served, AboveClaim):
     """An agreement: its terms, the amount the employer pays, and by when; ``served_on`` is the day it
     took effect and the parties received it (the windows to apply for confirmation run from it)."""
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from temporalio import workflow
 
@@ -41,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         NoticeDraft,
     )
     from domain.calendar import SHANGHAI, local_text
+    from domain.events.base import above_claim_problem
     from domain.events.arbitration import (
         ArbitrationApplication,
         ArbitrationFiled,
@@ -112,6 +114,7 @@ class Arbitration:
         self.priority: list[str] = []
         self.notice: OneTimeNotice | None = None
         self.hearing: tuple[str, str] | None = None  # (local time, place)
+        self.hearing_at: datetime | None = None
         self.award_made = False
         self.evidence_pending = 0
         self.clock: dict[str, Clock] = {}  # this track's clocks, latest per rule
@@ -245,6 +248,7 @@ class Arbitration:
         """The parties are told of the hearing now: the notice clock is met, or late and defective."""
         local = at.hearing_at.astimezone(SHANGHAI)
         self.hearing = (local.strftime("%Y-%m-%d %H:%M"), at.hearing_place)
+        self.hearing_at = at.hearing_at
         if postpone := self._open("arb.postpone_request"):
             await postpone.cancel("开庭时间变更")
         told = await self._start("arb.hearing_notice", on_date=local.date())
@@ -610,10 +614,16 @@ class Arbitration:
 
     # ---- the award, and suits ---------------------------------------------------------------------
 
-    def _awarding(self, _: Award) -> Said | None:
+    def _awarding(self, event: Award) -> Said | None:
         if why := self._tribunal_formed(None):
             return why
-        return ("案件中止中，不能作出裁决", "the case is suspended") if self.suspended else None
+        if self.suspended:
+            return "案件中止中，不能作出裁决", "the case is suspended"
+        if self.hearing_at is not None and workflow.now() < self.hearing_at:
+            return (f"开庭时间 {self.hearing[0] if self.hearing else ''} 尚未到，不能先于开庭作出裁决",
+                    "the hearing has not been held yet: an award cannot come before it")
+        awarded = sum((item.amount or 0 for item in event.items), Decimal(0))
+        return above_claim_problem(awarded, self.case.intake.amount_claimed, event.above_claim_reason)
 
     @case_event("arbitration_award", Award, actors=COMMISSION, title=("作出仲裁裁决", "make the award"),
                 when=_awarding)

@@ -10,6 +10,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.inspection import InspectionDesk
     from activities.union import UnionDesk
+    from domain.events.base import above_claim_problem
     from domain.events.mediation import EmployerRefuses, MediationAgreement, MediationFailed
     from domain.models import Agency, CaseFlag, Stage
 
@@ -67,8 +68,12 @@ class Mediation:
     def _mediating(self, _: object) -> Said | None:
         return None if self.open else ("案件不在调解阶段", "the case is not in mediation")
 
+    def _agreeing(self, event: MediationAgreement) -> Said | None:
+        return self._mediating(event) or above_claim_problem(event.amount, self.case.intake.amount_claimed,
+                                                              event.above_claim_reason)
+
     @case_event("mediation_agreement", MediationAgreement, actors=ORGANISERS,
-                title=("记录调解协议", "record a mediation agreement"), when=_mediating)
+                title=("记录调解协议", "record a mediation agreement"), when=_agreeing)
     async def agreed(self, event: MediationAgreement) -> Said:
         self.outcome = MediationOutcome("agreement", agreement=event)
         return (f"已记录调解协议：金额 {event.amount} 元，履行期限 {event.performance_date}",

@@ -1,0 +1,52 @@
+"""Facts no clerk would accept are refused with the reason: a payment dated in the future, an
+award before the hearing, an agreement or award above the claim without saying why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from starters.cases import EventRefused
+from tests.agreements import agreed, server_today
+from tests.helpers import at_stage, award, event, filed, one_time_notice, start
+
+
+async def refused(coro: object) -> EventRefused:
+    with pytest.raises(EventRefused) as err:
+        await coro  # type: ignore[misc]
+    return err.value
+
+
+async def test_a_payment_dated_tomorrow_is_refused(env: WorkflowEnvironment, workers: str) -> None:
+    number = await agreed(env, workers, days=5)
+    tomorrow = await server_today(env) + timedelta(days=1)
+    why = await refused(event(env.client, number, "payment_received", "union", amount="1000.00",
+                              paid_on=tomorrow.isoformat()))
+    assert why.code == "not_now" and "付款日期" in why.zh and "晚于今天" in why.zh
+    receipt = await event(env.client, number, "payment_received", "union", amount="1000.00",
+                          paid_on=(await server_today(env)).isoformat())
+    assert receipt.event == "payment_received"
+
+
+async def test_an_agreement_above_the_claim_needs_its_reason(env: WorkflowEnvironment, workers: str) -> None:
+    number = await start(env.client, workers, consent=False, amount="18000.00")
+    await at_stage(env.client, number, "mediation")
+    due = (await server_today(env) + timedelta(days=10)).isoformat()
+    terms = {"terms": "一次性支付工资及补偿", "amount": "53600.00", "performance_date": due}
+    why = await refused(event(env.client, number, "mediation_agreement", "union", **terms))
+    assert why.code == "not_now" and "高于本案请求 ¥18,000.00" in why.zh and "above_claim_reason" in why.zh
+    await event(env.client, number, "mediation_agreement", "union", **terms,
+                above_claim_reason="调解中增加经济补偿请求")
+    await at_stage(env.client, number, "confirmation")
+
+
+async def test_no_award_before_the_hearing(env: WorkflowEnvironment, workers: str) -> None:
+    number = await filed(env, workers)
+    await one_time_notice(env, number, days_ahead=12)
+    early = await refused(event(env.client, number, "arbitration_award", "arbitration",
+                                items=[{"type": "wages", "amount": "1000.00"}], served_to=["worker"]))
+    assert early.code == "not_now" and "不能先于开庭作出裁决" in early.zh
+    receipt = await award(env, number, items=[{"type": "wages", "amount": "1000.00"}], served_to=["worker"])
+    assert "裁决已作出" in receipt.message
