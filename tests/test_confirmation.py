@@ -38,6 +38,8 @@ async def test_judicial_confirmation_granted_then_enforced(env: WorkflowEnvironm
     assert "由工会协助" in helper.value.zh
     both = await event(env.client, number, "confirmation_consent", "union", route="judicial", party="employer")
     assert "双方均同意" in both.message
+    view = await case_state(env.client, number)  # no longer asked to choose: the union files for them
+    assert view.waiting_for.startswith("工会协助双方提交司法确认申请") and view.agency == "union"
     await event(env.client, number, "confirmation_filed", "union", route="judicial")
     view = await until(env.client, number, lambda v: "confirm.judicial.accept" in running(v), "court accepting")
     assert view.agency == "court" and "人民法院审查司法确认申请" in view.waiting_for

@@ -149,6 +149,13 @@ class Confirmation:
             agency = Agency.COURT if pending.key == "judicial" else Agency.ARBITRATION
             waiting = (f"{AGENCY[agency.value][0]}审查{pending.name}申请；或用人单位于 {self.agreement.performance_date} 前履行",
                        f"{AGENCY[agency.value][1]} reviews the application; or the employer performs")
+        elif agreed := next((r for r in self.routes.values()
+                             if r.state == "open" and all(p in r.consents for p in PARTY)), None):
+            agency = agreed.helper  # both chose: the unit helping them files the joint application
+            waiting = (f"{AGENCY[agency.value][0]}协助双方提交{agreed.name}申请；或用人单位于 "
+                       f"{self.agreement.performance_date} 前履行",
+                       f"{AGENCY[agency.value][1]} helps the parties file for {agreed.key} confirmation; or the "
+                       "employer performs")
         else:
             waiting, agency = (f"双方选择：{self._choices()}", "the parties choose a confirmation route or perform"), None
         self.case.enter(Stage.CONFIRMATION, agency, waiting)
@@ -246,6 +253,7 @@ class Confirmation:
             return f"已记录：{line}", f"{event.party} consents; the other party must too"
         line = f"双方均同意共同申请{route.name}：{AGENCY[route.helper.value][0]}协助提交申请"
         self.case.fact(line)
+        self._show()
         await self.case.hand_over(route.assist, route.helper, f"confirmation.{route.key}",
                                   f"协助双方共同申请{route.name} {self.case.number}")
         return f"已记录：{line}", "both parties consent"
