@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from starters import contract
 from starters.cli import app
-from tests.helpers import at_stage, start
+from tests.helpers import at_stage, settle, start
 from workflows.case import event_catalog
 
 
@@ -46,6 +46,7 @@ async def test_case_show_lists_the_events_that_fit_now(env: WorkflowEnvironment,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
+    await settle(env.client, number)  # the in-process workers' log lines would mix into the CLI's stdout
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
     shown = await asyncio.to_thread(CliRunner().invoke, app, ["case", "show", number, "--json"])
     now = json.loads(shown.stdout)["events_now"]
