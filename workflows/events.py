@@ -183,3 +183,9 @@ class TakesEvents:
     @workflow.signal(dynamic=True)
     async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
         await self.events.apply_signal(name, args)
+
+    @workflow.signal(name="calendar_revised")
+    async def calendar_revised(self, revision: int) -> None:
+        """A new holiday-calendar revision was loaded (`weiquan calendar load`). Not an agency's
+        event: it carries no authority and no data; the clocks read the calendar in an activity."""
+        await self.events.case.clocks.calendar_revised(revision)
