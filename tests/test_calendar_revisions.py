@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
@@ -129,82 +132,151 @@ async def wait_for(test, what: str, seconds: float = 20):  # type: ignore[no-unt
         await asyncio.sleep(0.05)
 
 
-async def test_a_loaded_notice_moves_running_and_paused_clocks_and_they_lapse_on_the_new_date(
-        env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # Pinned to 2026-12-17 (the issue's appeal window) when that is still ahead; else the same day of
-    # a later year, so that the window ends in the first year the packaged data do not cover.
+async def on_17_december(env: WorkflowEnvironment, settings: Settings) -> int:
+    """Skip to 10:00 on 2026-12-17 (the issue's appeal window) when that is still ahead, else to the
+    same day of a later year, so that a window from there ends in the first year without holiday
+    data. Returns that year."""
     now = (await env.get_current_time()).astimezone(SHANGHAI)
     year = first_uncovered_year(settings, now.date())
-    opened = datetime.combine(date(year - 1, 12, 17), time(10, 0), SHANGHAI)
-    await env.sleep(opened - now)
-    use(monkeypatch, registry, env)
+    await env.sleep(datetime.combine(date(year - 1, 12, 17), time(10, 0), SHANGHAI) - now)
+    return year
+
+
+@asynccontextmanager
+async def case_on_the_clock(env: WorkflowEnvironment, registry: Registry,
+                            settings: Settings) -> AsyncIterator[WorkflowHandle[ClockHarness, list[str]]]:
+    """A registered case (the clock harness) on a worker with the case queue's activities."""
     queue = f"cal{uuid.uuid4().hex[:8]}.case"
     async with harness_worker(env.client, queue, activities_for("case", registry, settings)):
         handle = await start_harness(env.client, queue, CaseIntake.from_input(factories.intake(), TODAY))
         try:
-            appeal = await handle.execute_update(ClockHarness.start_clock, StartClock(rule_id="court.appeal"),
-                                                 result_type=DeadlineView)
-            accept = await handle.execute_update(ClockHarness.start_clock,
-                                                 StartClock(rule_id="inspect.accept", length=15),
-                                                 result_type=DeadlineView)
-            assert appeal.provisional and accept.provisional  # both end past the data
-            await env.sleep(timedelta(days=1))
-            await send_event(env.client, handle.id, "clock_pause",
-                             {"event_id": "p-1", "actor": actor("inspection"), "clock": "inspect.accept",
-                              "reason": "中止：等待补正材料"})
-            # The notice of that year: every day from New Year to the old appeal date (and the next) off,
-            # so the window's last day moves later whatever the provisional count had said.
-            old_last = appeal.due.astimezone(SHANGHAI).date() - timedelta(days=1)
-            notice = tmp_path / f"calendar-{year}.toml"
-            notice.write_text(f'year = {year}\nnotice = "测试用通知"\n'
-                              f'holidays = ["{year}-01-01..{old_last + timedelta(days=1)}"]\n', encoding="utf-8")
-            live = settings.model_copy(update={"calendar": settings.calendar.with_years(
-                {year: read_notice(notice).days()})})
-            expected = compute_due(settings.rule("court.appeal"), appeal.started_at, live)
-            assert expected.due > appeal.due and not expected.provisional
-            new_text = local_text(expected.due)
-
-            output = await asyncio.to_thread(cli, monkeypatch, "calendar", "load", str(notice))
-            assert "已通知 1 个案件" in output
-
-            rows = await wait_for(lambda: _logged(registry, handle.id, "clock.rederived", 2), "two clocks re-derived")
-            entry = next(r for r in rows if "对判决提起上诉" in r.detail)
-            assert f"期限因节假日安排公布而调整：原 {local_text(appeal.due, True)}，现 {new_text}" in entry.detail
-            view = await case_state(env.client, handle.id)
-            clocks = {d.key: d for d in view.deadlines}
-            assert clocks["court.appeal"].due == expected.due and not clocks["court.appeal"].provisional
-            paused = clocks["inspect.accept"]
-            assert paused.state == "paused" and paused.due > accept.due and not paused.provisional
-            ledger = {d.clock_key: d for d in registry.deadlines(handle.id)}
-            assert utc(ledger["court.appeal"].due) == expected.due and not ledger["court.appeal"].provisional
-            assert utc(ledger["inspect.accept"].due) == paused.due and not ledger["inspect.accept"].provisional
-            row = registry.case(handle.id)
-            assert row and utc(row.next_deadline) == expected.due and not row.next_deadline_provisional
-            table = await asyncio.to_thread(cli, monkeypatch, "case", "deadlines", handle.id)
-            assert new_text in table and "暂定" not in table.split("对判决提起上诉")[1].split("\n")[0]
-            meta = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
-            assert f"截止 {new_text}（" in meta.current_details and "暂定" not in meta.current_details
-
-            # Past the old date the window still runs; it lapses on the new one.
-            await env.sleep(appeal.due + timedelta(hours=1) - await env.get_current_time())
-            assert not await _logged(registry, handle.id, "clock.lapsed", 1)
-            assert (await case_state(env.client, handle.id)).deadlines[0].state == "running"
-            await env.sleep(expected.due + timedelta(minutes=5) - await env.get_current_time())
-            lapsed = await wait_for(lambda: _logged(registry, handle.id, "clock.lapsed", 1), "the window lapsed")
-            assert new_text in lapsed[0].detail and "暂定" not in lapsed[0].detail
-            assert utc(lapsed[0].at) >= expected.due
-
-            # The paused clock resumes with the time re-measured on the new calendar: a final date.
-            receipt = await send_event(env.client, handle.id, "clock_resume",
-                                       {"event_id": "r-1", "actor": actor("inspection"), "clock": "inspect.accept",
-                                        "reason": "材料已补正"})
-            resumed = next(d for d in (await case_state(env.client, handle.id)).deadlines if d.key == "inspect.accept")
-            assert resumed.state == "running" and not resumed.provisional
-            assert local_text(resumed.due) in receipt.message
+            yield handle
         finally:
             await handle.signal(ClockHarness.finish)
             await settle(env.client, handle.id)
+
+
+async def start_clock(handle: WorkflowHandle[ClockHarness, list[str]], rule_id: str,
+                      length: int | None = None) -> DeadlineView:
+    return await handle.execute_update(ClockHarness.start_clock, StartClock(rule_id=rule_id, length=length),
+                                       result_type=DeadlineView)
+
+
+def counted_with(settings: Settings, notice: Path) -> Settings:
+    notice_days = read_notice(notice)
+    return settings.model_copy(update={"calendar": settings.calendar.with_years({notice_days.year: notice_days.days()})})
+
+
+async def test_a_loaded_notice_moves_running_and_paused_clocks_and_they_lapse_on_the_new_date(
+        env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    year = await on_17_december(env, settings)
+    use(monkeypatch, registry, env)
+    async with case_on_the_clock(env, registry, settings) as handle:
+        appeal = await start_clock(handle, "court.appeal")
+        accept = await start_clock(handle, "inspect.accept", length=15)
+        assert appeal.provisional and accept.provisional  # both end past the data
+        await env.sleep(timedelta(days=1))
+        await send_event(env.client, handle.id, "clock_pause",
+                         {"event_id": "p-1", "actor": actor("inspection"), "clock": "inspect.accept",
+                          "reason": "中止：等待补正材料"})
+        # The notice of that year: every day from New Year to the old appeal date (and the next) off,
+        # so the window's last day moves later whatever the provisional count had said.
+        old_last = appeal.due.astimezone(SHANGHAI).date() - timedelta(days=1)
+        notice = tmp_path / f"calendar-{year}.toml"
+        notice.write_text(f'year = {year}\nnotice = "测试用通知"\n'
+                          f'holidays = ["{year}-01-01..{old_last + timedelta(days=1)}"]\n', encoding="utf-8")
+        expected = compute_due(settings.rule("court.appeal"), appeal.started_at, counted_with(settings, notice))
+        assert expected.due > appeal.due and not expected.provisional
+        new_text = local_text(expected.due)
+
+        output = await asyncio.to_thread(cli, monkeypatch, "calendar", "load", str(notice))
+        assert "已通知 1 个案件" in output
+
+        rows = await wait_for(lambda: _logged(registry, handle.id, "clock.rederived", 2), "two clocks re-derived")
+        entry = next(r for r in rows if "对判决提起上诉" in r.detail)
+        assert f"期限因节假日安排公布而调整：原 {local_text(appeal.due, True)}，现 {new_text}" in entry.detail
+        view = await case_state(env.client, handle.id)
+        clocks = {d.key: d for d in view.deadlines}
+        assert clocks["court.appeal"].due == expected.due and not clocks["court.appeal"].provisional
+        paused = clocks["inspect.accept"]
+        assert paused.state == "paused" and paused.due > accept.due and not paused.provisional
+        ledger = {d.clock_key: d for d in registry.deadlines(handle.id)}
+        assert utc(ledger["court.appeal"].due) == expected.due and not ledger["court.appeal"].provisional
+        assert utc(ledger["inspect.accept"].due) == paused.due and not ledger["inspect.accept"].provisional
+        row = registry.case(handle.id)
+        assert row and utc(row.next_deadline) == expected.due and not row.next_deadline_provisional
+        table = await asyncio.to_thread(cli, monkeypatch, "case", "deadlines", handle.id)
+        assert new_text in table and "暂定" not in table.split("对判决提起上诉")[1].split("\n")[0]
+        meta = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        assert f"截止 {new_text}（" in meta.current_details and "暂定" not in meta.current_details
+
+        # Past the old date the window still runs; it lapses on the new one.
+        await env.sleep(appeal.due + timedelta(hours=1) - await env.get_current_time())
+        assert not await _logged(registry, handle.id, "clock.lapsed", 1)
+        assert (await case_state(env.client, handle.id)).deadlines[0].state == "running"
+        await env.sleep(expected.due + timedelta(minutes=5) - await env.get_current_time())
+        lapsed = await wait_for(lambda: _logged(registry, handle.id, "clock.lapsed", 1), "the window lapsed")
+        assert new_text in lapsed[0].detail and "暂定" not in lapsed[0].detail
+        assert utc(lapsed[0].at) >= expected.due
+
+        # The paused clock resumes with the time re-measured on the new calendar: a final date.
+        receipt = await send_event(env.client, handle.id, "clock_resume",
+                                   {"event_id": "r-1", "actor": actor("inspection"), "clock": "inspect.accept",
+                                    "reason": "材料已补正"})
+        resumed = next(d for d in (await case_state(env.client, handle.id)).deadlines if d.key == "inspect.accept")
+        assert resumed.state == "running" and not resumed.provisional
+        assert local_text(resumed.due) in receipt.message
+
+
+async def test_a_missed_signal_cannot_make_a_clock_lapse_on_a_stale_date(
+        env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path) -> None:
+    year = await on_17_december(env, settings)
+    async with case_on_the_clock(env, registry, settings) as handle:
+        appeal = await start_clock(handle, "court.appeal")
+        old_last = appeal.due.astimezone(SHANGHAI).date() - timedelta(days=1)
+        notice = tmp_path / "notice.toml"
+        notice.write_text(f'year = {year}\nholidays = ["{year}-01-01..{old_last + timedelta(days=1)}"]\n',
+                          encoding="utf-8")
+        # Stored, but no case is told (as if the signal were lost).
+        calendar_revisions.store(registry, read_notice(notice), str(notice), settings.calendar)
+        expected = compute_due(settings.rule("court.appeal"), appeal.started_at, counted_with(settings, notice))
+        await env.sleep(appeal.due + timedelta(hours=1) - await env.get_current_time())
+        moved = await wait_for(lambda: _logged(registry, handle.id, "clock.rederived", 1), "re-derived at the old date")
+        assert local_text(expected.due) in moved[0].detail
+        assert not await _logged(registry, handle.id, "clock.lapsed", 1)
+        await env.sleep(expected.due + timedelta(minutes=5) - await env.get_current_time())
+        lapsed = await wait_for(lambda: _logged(registry, handle.id, "clock.lapsed", 1), "the window lapsed")
+        assert local_text(expected.due) in lapsed[0].detail
+
+
+async def test_a_due_date_moved_earlier_is_told_to_the_responsible_liaison(
+        env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    year = await on_17_december(env, settings)
+    use(monkeypatch, registry, env)
+    async with case_on_the_clock(env, registry, settings) as handle:
+        accept = await start_clock(handle, "inspect.accept", length=15)  # 15 working days, into January
+        # A notice with the first Saturday of January a working day (调休), and New Year's Day
+        # not off: whatever the provisional count assumed, the 15th working day comes sooner.
+        saturday = next(date(year, 1, d) for d in range(2, 9) if date(year, 1, d).weekday() == 5)
+        notice = tmp_path / "notice.toml"
+        notice.write_text(f'year = {year}\nholidays = ["{year}-10-01..{year}-10-03"]\nworkdays = ["{saturday}"]\n',
+                          encoding="utf-8")
+        expected = compute_due(settings.rule("inspect.accept"), accept.started_at, counted_with(settings, notice),
+                               length=15)
+        assert expected.due < accept.due
+        await asyncio.to_thread(cli, monkeypatch, "calendar", "load", str(notice))
+        await wait_for(lambda: _logged(registry, handle.id, "clock.rederived", 1), "re-derived")
+        told = await wait_for(lambda: _notices(registry, handle.id, "deadline_moved"), "the liaison told")
+        assert told[0].unit == "inspection" and "【期限提前】" in told[0].subject
+        assert local_text(accept.due, True) in told[0].body and local_text(expected.due) in told[0].body
+        view = await case_state(env.client, handle.id)
+        assert view.deadlines[0].due == expected.due and not view.deadlines[0].provisional
+
+
+async def _notices(registry: Registry, scope: str, kind: str) -> list:  # type: ignore[type-arg]
+    return [n for n in registry.notifications(scope) if n.kind == kind]
 
 
 async def _logged(registry: Registry, number: str, kind: str, count: int) -> list:  # type: ignore[type-arg]

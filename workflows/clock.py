@@ -4,7 +4,8 @@ A clock starts, warns (amber) before its due moment, lapses (red) or expires, an
 be paused (中止, public-notice service) and resumed with the time that remained, restarted for a
 full new period (Rules Art 46), and extended once with the approver named. Due moments are computed
 by an activity from the rule table and the holiday calendar, so a calendar update never changes the
-replay of a running case. A lapse never stops the case: it is recorded and, for the rules that say
+replay of a running case; a new calendar revision reaches it as the ``calendar_revised`` signal, on
+which every clock counted in days re-derives its due moment (as it does, too, right before it lapses). A lapse never stops the case: it is recorded and, for the rules that say
 so, escalated to the responsible unit's liaison and head.
 """
 
