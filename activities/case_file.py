@@ -174,8 +174,7 @@ class CaseFile:
                 remaining.due, remaining.provisional = due.due, due.provisional
             was, now = local_text(clock.due, clock.provisional), local_text(due.due, due.provisional)
             moved = (due.due, due.provisional) != (clock.due, clock.provisional) or (
-                remaining is not None and (remaining.length, remaining.unit) != (
-                    clock.remaining.length if clock.remaining else None, clock.remaining.unit if clock.remaining else None))
+                remaining is not None and remaining.length != (clock.remaining or Remaining()).length)
             if moved:
                 change = req.change.model_copy(deep=True)
                 change.key = f"{req.change.key}:{clock.key}"
@@ -186,7 +185,7 @@ class CaseFile:
                 self.registry.record_change(change)
                 log().info("clock re-derived", rule=rule.id, was=was, now=now, revision=revision)
             answers.append(ClockResolution(key=clock.key, due=due.due, warn_at=due.warn_at, provisional=due.provisional,
-                                           remaining=remaining, moved=moved, was=was, now=now, revision=revision))
+                                           remaining=remaining, moved=moved, was=was, now=now))
         return answers
 
     @activity.defn

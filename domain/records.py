@@ -132,7 +132,6 @@ class ClockResolution(BaseModel):
     moved: bool  # the due moment, its provisional mark or a paused clock's remaining time changed
     was: str  # the due moments as shown, before and after
     now: str
-    revision: int  # of the calendar counted with (0: no revision loaded)
 
 
 class WorkOrder(BaseModel):

@@ -163,8 +163,8 @@ async def start_clock(handle: WorkflowHandle[ClockHarness, list[str]], rule_id: 
 
 
 def counted_with(settings: Settings, notice: Path) -> Settings:
-    notice_days = read_notice(notice)
-    return settings.model_copy(update={"calendar": settings.calendar.with_years({notice_days.year: notice_days.days()})})
+    year = read_notice(notice)
+    return settings.model_copy(update={"calendar": settings.calendar.with_years({year.year: year.days()})})
 
 
 async def test_a_loaded_notice_moves_running_and_paused_clocks_and_they_lapse_on_the_new_date(

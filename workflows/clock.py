@@ -5,8 +5,9 @@ be paused (中止, public-notice service) and resumed with the time that remaine
 full new period (Rules Art 46), and extended once with the approver named. Due moments are computed
 by an activity from the rule table and the holiday calendar, so a calendar update never changes the
 replay of a running case; a new calendar revision reaches it as the ``calendar_revised`` signal, on
-which every clock counted in days re-derives its due moment (as it does, too, right before it lapses). A lapse never stops the case: it is recorded and, for the rules that say
-so, escalated to the responsible unit's liaison and head.
+which every clock counted in days re-derives its due moment (as each does, too, right before it
+lapses). A lapse never stops the case: it is recorded and, for the rules that say so, escalated to
+the responsible unit's liaison and head.
 """
 
 from __future__ import annotations
@@ -322,7 +323,7 @@ class ClockBoard:
         # (search attributes, the clocks' timers) must come out in the same order either way.
         self.in_order = False
         self._queue: list[object] = []
-        self.calendar_revision = 0  # the newest calendar revision the clocks were derived with
+        self.calendar_revision = 0  # the newest revision a calendar_revised signal announced
 
     def queue(self) -> object:
         place = object()
@@ -371,7 +372,6 @@ class ClockBoard:
             **self.case.activity_options, summary=f"按日历重新计算期限（{len(clocks)}）",
         )
         for clock, answer in zip(clocks, answers, strict=True):
-            self.calendar_revision = max(self.calendar_revision, answer.revision)
             if not answer.moved:
                 continue
             earlier = answer.due < clock.due
