@@ -275,6 +275,36 @@ async def test_a_due_date_moved_earlier_is_told_to_the_responsible_liaison(
         assert view.deadlines[0].due == expected.due and not view.deadlines[0].provisional
 
 
+async def test_a_clock_paused_after_a_revision_keeps_the_time_the_new_calendar_leaves(
+        env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path) -> None:
+    """The pause measures what remains against the due moment re-derived with the calendar as it is
+    (not the one computed before the revision), and the resumed clock's date is final and right."""
+    year = await on_17_december(env, settings)
+    async with case_on_the_clock(env, registry, settings) as handle:
+        accept = await start_clock(handle, "inspect.accept", length=15)
+        notice = tmp_path / "notice.toml"
+        notice.write_text(f'year = {year}\nholidays = ["{year}-01-01..{year}-01-08"]\n', encoding="utf-8")
+        calendar_revisions.store(registry, read_notice(notice), str(notice), settings.calendar)  # no signal
+        live = counted_with(settings, notice)
+        await env.sleep(timedelta(days=1))
+        receipt = await send_event(env.client, handle.id, "clock_pause",
+                                   {"event_id": "p-2", "actor": actor("inspection"), "clock": "inspect.accept",
+                                    "reason": "中止：等待补正材料"})
+        whole = compute_due(settings.rule("inspect.accept"), accept.started_at, live, length=15)
+        paused_on = (await env.get_current_time()).astimezone(SHANGHAI).date()
+        left = live.calendar.workdays_between(paused_on, whole.due.astimezone(SHANGHAI).date())
+        assert f"剩余 {left}个工作日" in receipt.message
+        paused = (await case_state(env.client, handle.id)).deadlines[0]
+        assert paused.due == whole.due and not paused.provisional
+        await env.sleep(timedelta(days=2))
+        await send_event(env.client, handle.id, "clock_resume",
+                         {"event_id": "r-2", "actor": actor("inspection"), "clock": "inspect.accept", "reason": "恢复"})
+        resumed = (await case_state(env.client, handle.id)).deadlines[0]
+        resumed_on = (await env.get_current_time()).astimezone(SHANGHAI).date()
+        assert resumed.due.astimezone(SHANGHAI).date() == live.calendar.add_workdays(resumed_on, left).day
+        assert not resumed.provisional
+
+
 async def _notices(registry: Registry, scope: str, kind: str) -> list:  # type: ignore[type-arg]
     return [n for n in registry.notifications(scope) if n.kind == kind]
 
