@@ -66,11 +66,7 @@ class ClockMeasure(BaseModel):
 
 
 class ClockRederive(BaseModel):
-    """Clocks to re-derive with the calendar as it is now; ``change`` is the template of the
-    event-log entry written for each one that moved (its key gets the clock's key appended)."""
-
     clocks: list[ClockBasis]
-    change: CaseChange
 
 
 def log() -> structlog.stdlib.BoundLogger:
@@ -159,8 +155,8 @@ class CaseFile:
     def rederive_clocks(self, req: ClockRederive) -> list[ClockResolution]:
         """Re-derive clocks' due moments with the calendar as it is now (a new calendar revision, or
         a clock about to lapse): same rule, start, length and act's date. A paused clock's remaining
-        time is measured again from its pause. Each clock that moved gets an event-log entry and its
-        ledger row; the rest are answered unchanged."""
+        time is measured again from its pause. Only reads: the case records the clocks that moved,
+        so that each write is named in its history."""
         settings, revision = self.calendar.settings()
         answers = []
         for clock in req.clocks:
@@ -172,20 +168,15 @@ class CaseFile:
                 remaining = _remaining(rule, settings, at=clock.paused_at, due=due.due, start=clock.start,
                                        length=clock.length, unit=unit)
                 remaining.due, remaining.provisional = due.due, due.provisional
-            was, now = local_text(clock.due, clock.provisional), local_text(due.due, due.provisional)
             moved = (due.due, due.provisional) != (clock.due, clock.provisional) or (
                 remaining is not None and remaining.length != (clock.remaining or Remaining()).length)
             if moved:
-                change = req.change.model_copy(deep=True)
-                change.key = f"{req.change.key}:{clock.key}"
-                left = f"（中止中，剩余 {remaining.text}）" if remaining and remaining.text else ""
-                change.detail = _fill(change.detail, title=clock.title, was=was, now=now + left,
-                                      revision=f"（日历第 {revision} 版）" if revision else "")
-                change.deadline = clock.entry.model_copy(update={"due": due.due, "provisional": due.provisional})
-                self.registry.record_change(change)
-                log().info("clock re-derived", rule=rule.id, was=was, now=now, revision=revision)
-            answers.append(ClockResolution(key=clock.key, due=due.due, warn_at=due.warn_at, provisional=due.provisional,
-                                           remaining=remaining, moved=moved, was=was, now=now))
+                log().info("clock re-derived", rule=rule.id, due=due.due.astimezone(SHANGHAI).isoformat(),
+                           provisional=due.provisional, revision=revision)
+            answers.append(ClockResolution(
+                key=clock.key, due=due.due, warn_at=due.warn_at, provisional=due.provisional, remaining=remaining,
+                moved=moved, was=local_text(clock.due, clock.provisional), now=local_text(due.due, due.provisional),
+                revision=revision))
         return answers
 
     @activity.defn

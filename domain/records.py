@@ -120,7 +120,6 @@ class ClockBasis(BaseModel):
     provisional: bool
     paused_at: datetime | None = None  # a paused clock's remaining time is measured again from here
     remaining: Remaining | None = None
-    entry: LedgerEntry
 
 
 class ClockResolution(BaseModel):
@@ -132,6 +131,7 @@ class ClockResolution(BaseModel):
     moved: bool  # the due moment, its provisional mark or a paused clock's remaining time changed
     was: str  # the due moments as shown, before and after
     now: str
+    revision: int  # the calendar revision counted with (0: none loaded)
 
 
 class WorkOrder(BaseModel):

@@ -25,7 +25,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import local_text
     from domain.i18n import AGENCY
     from domain.models import Actor, Agency, DeadlineView
-    from domain.records import CaseChange, ClockBasis, DueRequest, LedgerEntry, Remaining, RemainingRequest
+    from domain.records import (
+        CaseChange,
+        ClockBasis,
+        ClockResolution,
+        DueRequest,
+        LedgerEntry,
+        Remaining,
+        RemainingRequest,
+    )
     from domain.rules import DAY_COUNTED, Unit
 
 from workflows.together import together
@@ -237,8 +245,22 @@ class Clock:
         start, length, unit = self._period
         return ClockBasis(key=self.key, rule_id=self.rule_id, title=self.title, start=start, length=length, unit=unit,
                           on_date=self.on_date, due=self.due, provisional=self.provisional,
-                          paused_at=self.paused_at if self.state == "paused" else None, remaining=self.remaining,
-                          entry=self._entry())
+                          paused_at=self.paused_at if self.state == "paused" else None, remaining=self.remaining)
+
+    async def _rederived(self, answer: ClockResolution) -> None:
+        earlier = self.state != "paused" and answer.due < self.due
+        self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
+        if answer.remaining is not None:
+            self.remaining = answer.remaining
+        left = f"（中止中，剩余 {answer.remaining.text}）" if answer.remaining and answer.remaining.text else ""
+        revision = f"（日历第 {answer.revision} 版）" if answer.revision else ""
+        await self._changed("clock.rederived",
+                            f"{self.title}：期限因节假日安排公布而调整：原 {answer.was}，现 {answer.now}{left}{revision}")
+        if earlier and self.responsible and self.responsible != Agency.COURT:
+            await self.case.notify(
+                self.responsible, "deadline_moved", f"【期限提前】{self.case.number} {self.title}",
+                f"{self.case.label}的“{self.title}”因节假日安排公布，期限由 {answer.was} 提前至 {answer.now}"
+                f"（依据：{self.source}）。请按新的期限办理。", key=f"rederived:{self.key}:{self._generation}")
 
     def _entry(self, note: str | None = None, closed: bool = False) -> LedgerEntry:
         return LedgerEntry(clock_key=self.key, rule_id=self.rule_id,
@@ -362,29 +384,18 @@ class ClockBoard:
             await self.rederive([c for c in clocks if c.counts_days])  # a clock may have closed meanwhile
 
     async def rederive(self, clocks: list[Clock]) -> None:
-        """Re-derive these clocks' due moments with the calendar as it is now (their locks held).
-        The responsible unit's liaison is told when a due date moves earlier."""
+        """Re-derive these clocks' due moments with the calendar as it is now (their locks held), one
+        activity for all; each clock that moved is logged with its ledger row, and the responsible
+        unit's liaison is told when a running clock's due date moves earlier."""
         if not clocks:
             return
-        template = self.case.change("clock.rederived", "{title}：期限因节假日安排公布而调整：原 {was}，现 {now}{revision}")
         answers = await workflow.execute_activity_method(
-            CaseFile.rederive_clocks, ClockRederive(clocks=[c._basis() for c in clocks], change=template),
+            CaseFile.rederive_clocks, ClockRederive(clocks=[c._basis() for c in clocks]),
             **self.case.activity_options, summary=f"按日历重新计算期限（{len(clocks)}）",
         )
         for clock, answer in zip(clocks, answers, strict=True):
-            if not answer.moved:
-                continue
-            earlier = answer.due < clock.due
-            clock.due, clock.warn_at, clock.provisional = answer.due, answer.warn_at, answer.provisional
-            if answer.remaining is not None:
-                clock.remaining = answer.remaining
-            clock._poke()
-            if earlier and clock.responsible and clock.responsible != Agency.COURT:
-                await self.case.notify(
-                    clock.responsible, "deadline_moved", f"【期限提前】{self.case.number} {clock.title}",
-                    f"{self.case.label}的“{clock.title}”因节假日安排公布，期限由 {answer.was} 提前至 {answer.now}"
-                    f"（依据：{clock.source}）。请按新的期限办理。",
-                    key=f"rederived:{clock.key}:{clock._generation}")
+            if answer.moved:
+                await clock._rederived(answer)
 
     def find(self, name: str) -> Clock | None:
         """The open clock with this key, or the latest open clock of this rule."""

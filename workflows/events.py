@@ -186,6 +186,6 @@ class TakesEvents:
 
     @workflow.signal(name="calendar_revised")
     async def calendar_revised(self, revision: int) -> None:
-        """A new holiday-calendar revision was loaded (`weiquan calendar load`). Not an agency's
-        event: it carries no authority and no data; the clocks read the calendar in an activity."""
+        """A holiday-calendar revision was loaded (`weiquan calendar load`); carries no authority, no data."""
+        # Not an agency's event: the clocks read the calendar itself in an activity.
         await self.events.case.clocks.calendar_revised(revision)
