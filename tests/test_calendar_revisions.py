@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from domain.calendar import SHANGHAI, WorkCalendar, at_local, local_text
 from domain.holiday_notice import NoticeError, parse_notice, read_notice
 from domain.models import CaseIntake, DeadlineView
-from domain.rules import Settings, compute_due
+from domain.rules import Settings, compute_due, extended_due
 from registry import calendar_revisions
 from registry.store import Registry
 from starters.cases import case_state, send_event
@@ -303,6 +303,30 @@ async def test_a_clock_paused_after_a_revision_keeps_the_time_the_new_calendar_l
         resumed_on = (await env.get_current_time()).astimezone(SHANGHAI).date()
         assert resumed.due.astimezone(SHANGHAI).date() == live.calendar.add_workdays(resumed_on, left).day
         assert not resumed.provisional
+
+
+async def test_an_extended_clock_is_re_derived_with_its_extension(
+        env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    year = await on_17_december(env, settings)
+    use(monkeypatch, registry, env)
+    rule = settings.rule("arb.award")  # 45 days, extendable once by 15
+    async with case_on_the_clock(env, registry, settings) as handle:
+        view = await start_clock(handle, rule.id)
+        await send_event(env.client, handle.id, "clock_extend",
+                         {"event_id": "e-1", "actor": actor("arbitration"), "clock": rule.id,
+                          "approver": "仲裁委员会主任", "reason": "案情复杂"})
+        extended = (await case_state(env.client, handle.id)).deadlines[0]
+        last = extended.due.astimezone(SHANGHAI).date() - timedelta(days=1)
+        notice = tmp_path / "notice.toml"
+        notice.write_text(f'year = {year}\nholidays = ["{last - timedelta(days=2)}..{last + timedelta(days=1)}"]\n',
+                          encoding="utf-8")
+        expected = extended_due(rule, view.started_at, counted_with(settings, notice))
+        assert expected.due > extended.due and not expected.provisional
+        await asyncio.to_thread(cli, monkeypatch, "calendar", "load", str(notice))
+        await wait_for(lambda: _logged(registry, handle.id, "clock.rederived", 1), "re-derived")
+        after = (await case_state(env.client, handle.id)).deadlines[0]
+        assert after.extended and after.due == expected.due and not after.provisional
 
 
 async def _notices(registry: Registry, scope: str, kind: str) -> list:  # type: ignore[type-arg]
