@@ -88,6 +88,12 @@ def test_calendar_load_refuses_a_bad_file_and_stores_nothing(tmp_path: Path, reg
     assert "nothing was stored" in english
     assert cli(monkeypatch, "calendar", "load", str(tmp_path / "missing.toml"), code=2)
     assert calendar_revisions.newest_id(registry) == 0
+    # A good file is stored; with no clock it can move, no case is told (and Temporal is not needed).
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:1")
+    stored = cli(monkeypatch, "calendar", "load", str(ROOT / "examples" / "calendar-2027.toml"))
+    assert "已保存为日历第 1 版" in stored and "已通知 0 个案件" in stored
+    again = json.loads(cli(monkeypatch, "calendar", "load", str(ROOT / "examples" / "calendar-2027.toml"), "--json"))
+    assert again == {"revision": 1, "year": 2027, "created": False, "changed_days": 0, "cases_told": 0}
 
 
 def test_calendar_show_says_what_is_loaded_and_from_where(registry: Registry,
