@@ -7,7 +7,7 @@ code. Each write is keyed, so a retried activity writes nothing twice.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pydantic import BaseModel
@@ -19,13 +19,24 @@ from domain.models import CaseFlag, CaseIntake, Notice
 from domain.records import (
     CaseChange,
     CaseOpening,
+    ClockBasis,
+    ClockResolution,
     DueAnswer,
     DueRequest,
     NoticeResult,
     Remaining,
     RemainingRequest,
 )
-from domain.rules import UNIT_WORDS, Settings, Unit, compute_due, extended_due, remaining_period
+from domain.rules import (
+    DAY_COUNTED,
+    UNIT_WORDS,
+    Rule,
+    Settings,
+    Unit,
+    compute_due,
+    extended_due,
+    remaining_period,
+)
 from registry.errors import NoLiaison, NoParty
 
 if TYPE_CHECKING:
@@ -54,6 +65,10 @@ class ClockMeasure(BaseModel):
     change: CaseChange
 
 
+class ClockRederive(BaseModel):
+    clocks: list[ClockBasis]
+
+
 def log() -> structlog.stdlib.BoundLogger:
     """A logger bound to the running activity and its case (the workflow id is the case number)."""
     info = activity.info()
@@ -66,6 +81,10 @@ class CaseFile:
     def __init__(self, registry: Registry, settings: Settings) -> None:
         self.registry = registry
         self.settings = settings
+        # Imported here: workflow code imports this module, and never the registry's tables (sdk-python#646).
+        from registry.calendar_revisions import LiveCalendar
+
+        self.calendar = LiveCalendar(registry, settings)  # the registry's calendar revisions overlaid
 
     @activity.defn
     def assess_intake(self, req: AssessRequest) -> IntakeAssessment:
@@ -94,9 +113,10 @@ class CaseFile:
     def schedule_clock(self, sched: ClockSchedule) -> DueAnswer:
         """Compute a due moment (start, resume, restart or extension) and write it to the ledger."""
         req = sched.request
-        rule = self.settings.rule(req.rule_id)
+        settings, _ = self.calendar.settings()
+        rule = settings.rule(req.rule_id)
         count = extended_due if req.extend else compute_due
-        due = count(rule, req.start, self.settings, length=req.length, unit=Unit(req.unit) if req.unit else None,
+        due = count(rule, req.start, settings, length=req.length, unit=Unit(req.unit) if req.unit else None,
                     on_date=req.on_date)
         change = sched.change.model_copy(deep=True)
         change.detail = _fill(change.detail, title=rule.title, due=local_text(due.due, due.provisional))
@@ -112,16 +132,52 @@ class CaseFile:
 
     @activity.defn
     def measure_remaining(self, measure: ClockMeasure) -> Remaining:
-        """What a clock being paused has left, written to the event log with the pause."""
+        """What a clock being paused has left, written to the event log with the pause. The period's
+        due moment is re-derived first: measured against a due moment computed with an older calendar,
+        the remaining time would carry the old calendar's error into the resumed period."""
         req = measure.request
-        left = remaining_period(self.settings.rule(req.rule_id), self.settings, at=req.at, due=req.due,
-                                start=req.start, length=req.length, unit=Unit(req.unit) if req.unit else None)
-        remaining = Remaining() if left is None else Remaining(
-            length=left[0], unit=left[1].value, text=f"{left[0]}{UNIT_WORDS[left[1]]}")
+        settings, _ = self.calendar.settings()
+        rule = settings.rule(req.rule_id)
+        unit = Unit(req.unit) if req.unit else rule.unit
+        due = compute_due(rule, req.start, settings, length=req.length, unit=unit) if unit in DAY_COUNTED else None
+        remaining = _remaining(rule, settings, at=req.at, due=due.due if due else req.due, start=req.start,
+                               length=req.length, unit=unit)
+        if due is not None:
+            remaining.due, remaining.provisional = due.due, due.provisional
         change = measure.change.model_copy(deep=True)
         change.detail = _fill(change.detail, remaining=f"，剩余 {remaining.text}" if remaining.text else "")
+        if change.deadline and due is not None:
+            change.deadline.due, change.deadline.provisional = due.due, due.provisional
         self.registry.record_change(change)
         return remaining
+
+    @activity.defn
+    def rederive_clocks(self, req: ClockRederive) -> list[ClockResolution]:
+        """Re-derive clocks' due moments with the calendar as it is now (a new calendar revision, or
+        a clock about to lapse): same rule, start, length and act's date. A paused clock's remaining
+        time is measured again from its pause. Only reads: the case records the clocks that moved,
+        so that each write is named in its history."""
+        settings, revision = self.calendar.settings()
+        answers = []
+        for clock in req.clocks:
+            rule = settings.rule(clock.rule_id)
+            unit = Unit(clock.unit) if clock.unit else rule.unit
+            due = compute_due(rule, clock.start, settings, length=clock.length, unit=unit, on_date=clock.on_date)
+            remaining = None
+            if clock.paused_at is not None:
+                remaining = _remaining(rule, settings, at=clock.paused_at, due=due.due, start=clock.start,
+                                       length=clock.length, unit=unit)
+                remaining.due, remaining.provisional = due.due, due.provisional
+            moved = (due.due, due.provisional) != (clock.due, clock.provisional) or (
+                remaining is not None and remaining.length != (clock.remaining or Remaining()).length)
+            if moved:
+                log().info("clock re-derived", rule=rule.id, due=due.due.astimezone(SHANGHAI).isoformat(),
+                           provisional=due.provisional, revision=revision)
+            answers.append(ClockResolution(
+                key=clock.key, due=due.due, warn_at=due.warn_at, provisional=due.provisional, remaining=remaining,
+                moved=moved, was=local_text(clock.due, clock.provisional), now=local_text(due.due, due.provisional),
+                revision=revision))
+        return answers
 
     @activity.defn
     def send_notice(self, notice: Notice) -> NoticeResult:
@@ -140,6 +196,12 @@ class CaseFile:
             log().warning("no liaison for unit", unit=notice.unit.value, kind=notice.kind)
             return NoticeResult(delivered_to=None, error=f"no_liaison:{notice.unit.value}")
         return NoticeResult(delivered_to=row.recipient)
+
+
+def _remaining(rule: Rule, settings: Settings, **period: Any) -> Remaining:
+    left = remaining_period(rule, settings, **period)
+    return Remaining() if left is None else Remaining(
+        length=left[0], unit=left[1].value, text=f"{left[0]}{UNIT_WORDS[left[1]]}")
 
 
 def _fill(template: str, **values: str) -> str:

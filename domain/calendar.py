@@ -49,6 +49,14 @@ class WorkCalendar:
                 overrides[date.fromisoformat(str(day))] = True
         return cls(overrides, frozenset(years))
 
+    def with_years(self, years: dict[int, dict[date, bool]]) -> WorkCalendar:
+        """This calendar with whole years replaced ({year: {day: is_workday}} for every day, e.g. a
+        loaded notice): those years' answers are final, whatever the package or override file said."""
+        overrides = {d: w for d, w in self.overrides.items() if d.year not in years}
+        for days in years.values():
+            overrides.update(days)
+        return WorkCalendar(overrides, self.override_years | frozenset(years))
+
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is a working day, provisional). Listed days win; a listed year needs no package data;
         outside all data only weekends are rest days, and the answer is provisional."""

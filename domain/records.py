@@ -100,6 +100,38 @@ class Remaining(BaseModel):
     length: int | None = None
     unit: str | None = None
     text: str = ""  # e.g. 3个工作日
+    # The period's due moment as re-derived with the calendar at the pause (None: not re-derived).
+    due: datetime | None = None
+    provisional: bool = False
+
+
+class ClockBasis(BaseModel):
+    """A clock's current period, to re-derive its due moment with the calendar as it is now: same
+    rule, same start, same length (an extension included), same act's date."""
+
+    key: str
+    rule_id: str
+    title: str
+    start: datetime
+    length: int | None
+    unit: str | None
+    on_date: date | None = None
+    due: datetime
+    provisional: bool
+    paused_at: datetime | None = None  # a paused clock's remaining time is measured again from here
+    remaining: Remaining | None = None
+
+
+class ClockResolution(BaseModel):
+    key: str
+    due: datetime
+    warn_at: datetime | None
+    provisional: bool
+    remaining: Remaining | None = None
+    moved: bool  # the due moment, its provisional mark or a paused clock's remaining time changed
+    was: str  # the due moments as shown, before and after
+    now: str
+    revision: int  # the calendar revision counted with (0: none loaded)
 
 
 class WorkOrder(BaseModel):

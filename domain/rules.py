@@ -35,6 +35,9 @@ class Unit(StrEnum):
     MINUTES = "minutes"  # what remains of a paused hours clock
 
 
+# Periods counted over the calendar's days: a calendar revision can move their due moment.
+DAY_COUNTED = frozenset({Unit.SAME_DAY, Unit.WORKING_DAYS, Unit.CALENDAR_DAYS, Unit.MONTHS, Unit.YEARS})
+
 # How a remaining length reads in the event log: 3个工作日, 12日, 90分钟.
 UNIT_WORDS = {Unit.WORKING_DAYS: "个工作日", Unit.CALENDAR_DAYS: "日", Unit.HOURS: "小时", Unit.MINUTES: "分钟",
               Unit.MONTHS: "个月", Unit.YEARS: "年"}

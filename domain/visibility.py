@@ -14,6 +14,8 @@ CHANNEL = SearchAttributeKey.for_keyword("Channel")
 CASE_FLAGS = SearchAttributeKey.for_keyword_list("CaseFlags")
 TRACKS = SearchAttributeKey.for_keyword_list("Tracks")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
+# A datetime cannot carry the 暂定 mark: true while NextDeadline was computed past the holiday data.
+NEXT_DEADLINE_PROVISIONAL = SearchAttributeKey.for_bool("NextDeadlineProvisional")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 WORKER_COUNT = SearchAttributeKey.for_int("WorkerCount")
 AMOUNT_CLAIMED = SearchAttributeKey.for_float("AmountClaimed")
@@ -26,6 +28,7 @@ ALL = (
     CASE_FLAGS,
     TRACKS,
     NEXT_DEADLINE,
+    NEXT_DEADLINE_PROVISIONAL,
     OVERDUE,
     WORKER_COUNT,
     AMOUNT_CLAIMED,

@@ -77,6 +77,7 @@ class OverdueRow(BaseModel):
     due: datetime
     days_late: int
     note: str | None = None
+    provisional: bool = False  # computed past the holiday data: shown 暂定
 
 
 class StageDays(BaseModel):
@@ -201,7 +202,8 @@ def build_report(*, cases: Sequence[CaseRecord], events: Sequence[EventRecord], 
             decided.append((d, False))
         if past_due:
             overdue.append(OverdueRow(scope=d.case_number, rule_id=d.rule_id, responsible=d.responsible, due=due,
-                                      days_late=max(1, math.ceil((now - due) / timedelta(days=1))), note=d.note))
+                                      days_late=max(1, math.ceil((now - due) / timedelta(days=1))), note=d.note,
+                                      provisional=d.provisional))
     overdue.sort(key=lambda o: (-o.days_late, o.scope, o.rule_id))
 
     durations: dict[str, list[float]] = defaultdict(list)

@@ -187,3 +187,18 @@ class MeetingRecord(SQLModel, table=True):
     actions_overdue: int = 0
     opened_at: datetime = Field(index=True)
     closed_at: datetime | None = None
+
+
+class CalendarRevision(SQLModel, table=True):
+    """A year's holiday notice as loaded (`weiquan calendar load`): the newest revision of a year is
+    the calendar every clock counts with. Rows are never changed; a correction is a new revision."""
+
+    __tablename__ = "calendar_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)  # the revision number
+    year: int = Field(index=True)
+    notice: str = ""
+    holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ISO dates
+    workdays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str  # the file it was loaded from
+    loaded_at: datetime

@@ -28,6 +28,7 @@ from domain.i18n import AGENCY, CLOCK_STATE, FLAG, STAGE, TRACK, word
 from domain.models import Agency, CaseIntake
 from domain.rules import settings
 from registry.store import Registry
+from starters import calendar_cmds
 from starters.db import db_app
 from starters.failures import UNREACHABLE
 from starters.output import BAD_INPUT, REFUSED, Out, default_lang
@@ -538,7 +539,7 @@ def calendar_add(
     day = _date(o, start, "--from")
     if (workdays is None) == (days is None):
         o.fail("请给出 --workdays 或 --days 之一", "give exactly one of --workdays or --days", BAD_INPUT)
-    cal = settings().calendar
+    cal = calendar_cmds.live_calendar(registry())
     result = cal.add_workdays(day, workdays) if workdays is not None else cal.add_days(day, days or 0)
     if o.as_json:
         o.data({"date": result.day.isoformat(), "provisional": result.provisional})
@@ -553,12 +554,32 @@ def calendar_add(
 def calendar_is_workday(day: DateArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """某日是否工作日（含调休上班日）。"""
     o = out(lang, as_json)
-    works, provisional = settings().calendar.is_workday(_date(o, day, "DATE"))
+    works, provisional = calendar_cmds.live_calendar(registry()).is_workday(_date(o, day, "DATE"))
     if o.as_json:
         o.data({"date": day, "workday": works, "provisional": provisional})
     else:
         print(o.t("工作日" if works else "休息日", "workday" if works else "rest day")
               + (" provisional" if provisional else ""))
+
+
+@calendar_app.command("load")
+def calendar_load(file: Annotated[Path, typer.Argument(help="一年的节假日安排 TOML 文件")],
+                  lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """载入国务院公布的一年节假日安排，保存为新的日历版本，并通知受影响的在办案件重新计算期限。
+
+    文件格式（例见 examples/calendar-2027.toml）：year = 2027；notice = "通知标题"（可选）；
+    holidays = ["2027-01-01", "2027-02-05..2027-02-11"]（放假日，可写区间）；
+    workdays = ["2027-02-20"]（调休上班的周末）。未列出的日子：周一至周五上班，周末休息。
+    文件有误时逐项说明、不保存（退出码 2）。
+    """
+    calendar_cmds.load(out(lang, as_json), file, registry())
+
+
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int, typer.Argument(help="年份，如 2027")],
+                  lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """某年的工作日历：放假日、调休上班日，以及数据来源（软件包、覆盖文件或登记库第几版）。"""
+    calendar_cmds.show(out(lang, as_json), year, registry())
 
 
 # ---- liaison directory ---------------------------------------------------------------------------

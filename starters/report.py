@@ -98,7 +98,7 @@ def sections(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") -> li
                 [t("案件/会商", "Case/meeting"), t("规则", "Rule"), t("期限", "Duty"), t("责任单位", "Agency"),
                  t("截止", "Due"), t("逾期天数", "Days late"), t("说明", "Note")],
                 [[o.scope, o.rule_id, rule_title(rules, o.rule_id, lang), unit(o.responsible, lang),
-                  local_text(o.due), o.days_late, o.note or ""] for o in report.overdue]),
+                  local_text(o.due, o.provisional, lang), o.days_late, o.note or ""] for o in report.overdue]),
     ]
 
 

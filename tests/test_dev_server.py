@@ -49,8 +49,12 @@ async def test_case_found_by_search_attributes_and_updated_from_temporal_cli(
     async with running_workers(client, registry, settings) as prefix:
         number = await start(client, prefix)
         await at_stage(client, number, "legal_aid_review")
+        review = await until(client, number, lambda v: any(d.state == "running" for d in v.deadlines))
+        # NextDeadlineProvisional carries NextDeadline's 暂定 mark (a Bool beside Overdue: ≤ 3 on SQLite).
+        nearest = min((d for d in review.deadlines if d.state in ("running", "warning")), key=lambda d: d.due)
         query = (f'CaseStage = "legal_aid_review" AND ResponsibleAgency = "legal_aid" AND District = "360113" '
-                 f'AND Channel = "union" AND WorkerCount = 1 AND Overdue = false AND WorkflowId = "{number}"')
+                 f'AND Channel = "union" AND WorkerCount = 1 AND Overdue = false AND WorkflowId = "{number}" '
+                 f'AND NextDeadlineProvisional = {str(nearest.provisional).lower()}')
         found: list[str] = []
         for _ in range(100):
             found = [wf.id async for wf in client.list_workflows(query)]

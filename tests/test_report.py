@@ -158,3 +158,25 @@ def test_csv_cells_never_start_a_formula(registry: Registry, settings: Settings)
     cells = [cell for row in rows for cell in row]
     assert "'" + typed in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+
+
+def test_a_provisional_due_date_is_marked_in_the_overdue_list(seeded: dict[str, str], registry: Registry,
+                                                              settings: Settings) -> None:
+    from sqlmodel import select
+
+    from registry.tables import DeadlineRecord
+    from starters.report_html import render_html
+
+    with registry.session() as s:  # as if computed past the holiday data
+        row = s.exec(select(DeadlineRecord).where(DeadlineRecord.case_number == seeded["B"])).first()
+        assert row is not None
+        row.provisional = True
+        s.add(row)
+        s.commit()
+    r = march(registry, settings)
+    assert r.overdue[0].provisional and not r.overdue[1].provisional
+    zh = next(s for s in sections(r, settings.rules, "zh") if s.key == "overdue")
+    assert zh.rows[0][4] == "2026-03-20 17:30（暂定）" and "暂定" not in zh.rows[1][4]
+    en = next(s for s in sections(r, settings.rules, "en") if s.key == "overdue")
+    assert en.rows[0][4] == "2026-03-20 17:30 (provisional)"
+    assert "2026-03-20 17:30（暂定）" in render_html(r, settings.rules)

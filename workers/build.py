@@ -55,7 +55,8 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
     match name:
         case "case":
             return [case_file.assess_intake, case_file.register_case, case_file.record_change,
-                    case_file.schedule_clock, case_file.measure_remaining, case_file.send_notice,
+                    case_file.schedule_clock, case_file.measure_remaining, case_file.rederive_clocks,
+                    case_file.send_notice,
                     meeting_file.record_meeting, meeting_file.write_minutes]
         case "legal_aid":
             legal_aid, court = LegalAidDesk(registry), LegalAidCourtDesk(registry)

@@ -7,26 +7,38 @@ when the document was served (``since``), which may be before the event reached 
 due moment is already past lapses at once. A filing posted within the period is met, not late, even
 after the window ran out in the system (CPL Art 85). Due moments are computed
 by an activity from the rule table and the holiday calendar, so a calendar update never changes the
-replay of a running case. A lapse never stops the case: it is recorded and, for the rules that say
-so, escalated to the responsible unit's liaison and head.
+replay of a running case; a new calendar revision reaches it as the ``calendar_revised`` signal, on
+which every clock counted in days re-derives its due moment (as each does, too, right before it
+lapses). A lapse never stops the case: it is recorded and, for the rules that say so, escalated to
+the responsible unit's liaison and head.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.case_file import CaseFile, ClockMeasure, ClockSchedule
+    from activities.case_file import CaseFile, ClockMeasure, ClockRederive, ClockSchedule
     from domain.calendar import SHANGHAI, local_text
     from domain.events.base import mailed_in_time
     from domain.i18n import AGENCY
     from domain.models import Actor, Agency, DeadlineView
-    from domain.records import CaseChange, DueRequest, LedgerEntry, Remaining, RemainingRequest
+    from domain.records import (
+        CaseChange,
+        ClockBasis,
+        ClockResolution,
+        DueRequest,
+        LedgerEntry,
+        Remaining,
+        RemainingRequest,
+    )
+    from domain.rules import DAY_COUNTED, Unit
 
 from workflows.together import together
 
@@ -76,6 +88,7 @@ class Clock:
         self.extended = False
         self.extendable = False
         self.remaining: Remaining | None = None
+        self.paused_at: datetime | None = None
         self.title = self.source = ""
         self.lapse_action = "none"
         self.note: str | None = None
@@ -140,7 +153,7 @@ class Clock:
         async with self._lock:
             if self.state not in ("running", "warning"):
                 return False
-            self.state = "paused"
+            self.state, self.paused_at = "paused", workflow.now()
             start, length, unit = self._period
             self.remaining = await workflow.execute_activity_method(
                 CaseFile.measure_remaining,
@@ -151,6 +164,8 @@ class Clock:
                 **self.case.activity_options,
                 summary=f"中止 {self.rule_id}",
             )
+            if self.remaining.due is not None:  # re-derived with the calendar as it is now
+                self.due, self.provisional = self.remaining.due, self.remaining.provisional
             self._poke()
             return True
 
@@ -187,6 +202,12 @@ class Clock:
                                  start=start, length=length, unit=unit, extend=True, actor=actor,
                                  note=f"批准人 {approver}：{reason}")
             return True
+
+    @property
+    def counts_days(self) -> bool:
+        """Counted over the calendar's days, so a calendar revision can move its due moment."""
+        unit = self._period[2]
+        return self.state in ("running", "warning", "paused") and unit is not None and Unit(unit) in DAY_COUNTED
 
     def view(self) -> DeadlineView:
         return DeadlineView(key=self.key, rule_id=self.rule_id, title=self.title, source=self.source,
@@ -233,6 +254,27 @@ class Clock:
         finally:
             board.leave(place)
 
+    def _basis(self) -> ClockBasis:
+        start, length, unit = self._period
+        return ClockBasis(key=self.key, rule_id=self.rule_id, title=self.title, start=start, length=length, unit=unit,
+                          on_date=self.on_date, due=self.due, provisional=self.provisional,
+                          paused_at=self.paused_at if self.state == "paused" else None, remaining=self.remaining)
+
+    async def _rederived(self, answer: ClockResolution) -> None:
+        earlier = self.state != "paused" and answer.due < self.due
+        self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
+        if answer.remaining is not None:
+            self.remaining = answer.remaining
+        left = f"（中止中，剩余 {answer.remaining.text}）" if answer.remaining and answer.remaining.text else ""
+        revision = f"（日历第 {answer.revision} 版）" if answer.revision else ""
+        await self._changed("clock.rederived",
+                            f"{self.title}：期限因节假日安排公布而调整：原 {answer.was}，现 {answer.now}{left}{revision}")
+        if earlier and self.responsible and self.responsible != Agency.COURT:
+            await self.case.notify(
+                self.responsible, "deadline_moved", f"【期限提前】{self.case.number} {self.title}",
+                f"{self.case.label}的“{self.title}”因节假日安排公布，期限由 {answer.was} 提前至 {answer.now}"
+                f"（依据：{self.source}）。请按新的期限办理。", key=f"rederived:{self.key}:{self._generation}")
+
     def _entry(self, note: str | None = None, closed: bool = False) -> LedgerEntry:
         return LedgerEntry(clock_key=self.key, rule_id=self.rule_id,
                            responsible=self.responsible.value if self.responsible else None,
@@ -276,6 +318,11 @@ class Clock:
             async with self._lock:
                 if self._generation != generation:  # a transition came first: look again
                     continue
+                if fire == self._lapse and self.counts_days:
+                    # Insurance against a missed calendar_revised signal: never lapse on a stale date.
+                    await self.case.clocks.rederive([self])
+                    if self._generation != generation:  # it moved: wait for the new moment
+                        continue
                 await fire()
             if fire == self._lapse and self.on_lapse_hook and self.state in ("lapsed", "expired"):
                 await self.on_lapse_hook(self)  # outside the lock: a hook may act on this clock
@@ -310,6 +357,7 @@ class ClockBoard:
         # group them otherwise; the commands that follow (search attributes, the clocks' timers)
         # must come out in the same order either way (tests/test_clock_order.py).
         self._queue: list[object] = []
+        self.calendar_revision = 0  # the newest revision a calendar_revised signal announced
 
     def queue(self) -> object:
         place = object()
@@ -335,6 +383,32 @@ class ClockBoard:
         self.clocks[key] = clock  # shown once its due moment is known
         clock.case.publish()
         return clock
+
+    async def calendar_revised(self, revision: int) -> None:
+        """The holiday calendar has a new revision (`weiquan calendar load`): every clock counted
+        over days re-derives its due moment, all in one activity, each clock held still meanwhile."""
+        if revision <= self.calendar_revision:  # told already (the operator loaded the same file again)
+            return
+        self.calendar_revision = revision
+        clocks = sorted((c for c in self.clocks.values() if c.counts_days), key=lambda c: c.key)
+        async with AsyncExitStack() as held:
+            for clock in clocks:
+                await held.enter_async_context(clock._lock)
+            await self.rederive([c for c in clocks if c.counts_days])  # a clock may have closed meanwhile
+
+    async def rederive(self, clocks: list[Clock]) -> None:
+        """Re-derive these clocks' due moments with the calendar as it is now (their locks held), one
+        activity for all; each clock that moved is logged with its ledger row, and the responsible
+        unit's liaison is told when a running clock's due date moves earlier."""
+        if not clocks:
+            return
+        answers = await workflow.execute_activity_method(
+            CaseFile.rederive_clocks, ClockRederive(clocks=[c._basis() for c in clocks]),
+            **self.case.activity_options, summary=f"按日历重新计算期限（{len(clocks)}）",
+        )
+        for clock, answer in zip(clocks, answers, strict=True):
+            if answer.moved:
+                await clock._rederived(answer)
 
     def find(self, name: str) -> Clock | None:
         """The open clock with this key, or the latest open clock of this rule."""

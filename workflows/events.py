@@ -277,3 +277,9 @@ class TakesEvents:
     def events_now(self) -> list[str]:
         """The names of the events that fit now (those whose fit depends on their content included)."""
         return self.events.fitting()
+
+    @workflow.signal(name="calendar_revised")
+    async def calendar_revised(self, revision: int) -> None:
+        """A holiday-calendar revision was loaded (`weiquan calendar load`); carries no authority, no data."""
+        # Not an agency's event: the clocks read the calendar itself in an activity.
+        await self.events.case.clocks.calendar_revised(revision)

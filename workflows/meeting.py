@@ -121,6 +121,7 @@ class MeetingRuntime:
         nxt = self.clocks.next_due()
         updates: list[SearchAttributeUpdate[Any]] = []
         for key, value in ((sa.OVERDUE, self.clocks.overdue), (sa.NEXT_DEADLINE, nxt.due if nxt else None),
+                           (sa.NEXT_DEADLINE_PROVISIONAL, nxt.provisional if nxt else None),
                            (sa.RESPONSIBLE_AGENCY, self.convener.value)):
             if self._published.get(key.name, ...) != value:
                 self._published[key.name] = value

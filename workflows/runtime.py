@@ -209,6 +209,7 @@ class CaseRuntime:
             sa.CASE_FLAGS.name: (sa.CASE_FLAGS, [f.value for f in self.flags]),
             sa.TRACKS.name: (sa.TRACKS, sorted(self.tracks)),
             sa.NEXT_DEADLINE.name: (sa.NEXT_DEADLINE, nxt.due if nxt else None),
+            sa.NEXT_DEADLINE_PROVISIONAL.name: (sa.NEXT_DEADLINE_PROVISIONAL, nxt.provisional if nxt else None),
             sa.OVERDUE.name: (sa.OVERDUE, self.clocks.overdue),
         }
         updates: list[SearchAttributeUpdate[Any]] = []

@@ -1,0 +1,139 @@
+"""`weiquan calendar load | show`: a year's holiday notice as a new calendar revision, told to the
+running cases whose clocks it can move, and what the calendar of a year is made of."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+
+from domain.calendar import SHANGHAI, WorkCalendar
+from domain.holiday_notice import NoticeError, read_notice
+from domain.rules import settings
+from registry import calendar_revisions as revisions
+from registry.store import Registry
+from starters.output import BAD_INPUT, Out
+
+SIGNAL = "calendar_revised"
+
+
+def load(o: Out, path: Path, registry: Registry) -> None:
+    try:
+        notice = read_notice(path)
+    except NoticeError as err:
+        o.fail(f"节假日安排文件 {path} 有误，未保存", f"invalid holiday notice {path}; nothing was stored", BAD_INPUT,
+               problems=[{"label": field, "message": o.t(zh, en)} for field, zh, en in err.problems])
+    stored = revisions.store(registry, notice, str(path), settings().calendar)
+    row = stored.revision
+    # Loading the same notice again tells the cases again (one may have missed the first signal).
+    changed = stored.changed if stored.created else sorted(notice.days())
+    scopes = revisions.affected_scopes(registry, changed)
+    try:
+        told = asyncio.run(_tell(scopes, row.id or 0))
+    except Exception as err:
+        o.fail(f"已保存为日历第 {row.id} 版，但无法通知案件（{err}）。期限届满前仍会按新日历重算；"
+               "Temporal 可用后重新运行本命令即可通知",
+               f"stored as calendar revision {row.id}, but the cases could not be told ({err}); each clock still "
+               "re-derives before it lapses; run this command again once Temporal is reachable")
+    result = {"revision": row.id, "year": row.year, "created": stored.created, "changed_days": len(stored.changed),
+              "cases_told": told}
+    if o.as_json:
+        o.data(result)
+        return
+    if stored.created:
+        print(o.t(f"{row.year} 年节假日安排已保存为日历第 {row.id} 版（{len(stored.changed)} 天有变化），"
+                  f"已通知 {told} 个案件重新计算期限",
+                  f"{row.year} holidays stored as calendar revision {row.id} ({len(stored.changed)} days changed); "
+                  f"{told} case(s) told to re-derive their clocks"))
+    else:
+        print(o.t(f"{row.year} 年节假日安排与第 {row.id} 版相同，未新建版本；已再次通知 {told} 个案件",
+                  f"{row.year} holidays are the same as revision {row.id}: no new revision; {told} case(s) told again"))
+
+
+async def _tell(scopes: list[str], revision: int) -> int:
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from workers.connect import connect
+
+    if not scopes:  # no clock to move: Temporal need not be reachable
+        return 0
+    client = await asyncio.wait_for(connect(), timeout=10)
+
+    async def one(scope: str) -> bool:
+        try:
+            await client.get_workflow_handle(scope).signal(SIGNAL, revision)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:  # closed since its ledger row was written
+                return False
+            raise
+        return True
+
+    return sum(await asyncio.gather(*(one(scope) for scope in scopes)))
+
+
+def live_calendar(registry: Registry) -> WorkCalendar:
+    """The calendar clocks count with: the packaged data overlaid with the registry's revisions."""
+    return revisions.overlay(settings().calendar, revisions.latest(registry))
+
+
+def show(o: Out, year: int, registry: Registry) -> None:
+    rows = revisions.history(registry, year)
+    calendar = live_calendar(registry)
+    days = [date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+    answers = {day: calendar.is_workday(day) for day in days}
+    holidays = [d.isoformat() for d in days if d.weekday() < 5 and not answers[d][0]]
+    workdays = [d.isoformat() for d in days if d.weekday() >= 5 and answers[d][0]]
+    provisional = any(p for _, p in answers.values())
+    source = _source(year, rows, settings().calendar)
+    if o.as_json:
+        o.data({"year": year, "source": source, "holidays": holidays, "workdays": workdays,
+                "provisional": provisional, "revisions": [_revision(r) for r in rows]})
+        return
+    print(o.t(f"{year} 年工作日历，来源：", f"{year} calendar, from: ") + _source_text(o, source))
+    print(o.t("周一至周五放假：", "weekdays off: ") + ("、".join(holidays) or o.t("无", "none")))
+    print(o.t("调休上班（周末）：", "adjusted working weekends: ") + ("、".join(workdays) or o.t("无", "none")))
+    if provisional:
+        o.note("注意：该年没有节假日数据，期限仅按周末计算（暂定）",
+               "note: no holiday data for that year; deadlines count weekends only (provisional)")
+    for row in rows[:-1]:
+        o.note(f"  早先版本：第 {row.id} 版，{_when(row)} 载入自 {row.source}",
+               f"  earlier: revision {row.id}, loaded {_when(row)} from {row.source}")
+
+
+def _source(year: int, rows: list[Any], base: WorkCalendar) -> dict[str, Any]:
+    if rows:
+        return {"kind": "registry", **_revision(rows[-1])}
+    if year in base.override_years:
+        return {"kind": "override_file"}
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return {"kind": "none"}
+    return {"kind": "package", "package": f"chinesecalendar {chinese_calendar.__version__}"}
+
+
+def _source_text(o: Out, source: dict[str, Any]) -> str:
+    kind = source["kind"]
+    if kind == "registry":
+        return o.t(f"登记库日历第 {source['revision']} 版（{source['loaded_at']} 载入自 {source['file']}）"
+                   + (f"，{source['notice']}" if source["notice"] else ""),
+                   f"registry calendar revision {source['revision']} (loaded {source['loaded_at']} from "
+                   f"{source['file']})" + (f", {source['notice']}" if source["notice"] else ""))
+    if kind == "override_file":
+        return o.t("覆盖文件（domain/holidays.toml 或配置的 [calendar] override_file）",
+                   "override file (domain/holidays.toml or the configured [calendar] override_file)")
+    if kind == "package":
+        return o.t(f"软件包 {source['package']}", f"package {source['package']}")
+    return o.t("无（仅按周末，暂定）", "none (weekends only, provisional)")
+
+
+def _revision(row: Any) -> dict[str, Any]:
+    return {"revision": row.id, "file": row.source, "loaded_at": _when(row), "notice": row.notice}
+
+
+def _when(row: Any) -> str:
+    at = row.loaded_at if row.loaded_at.tzinfo else row.loaded_at.replace(tzinfo=UTC)  # SQLite reads naive
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
