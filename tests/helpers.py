@@ -3,19 +3,62 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
-from domain.models import CaseIntake, CaseView
+from domain.calendar import SHANGHAI, WorkCalendar
+from domain.models import CaseIntake, CaseView, DeadlineView
 from starters.cases import case_state, open_case, send_event
 from tests import factories
 
-TODAY = date.today()
+TODAY = factories.TODAY
+PAST_DUE = timedelta(minutes=1)  # how far past a due moment skip_past lands: nothing else lapses meanwhile
+
+
+async def server_today(env: WorkflowEnvironment) -> date:
+    return (await env.get_current_time()).astimezone(SHANGHAI).date()
+
+
+async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
+    """Let the time-skipping server's clock reach ``moment`` (pins a test to a known calendar)."""
+    now = await env.get_current_time()
+    assert moment >= now, f"cannot skip back to {moment} from {now}"
+    await env.sleep(moment - now)
+
+
+def clock_of(view: CaseView, clock: str) -> DeadlineView:
+    """The case's running clock named by rule id or key (``arb.nonfinal.sue:employer``)."""
+    live = [d for d in view.deadlines if clock in (d.key, d.rule_id) and d.state in ("running", "warning")]
+    assert live, f"{view.case_number}: no running clock {clock}; clocks {[(d.key, d.state) for d in view.deadlines]}"
+    return live[0]
+
+
+def past_due(view: CaseView, clock: str, now: datetime) -> timedelta:
+    """How long to skip from ``now`` to just past the due moment the case itself reports for ``clock``:
+    a window whose last day rolls over a weekend or holiday is skipped exactly as far as it reaches."""
+    return clock_of(view, clock).due - now + PAST_DUE
+
+
+async def skip_past(env: WorkflowEnvironment, number: str, clock: str) -> DeadlineView:
+    """Skip the time-skipping server to just past the due moment of the case's ``clock``."""
+    view = await case_state(env.client, number)
+    await env.sleep(past_due(view, clock, await env.get_current_time()))
+    return clock_of(view, clock)
+
+
+def first_provisional_day(calendar: WorkCalendar, after: date) -> date:
+    """The first day after ``after`` beyond the holiday data (weekends only, marked 暂定)."""
+    day = after
+    while not calendar.is_workday(day)[1]:
+        day += timedelta(days=1)
+        assert day.year < after.year + 5, "holiday data covers the next five years: nothing is provisional"
+    return day
 
 
 def actor(unit: str, person: str = "测试经办人") -> dict[str, str]:

@@ -22,7 +22,7 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_result
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, start, until
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, skip_past, start, until
 from workers.build import RUNNER, WORKFLOWS
 
 # The main-flow steps the inspection track runs beside: (when the main flow is ready for it, the
@@ -139,7 +139,7 @@ async def test_evidence_request_answered_and_one_lapsing_and_escalating(
     assert "部分调取" in feedback[0].body and "已调取并复制：工资发放记录" in feedback[0].body
     assert "未能调取：考勤表" in feedback[0].body
 
-    await env.sleep(timedelta(days=16))  # past 10 working days
+    await skip_past(env, number, "inspect.evidence:2")
     view = await until(env.client, number, lambda v: clock(v, "inspect.evidence:2").state == "lapsed", "lapsed")
     assert "请求2（工会）已逾期" in view.tracks["evidence"]
     escalations = {(n.unit, n.recipient) for n in registry.notifications(number) if n.kind == "escalation"}
@@ -301,8 +301,7 @@ def test_malicious_arrears_thresholds(settings: Settings) -> None:
     assert months_unpaid(one) == 4
     assert assess(one, Decimal("12600.00"), district).crosses
     assert not assess(one, Decimal("9999.00"), district).crosses  # below the single figure
-    short = intake(claims=[{"type": "wages", "amount": "20000.00", "period_start": "2026-08-01",
-                            "period_end": "2026-09-30"}])
+    short = intake(claims=[{"type": "wages", "amount": "20000.00", **factories.wage_period(2)}])
     assert months_unpaid(short) == 2 and not assess(short, Decimal("20000.00"), district).crosses
     group = intake(claimants=10, claims=[{"type": "wages", "amount": "60000.00"}])
     answer = assess(group, Decimal("60000.00"), district)
