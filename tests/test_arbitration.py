@@ -30,6 +30,8 @@ from tests.helpers import TODAY, at_stage, event, skip_past, start, until
 from workers.binaries import binary
 from workflows.case import event_catalog
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "one-time-notice.txt"
 PLACE = "南昌市劳动人事争议仲裁院第一仲裁庭"
 

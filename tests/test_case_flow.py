@@ -13,6 +13,8 @@ from starters.cases import EventRefused, case_result, case_state, open_case, sen
 from tests import factories
 from tests.helpers import TODAY, actor, at_stage, event, server_today, settle, skip_past, start, until
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 async def test_happy_path_to_closure(env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)

@@ -24,6 +24,8 @@ from tests.test_report import seeded  # noqa: F401  (fixture)
 from workers.build import build_workers
 from workers.queues import DEFAULT_PREFIX
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 runner = CliRunner()
 
 

@@ -15,6 +15,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
@@ -29,6 +30,8 @@ from tests import factories
 from tests.clock_harness import ClockOrder
 from tests.helpers import TODAY
 from workers.build import RUNNER
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 SLOW, FAST = ClockOrder.FIRST, ClockOrder.SECOND
 

@@ -38,6 +38,8 @@ from tests.helpers import TODAY, actor, first_provisional_day, server_today, set
 from workers.binaries import binary
 from workers.build import activities_for
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 ARB = "arbitration"
 
 

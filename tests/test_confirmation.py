@@ -16,6 +16,8 @@ from starters.cases import EventRefused, case_result, case_state
 from tests.agreements import COURT, agreed, ledger, running
 from tests.helpers import event, skip_past, until
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 async def both_consent(env: WorkflowEnvironment, number: str, route: str, unit: str) -> None:
     for party in ("worker", "employer"):

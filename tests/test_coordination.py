@@ -28,6 +28,8 @@ from tests.test_meeting import until_meeting
 from workers.build import RUNNER, activities_for
 from workflows.meeting import MeetingWorkflow
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 async def case_flags(env: WorkflowEnvironment, number: str) -> list[str]:
     description = await env.client.get_workflow_handle(number).describe()

@@ -25,6 +25,8 @@ from tests.conftest import running_workers, terminate_open_cases
 from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, skip_past, start, until
 from workers.build import RUNNER, WORKFLOWS
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 # The main-flow steps the inspection track runs beside: (when the main flow is ready for it, the
 # event that moves it on, sending unit, fields); the last one ends the main flow.
 MAIN_FLOW: list[tuple[Callable[[CaseView], bool], str, str, dict[str, Any]]] = [

@@ -16,6 +16,8 @@ from starters.cases import EventRefused, case_result
 from tests.agreements import COURT, agreed, ledger, payment_order_served, running, unperformed_into_payment_order
 from tests.helpers import event, server_today, skip_past, start, until
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 def work(registry: Registry, number: str) -> list[tuple[str, str]]:
     return [(w.agency, w.kind) for w in registry.work_items(case_number=number)]

@@ -23,6 +23,8 @@ from starters.meetings import meeting_result, meeting_state, start_meeting
 from tests.helpers import at_stage, event, server_today, start, until
 from workers.build import RUNNER, WORKFLOWS
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 async def until_meeting(client: Client, meeting_id: str, test: Callable[[MeetingView], bool], what: str,
                         seconds: float = 60) -> MeetingView:

@@ -22,6 +22,8 @@ from tests.helpers import TODAY, start
 from tests.paths import PATHS, CasePath, walk
 from tests.proof import verify
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 HISTORIES = Path(__file__).parent / "histories"
 
 
