@@ -6,9 +6,11 @@ import csv
 import itertools
 import json
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from domain.calendar import SHANGHAI
 
 
 def shared_data() -> Path:
@@ -25,7 +27,9 @@ def shared_data() -> Path:
 
 SHARED = shared_data()
 _counter = itertools.count(1)
-TODAY = date.today()  # the test process's today; under libfaketime shifted like the test server's
+# Today in Shanghai, the cases' calendar, by the test process's clock (under libfaketime shifted
+# like the time-skipping server's).
+TODAY = datetime.now(SHANGHAI).date()
 
 
 def month_start(day: date, months_back: int) -> date:

@@ -32,11 +32,16 @@ async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
     await env.sleep(moment - now)
 
 
+def running_clock(view: CaseView, clock: str) -> DeadlineView | None:
+    """The case's running clock named by rule id or key (``arb.nonfinal.sue:employer``), if any."""
+    return next((d for d in view.deadlines if clock in (d.key, d.rule_id) and d.state in ("running", "warning")),
+                None)
+
+
 def clock_of(view: CaseView, clock: str) -> DeadlineView:
-    """The case's running clock named by rule id or key (``arb.nonfinal.sue:employer``)."""
-    live = [d for d in view.deadlines if clock in (d.key, d.rule_id) and d.state in ("running", "warning")]
-    assert live, f"{view.case_number}: no running clock {clock}; clocks {[(d.key, d.state) for d in view.deadlines]}"
-    return live[0]
+    found = running_clock(view, clock)
+    assert found, f"{view.case_number}: no running clock {clock}; clocks {[(d.key, d.state) for d in view.deadlines]}"
+    return found
 
 
 def past_due(view: CaseView, clock: str, now: datetime) -> timedelta:
@@ -47,14 +52,14 @@ def past_due(view: CaseView, clock: str, now: datetime) -> timedelta:
 
 async def skip_past(env: WorkflowEnvironment, number: str, clock: str) -> DeadlineView:
     """Skip the time-skipping server to just past the due moment of the case's ``clock``."""
-    view = await case_state(env.client, number)
+    view = await until(env.client, number, lambda v: running_clock(v, clock) is not None, f"running {clock}")
     await env.sleep(past_due(view, clock, await env.get_current_time()))
     return clock_of(view, clock)
 
 
 def first_provisional_day(calendar: WorkCalendar, after: date) -> date:
     """The first day after ``after`` beyond the holiday data (weekends only, marked 暂定)."""
-    day = after
+    day = after + timedelta(days=1)
     while not calendar.is_workday(day)[1]:
         day += timedelta(days=1)
         assert day.year < after.year + 5, "holiday data covers the next five years: nothing is provisional"
