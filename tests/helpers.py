@@ -98,6 +98,16 @@ async def until(client: Client, number: str, test: Any, what: str = "", seconds:
     raise AssertionError(f"{number}: never {what}; state {view}")
 
 
+async def eventually(test: Any, what: str, seconds: float = 10) -> None:
+    """Poll ``test()`` (a registry read, say) until it holds: the case's activities write the
+    registry after the state query already shows the change."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not test():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never {what}")
+        await asyncio.sleep(0.03)
+
+
 async def at_stage(client: Client, number: str, stage: str) -> CaseView:
     return await until(client, number, lambda v: v.stage == stage, f"at {stage}")
 

@@ -238,9 +238,9 @@ async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
         await until(env.client, number, ready, f"ready for {name}")
         await event(env.client, number, name, unit, **fields)
     last_ready, name, unit, fields = MAIN_FLOW[-1]
-    view = await until(env.client, number, last_ready, f"ready for {name}")
     # The failed mediation was also the complaint's failed negotiation: formal investigation began.
-    assert view.tracks["inspection"].startswith("正式立案调查")
+    await until(env.client, number, lambda v: last_ready(v) and track("inspection", "正式立案调查")(v),
+                f"ready for {name}, the track in formal investigation")
     extended = await event(env.client, number, "clock_extend", "inspection", clock="inspect.investigate",
                            approver="李支队长", reason="案情复杂")
     assert "已延长" in extended.message
