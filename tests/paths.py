@@ -23,7 +23,7 @@ from temporalio.client import Client
 
 from domain.models import CaseView
 from starters.cases import EventRefused, case_state, send_event
-from tests.helpers import past_due
+from tests.helpers import past_due, running_clock
 
 Check = Callable[[CaseView], bool]
 
@@ -60,6 +60,9 @@ class Skip:
     after: Check = always  # what must hold before time passes (the clock that should lapse runs)
     past: str = ""  # a clock (rule id or key): skip to just past its due moment, as the case reports it
     days: float = 0  # otherwise: this long
+
+    def ready(self, view: CaseView) -> bool:
+        return self.after(view) and (not self.past or running_clock(view, self.past) is not None)
 
     def delta(self, view: CaseView, now: datetime) -> timedelta:
         return past_due(view, self.past, now) if self.past else timedelta(days=self.days)
@@ -255,7 +258,7 @@ async def walk(client: Client, number: str, path: CasePath, skip: Skipper, now: 
                         f"ready for {step.event} at {step.at}", seconds, patient)
             refusals += await send(client, number, step.event, step.payload(f"{number}:{i}", today), patient)
         else:
-            view = await until(client, number, step.after, f"ready to skip {step}", seconds, patient)
+            view = await until(client, number, step.ready, f"ready to skip {step}", seconds, patient)
             await skip(number, step.delta(view, await now(number)))
             await until(client, number, step.until, step.what, seconds, patient)
     return refusals

@@ -42,17 +42,16 @@ today=$(TZ=Asia/Shanghai date +%F)  # the cases' calendar is Shanghai's
 jobs=${WEIQUAN_SHIFTED_JOBS:-$(nproc)}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+offset() { local n=$(( ($(date -u -d "$1" +%s) - $(date -u -d "$today" +%s)) / 86400 )); [ "$n" -lt 0 ] || n="+$n"; echo "$n"; }
 for day in $DATES; do
-  offset=$(( ($(date -u -d "$day" +%s) - $(date -u -d "$today" +%s)) / 86400 ))
-  [ "$offset" -ge 0 ] && offset="+$offset"
+  offset=$(offset "$day")
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-  { shifted "$day" "$offset" "$@" >"$logs/$day.log" 2>&1; echo $? >"$logs/$day.rc"; } &
+  { rc=0; shifted "$day" "$offset" "$@" >"$logs/$day.log" 2>&1 || rc=$?; echo "$rc" >"$logs/$day.rc"; } &
 done
 wait
 failed=""
 for day in $DATES; do
-  offset=$(( ($(date -u -d "$day" +%s) - $(date -u -d "$today" +%s)) / 86400 ))
-  echo "== clock-sensitive tests, started on $day in Shanghai (FAKETIME=${offset}d)"
+  echo "== clock-sensitive tests, started on $day in Shanghai (FAKETIME=$(offset "$day")d)"
   cat "$logs/$day.log"
   [ "$(cat "$logs/$day.rc")" = 0 ] || failed="$failed $day"
 done
