@@ -86,6 +86,10 @@ class Driver:
                     raise
                 await asyncio.sleep(0.5)
 
+    async def now(self, number: str) -> datetime:
+        """The time on this case's own clock (fast-forwarded by skip)."""
+        return await self.retry(lambda: self.skipper.get_current_time(self.client.get_workflow_handle(number)), 120)
+
     async def skip(self, number: str, delta: timedelta) -> None:
         """Fast-forward this case's own clock; after a lost reply, only by what is left."""
         handle = self.client.get_workflow_handle(number)
@@ -118,7 +122,8 @@ class Driver:
         return Outcome(number, failed=f"{type(err).__name__}: {err}")
 
     async def drive(self, number: str, path: CasePath, today: date, timeout: float) -> Outcome:
-        refused = await walk(self.client, number, path, self.skip, today=today, patient=True, seconds=timeout)
+        refused = await walk(self.client, number, path, self.skip, self.now, today=today, patient=True,
+                             seconds=timeout)
         if path.stage != "closed":
             return Outcome(number, refused=refused)
         handle = self.client.get_workflow_handle_for(CaseWorkflow.run, number)

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,6 @@ TEMPLATE = ROOT / "examples" / "group-intake.json"
 
 
 def today() -> Any:
-    from datetime import datetime
-
     return datetime.now(SHANGHAI).date()
 
 
@@ -114,7 +113,8 @@ async def bare_case(client: Client, i: int, plan: list[int], tag: str) -> None:
 
 async def throughput(client: Client, cases: int, concurrency: int, rounds: int) -> dict[str, Any]:
     number, _ = await open_case(client, CaseIntake.from_input(factories.intake(), today()))
-    await walk(client, number, HAPPY, lambda *_: asyncio.sleep(0), today=today())
+    await walk(client, number, HAPPY, lambda *_: asyncio.sleep(0), lambda _: asyncio.sleep(0, datetime.now(UTC)),
+               today=today())
     history = await client.get_workflow_handle(number).fetch_history()
     plan = plan_of(history)
     await bare_case(client, 0, plan, "warm")
@@ -193,7 +193,8 @@ async def time_skipping(home: Path) -> dict[str, Any]:
                 intake = CaseIntake.from_input(factories.intake(**path.intake), today())
                 started = time.perf_counter()
                 number, _ = await open_case(env.client, intake, prefix=prefix)
-                await walk(env.client, number, path, lambda _, d: env.sleep(d), today=today())
+                await walk(env.client, number, path, lambda _, d: env.sleep(d), lambda _: env.get_current_time(),
+                           today=today())
                 await env.client.get_workflow_handle(number).result()
                 if path.name == "year_long_mediation":
                     year = time.perf_counter() - started

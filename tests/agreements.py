@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.calendar import SHANGHAI
 from domain.models import CaseView
 from starters.cases import case_state
-from tests.helpers import at_stage, event, start, until
+from tests.helpers import at_stage, event, server_today, skip_past, start, until
 
 COURT = "南昌市青山湖区人民法院"
-
-
-async def server_today(env: WorkflowEnvironment) -> date:
-    return (await env.get_current_time()).astimezone(SHANGHAI).date()
 
 
 async def agreed(env: WorkflowEnvironment, prefix: str, *, days: int, amount: str = "3000.00",
@@ -43,9 +38,9 @@ def ledger(registry: Any, number: str) -> dict[str, str]:
     return {d.rule_id: d.state for d in registry.deadlines(number)}
 
 
-async def unperformed_into_payment_order(env: WorkflowEnvironment, number: str, days: int) -> CaseView:
+async def unperformed_into_payment_order(env: WorkflowEnvironment, number: str) -> CaseView:
     """Skip past the agreed date: the unperformed wage agreement goes to a payment order."""
-    await env.sleep(timedelta(days=days + 1))
+    await skip_past(env, number, "mediation.performance")
     return await until(env.client, number, lambda v: "支付令" in v.waiting_for, "at the payment order")
 
 

@@ -6,8 +6,11 @@ import csv
 import itertools
 import json
 import os
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from domain.calendar import SHANGHAI
 
 
 def shared_data() -> Path:
@@ -24,6 +27,26 @@ def shared_data() -> Path:
 
 SHARED = shared_data()
 _counter = itertools.count(1)
+# Today in Shanghai, the cases' calendar, by the test process's clock (under libfaketime shifted
+# like the time-skipping server's).
+TODAY = datetime.now(SHANGHAI).date()
+
+
+def month_start(day: date, months_back: int) -> date:
+    """The first day of the month ``months_back`` months before ``day``'s."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# The unpaid wages of the default intake: four whole months, ending two months before this one;
+# employment ended and the worker learned of it a fortnight later (well inside every limitation).
+PERIOD_END = month_start(TODAY, 2) - timedelta(days=1)
+EMPLOYMENT_END = PERIOD_END + timedelta(days=15)
+
+
+def wage_period(months: int) -> dict[str, str]:
+    """The last ``months`` whole months of the unpaid period, as a claim's period fields."""
+    return {"period_start": month_start(PERIOD_END, months - 1).isoformat(), "period_end": PERIOD_END.isoformat()}
 
 
 def shared_file(name: str) -> Path:
@@ -56,10 +79,10 @@ def intake(*, claimants: int = 1, consent: bool = True, migrant: bool = True, ch
         ],
         "employer": {"name": emp["name"], "credit_code": emp["credit_code"], "contact_name": "王经理",
                      "contact_phone": "0791-88888888"},
-        "claims": [{"type": "wages", "amount": amount, "period_start": "2026-06-01", "period_end": "2026-09-30"}],
-        "employment_start": "2025-03-01",
-        "employment_end": "2026-10-15",
-        "learned_of_infringement": "2026-10-15",
+        "claims": [{"type": "wages", "amount": amount, **wage_period(4)}],
+        "employment_start": month_start(EMPLOYMENT_END, 19).isoformat(),
+        "employment_end": EMPLOYMENT_END.isoformat(),
+        "learned_of_infringement": EMPLOYMENT_END.isoformat(),
         "summary": "拖欠三个月工资",
     }
     data.update(extra)

@@ -12,13 +12,59 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from domain.calendar import SHANGHAI
-from domain.models import CaseIntake, CaseView
+from domain.calendar import SHANGHAI, WorkCalendar
+from domain.models import CaseIntake, CaseView, DeadlineView
 from starters.cases import case_state, open_case, send_event
 from tests import factories
 
-TODAY = date.today()
+TODAY = factories.TODAY
 PLACE = "南昌市劳动人事争议仲裁院第一仲裁庭"
+PAST_DUE = timedelta(minutes=1)  # how far past a due moment skip_past lands: nothing else lapses meanwhile
+
+
+async def server_today(env: WorkflowEnvironment) -> date:
+    return (await env.get_current_time()).astimezone(SHANGHAI).date()
+
+
+async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
+    """Let the time-skipping server's clock reach ``moment`` (pins a test to a known calendar)."""
+    now = await env.get_current_time()
+    assert moment >= now, f"cannot skip back to {moment} from {now}"
+    await env.sleep(moment - now)
+
+
+def running_clock(view: CaseView, clock: str) -> DeadlineView | None:
+    """The case's running clock named by rule id or key (``arb.nonfinal.sue:employer``), if any."""
+    return next((d for d in view.deadlines if clock in (d.key, d.rule_id) and d.state in ("running", "warning")),
+                None)
+
+
+def clock_of(view: CaseView, clock: str) -> DeadlineView:
+    found = running_clock(view, clock)
+    assert found, f"{view.case_number}: no running clock {clock}; clocks {[(d.key, d.state) for d in view.deadlines]}"
+    return found
+
+
+def past_due(view: CaseView, clock: str, now: datetime) -> timedelta:
+    """How long to skip from ``now`` to just past the due moment the case itself reports for ``clock``:
+    a window whose last day rolls over a weekend or holiday is skipped exactly as far as it reaches."""
+    return clock_of(view, clock).due - now + PAST_DUE
+
+
+async def skip_past(env: WorkflowEnvironment, number: str, clock: str) -> DeadlineView:
+    """Skip the time-skipping server to just past the due moment of the case's ``clock``."""
+    view = await until(env.client, number, lambda v: running_clock(v, clock) is not None, f"running {clock}")
+    await env.sleep(past_due(view, clock, await env.get_current_time()))
+    return clock_of(view, clock)
+
+
+def first_provisional_day(calendar: WorkCalendar, after: date) -> date:
+    """The first day after ``after`` beyond the holiday data (weekends only, marked 暂定)."""
+    day = after + timedelta(days=1)
+    while not calendar.is_workday(day)[1]:
+        day += timedelta(days=1)
+        assert day.year < after.year + 5, "holiday data covers the next five years: nothing is provisional"
+    return day
 
 
 def actor(unit: str, person: str = "测试经办人") -> dict[str, str]:
@@ -51,6 +97,16 @@ async def until(client: Client, number: str, test: Any, what: str = "", seconds:
             return view
         await asyncio.sleep(0.03)
     raise AssertionError(f"{number}: never {what}; state {view}")
+
+
+async def eventually(test: Any, what: str, seconds: float = 10) -> None:
+    """Poll ``test()`` (a registry read, say) until it holds: the case's activities write the
+    registry after the state query already shows the change."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not test():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never {what}")
+        await asyncio.sleep(0.03)
 
 
 async def at_stage(client: Client, number: str, stage: str) -> CaseView:

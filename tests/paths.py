@@ -4,9 +4,11 @@ One table drives the time-skipping tests (which also record the replay histories
 on a real dev server and the benchmark. A new stage adds its paths here; nothing else changes.
 
 A step is either ``Send`` (an event, sent once the case is at a stage and ``ready`` holds) or
-``Skip`` (let time pass, then wait until ``until`` holds). ``walk`` runs the steps against any
-server: the caller passes how to skip time (``env.sleep`` on the time-skipping server, a
-per-workflow fast-forward on the dev server).
+``Skip`` (let time pass, then wait until ``until`` holds). A skip that means "the window lapses"
+names the clock (``past``) and skips to just past the due moment the case itself reports, so it is
+right whichever day the case starts on (a last day rolled over a weekend or holiday included).
+``walk`` runs the steps against any server: the caller passes how to skip time (``env.sleep`` on
+the time-skipping server, a per-workflow fast-forward on the dev server) and the case's clock.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client
 
 from domain.models import CaseView
 from starters.cases import EventRefused, case_state, send_event
+from tests.helpers import past_due, running_clock
 
 Check = Callable[[CaseView], bool]
 
@@ -52,10 +55,20 @@ class Send:
 
 @dataclass(frozen=True)
 class Skip:
-    days: float
     until: Check
     what: str
     after: Check = always  # what must hold before time passes (the clock that should lapse runs)
+    past: str = ""  # a clock (rule id or key): skip to just past its due moment, as the case reports it
+    days: float = 0  # otherwise: this long
+
+    def ready(self, view: CaseView) -> bool:
+        return self.after(view) and (not self.past or running_clock(view, self.past) is not None)
+
+    def delta(self, view: CaseView, now: datetime) -> timedelta:
+        return past_due(view, self.past, now) if self.past else timedelta(days=self.days)
+
+    def __str__(self) -> str:
+        return f"past {self.past}" if self.past else f"{self.days} days"
 
 
 Step = Send | Skip
@@ -122,8 +135,9 @@ PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "same_day_review_missed", {},
-        (Skip(4, has_clock("legal_aid.same_day_review", "lapsed"), "the same-day review lapsed",
-              after=has_clock("legal_aid.review", "running")), REFUSE, FAIL, WITHDRAW),
+        (Skip(has_clock("legal_aid.same_day_review", "lapsed"), "the same-day review lapsed",
+              after=has_clock("legal_aid.review", "running"), past="legal_aid.same_day_review"),
+         REFUSE, FAIL, WITHDRAW),
         NOT_APPLIED,
         log={"clock.lapsed": 1, "event.legal_aid_decision": 1, "case.closed": 1},
         notices={"escalation": 2, "legal_aid.decision": 1},
@@ -131,8 +145,8 @@ PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "no_referral_window_lapsed", {"consent": False},
-        (Skip(17, has_flag("may_apply_arbitration"), "the mediation window expired", after=WINDOW_OPEN), FAIL,
-         WITHDRAW),
+        (Skip(has_flag("may_apply_arbitration"), "the mediation window expired", after=WINDOW_OPEN,
+              past="mediation.window"), FAIL, WITHDRAW),
         NOT_APPLIED,
         log={"legal_aid.referred": 0, "mediation.window_lapsed": 1, "case.closed": 1},
         ledger={"mediation.window": "expired"},
@@ -148,7 +162,7 @@ PATHS: tuple[CasePath, ...] = (
         "mediation_window_paused_resumed", {"consent": False},
         (Send("clock_pause", "union", "mediation", {"clock": "mediation.window", "reason": "等待劳动者补充证据"},
               ready=WINDOW_OPEN),
-         Skip(5, has_clock("mediation.window", "paused"), "five days pass while paused"),
+         Skip(has_clock("mediation.window", "paused"), "five days pass while paused", days=5),
          Send("clock_resume", "union", "mediation", {"clock": "mediation.window", "reason": "证据已补充"},
               ready=has_clock("mediation.window", "paused")),
          AGREE, PAID),
@@ -158,8 +172,8 @@ PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "year_long_mediation", {"consent": False},
-        (Skip(365, has_flag("may_apply_arbitration"), "a year passes in mediation", after=WINDOW_OPEN), FAIL,
-         WITHDRAW),
+        (Skip(has_flag("may_apply_arbitration"), "a year passes in mediation", after=WINDOW_OPEN, days=365),
+         FAIL, WITHDRAW),
         NOT_APPLIED,
         log={"mediation.window_lapsed": 1, "case.closed": 1},
         ledger={"mediation.window": "expired"},
@@ -173,6 +187,7 @@ HAPPY = BY_NAME["aid_granted_agreement"]
 # ---- walking a path ---------------------------------------------------------------------------
 
 Skipper = Callable[[str, timedelta], Awaitable[object]]  # (case number, how long)
+Now = Callable[[str], Awaitable[datetime]]  # case number → the time on that case's clock
 
 
 async def until(client: Client, number: str, test: Check, what: str, seconds: float = 60,
@@ -233,7 +248,7 @@ async def closed(client: Client, number: str) -> bool:
     return description.close_time is not None
 
 
-async def walk(client: Client, number: str, path: CasePath, skip: Skipper, *, today: date,
+async def walk(client: Client, number: str, path: CasePath, skip: Skipper, now: Now, *, today: date,
                patient: bool = False, seconds: float = 60) -> list[str]:
     """Drive the case along the path's steps; returns the refusals a patient walk got past."""
     refusals: list[str] = []
@@ -243,7 +258,7 @@ async def walk(client: Client, number: str, path: CasePath, skip: Skipper, *, to
                         f"ready for {step.event} at {step.at}", seconds, patient)
             refusals += await send(client, number, step.event, step.payload(f"{number}:{i}", today), patient)
         else:
-            await until(client, number, step.after, f"ready to skip {step.days} days", seconds, patient)
-            await skip(number, timedelta(days=step.days))
+            view = await until(client, number, step.ready, f"ready to skip {step}", seconds, patient)
+            await skip(number, step.delta(view, await now(number)))
             await until(client, number, step.until, step.what, seconds, patient)
     return refusals

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command (make test). Starts what the tests need, then runs pytest.
+# The test command (make test). Starts what the tests need, runs pytest, then the clock-sensitive
+# tests at several shifted start dates (tests/shifted.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${WEIQUAN_PYTHON:-.venv/bin/python}
@@ -12,3 +13,4 @@ fi
 bash tests/deploy-tools.sh
 bash tests/browser-tools.sh
 "$PY" -m pytest "$@"
+bash tests/shifted.sh "$@"  # the clock-sensitive tests again, at other start dates (libfaketime)

@@ -26,9 +26,11 @@ from starters.cases import EventRefused, case_result, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import PLACE, TODAY, at_stage, award, event, filed, one_time_notice, start, until
+from tests.helpers import PLACE, TODAY, at_stage, award, event, filed, one_time_notice, skip_past, start, until
 from workers.binaries import binary
 from workflows.case import event_catalog
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "one-time-notice.txt"
 
@@ -118,7 +120,7 @@ async def test_same_day_filing_missed_escalates_then_filed_late(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers, channel="arbitration", consent=False)
     await at_stage(env.client, number, "arbitration")
-    await env.sleep(timedelta(days=4))  # past close of business of the next working day
+    await skip_past(env, number, "arb.same_day_filing")
     view = await until(env.client, number, lambda v: deadline(v, "arb.same_day_filing").state == "lapsed", "lapsed")
     assert view.waiting_for.startswith("仲裁委未当天立案") and deadline(view, "arb.accept").state != "lapsed"
     escalations = {(n.unit, n.recipient) for n in registry.notifications(number) if n.kind == "escalation"}
@@ -399,7 +401,7 @@ async def test_award_takes_effect_when_nobody_sues(env: WorkflowEnvironment, wor
     view = await case_state(env.client, number)
     assert "等待向用人单位送达裁决书" in view.waiting_for
     await event(env.client, number, "award_served", "arbitration", party="employer")
-    await env.sleep(timedelta(days=20))
+    await skip_past(env, number, "arb.nonfinal.sue:employer")
     view = await until(env.client, number, lambda v: v.waiting_for.startswith("裁决已生效"), "effective")
     assert "申请强制执行，截止" in view.waiting_for and any("发生法律效力" in f for f in view.facts)
     states = ledger(registry, number)

@@ -11,8 +11,9 @@ from domain.models import CaseIntake
 from registry.store import Registry
 from starters.cases import EventRefused, case_result, case_state, open_case, send_event
 from tests import factories
-from tests.agreements import server_today
-from tests.helpers import TODAY, actor, at_stage, event, settle, start, until
+from tests.helpers import TODAY, actor, at_stage, event, server_today, settle, skip_past, start, until
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 
 async def test_happy_path_to_closure(env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
@@ -46,7 +47,7 @@ async def test_same_day_review_missed_escalates_and_case_goes_on(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
-    await env.sleep(timedelta(days=4))  # past close of business of the next working day
+    await skip_past(env, number, "legal_aid.same_day_review")
     view = await until(env.client, number, lambda v: any(
         d.rule_id == "legal_aid.same_day_review" and d.state == "lapsed" for d in v.deadlines), "lapsed")
     assert view.stage == "legal_aid_review"
@@ -64,7 +65,7 @@ async def test_mediation_window_lapses_then_worker_may_apply_for_arbitration(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers, consent=False)  # no referral: straight to mediation
     await at_stage(env.client, number, "mediation")
-    await env.sleep(timedelta(days=17))
+    await skip_past(env, number, "mediation.window")
     view = await until(env.client, number, lambda v: "may_apply_arbitration" in v.flags, "offered arbitration")
     assert view.stage == "mediation"  # mediation is not closed automatically (LDMA Art 14)
     assert any("可以申请仲裁" in f for f in view.facts)

@@ -19,10 +19,12 @@ from domain.rules import Settings
 from registry.store import Registry
 from starters.cli import app
 from tests.conftest import terminate_open_cases
-from tests.test_meeting import server_today
+from tests.helpers import server_today
 from tests.test_report import seeded  # noqa: F401  (fixture)
 from workers.build import build_workers
 from workers.queues import DEFAULT_PREFIX
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 runner = CliRunner()
 

@@ -14,7 +14,9 @@ from domain.rules import load_settings
 from registry.store import Registry
 from starters.cases import EventRefused, case_result, case_state
 from tests.agreements import COURT, agreed, ledger, running
-from tests.helpers import event, until
+from tests.helpers import event, skip_past, until
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 
 async def both_consent(env: WorkflowEnvironment, number: str, route: str, unit: str) -> None:
@@ -51,7 +53,7 @@ async def test_judicial_confirmation_granted_then_enforced(env: WorkflowEnvironm
     view = await until(env.client, number, lambda v: "已经司法确认" in v.waiting_for, "confirmed")
     assert any("裁定调解协议有效" in f for f in view.facts)
 
-    await env.sleep(timedelta(days=21))  # the agreed date passes unpaid: the confirmed agreement is enforceable
+    await skip_past(env, number, "mediation.performance")  # unpaid: the confirmed agreement is enforceable
     view = await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
     await event(env.client, number, "enforcement_requested", "legal_aid", court=COURT)
     outcome = await case_result(env.client, number)
@@ -109,7 +111,7 @@ async def test_arbitral_review_lapses_and_escalates(env: WorkflowEnvironment, wo
     await both_consent(env, number, "arbitral", "legal_aid")
     await event(env.client, number, "confirmation_filed", "legal_aid", route="arbitral")
     await until(env.client, number, lambda v: "confirm.arbitral.review" in running(v), "under review")
-    await env.sleep(timedelta(days=10))  # 5 working days, whatever the holidays
+    await skip_past(env, number, "confirm.arbitral.review")
     view = await until(env.client, number, lambda v: any(
         d.rule_id == "confirm.arbitral.review" and d.state == "lapsed" for d in v.deadlines), "review lapsed")
     assert view.stage == "confirmation" and view.agency == "arbitration"
@@ -132,7 +134,7 @@ def test_arbitral_review_period_is_configurable(tmp_path: Path) -> None:
 async def test_arbitral_window_missed_leaves_judicial_confirmation(env: WorkflowEnvironment, workers: str,
                                                                    registry: Registry) -> None:
     number = await agreed(env, workers, days=40)
-    await env.sleep(timedelta(days=16))
+    await skip_past(env, number, "confirm.arbitral.apply")
     view = await until(env.client, number, lambda v: any("仲裁审查确认申请期限已过" in f for f in v.facts),
                        "arbitral route closed")
     closed = next(f for f in view.facts if "仲裁审查确认申请期限已过" in f)
@@ -167,7 +169,7 @@ async def test_voluntary_performance_closes_with_money_recovered(env: WorkflowEn
 async def test_unperformed_non_wage_agreement_goes_to_arbitration(env: WorkflowEnvironment, workers: str) -> None:
     number = await agreed(env, workers, days=5,
                           claims=[{"type": "social_insurance", "amount": "8000.00", "period_start": "2026-01-01"}])
-    await env.sleep(timedelta(days=6))
+    await skip_past(env, number, "mediation.performance")
     view = await until(env.client, number, lambda v: "申请仲裁" in v.waiting_for, "waiting for an application")
     assert "用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）" in view.facts
     assert "payment_order" not in " ".join(d.rule_id for d in view.deadlines)

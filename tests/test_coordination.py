@@ -23,10 +23,12 @@ from starters.cases import EventRefused
 from starters.cli import app
 from tests import factories
 from tests.flag_later import FlagLaterWorkflow
-from tests.helpers import TODAY, event, start, until
+from tests.helpers import TODAY, event, eventually, start, until
 from tests.test_meeting import until_meeting
 from workers.build import RUNNER, activities_for
 from workflows.meeting import MeetingWorkflow
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 
 async def case_flags(env: WorkflowEnvironment, number: str) -> list[str]:
@@ -73,7 +75,7 @@ async def test_group_case_tells_all_four_liaisons_and_proposes_a_meeting(
     assert "已解除“群体性案件”标记" in cleared.message
     view = await until(client, number, lambda v: "group" not in v.flags, "flag cleared")
     assert any("已与用人单位达成分期支付" in f for f in view.facts)
-    assert registry.case(number).flags == []  # type: ignore[union-attr]
+    await eventually(lambda: registry.case(number).flags == [], "the registry's flags cleared")  # type: ignore[union-attr]
     assert "group" not in await case_flags(env, number)
 
 

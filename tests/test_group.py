@@ -17,6 +17,8 @@ from starters.group import MAX_BYTES, group_intakes, read_rows
 from tests import factories
 from tests.helpers import TODAY
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 TEMPLATE = Path(__file__).resolve().parents[1] / "examples" / "group-intake.json"
 
 

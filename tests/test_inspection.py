@@ -22,8 +22,10 @@ from registry.store import Registry
 from starters.cases import EventRefused, case_result
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, start, until
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, skip_past, start, until
 from workers.build import RUNNER, WORKFLOWS
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 # The main-flow steps the inspection track runs beside: (when the main flow is ready for it, the
 # event that moves it on, sending unit, fields); the last one ends the main flow.
@@ -139,7 +141,7 @@ async def test_evidence_request_answered_and_one_lapsing_and_escalating(
     assert "部分调取" in feedback[0].body and "已调取并复制：工资发放记录" in feedback[0].body
     assert "未能调取：考勤表" in feedback[0].body
 
-    await env.sleep(timedelta(days=16))  # past 10 working days
+    await skip_past(env, number, "inspect.evidence:2")
     view = await until(env.client, number, lambda v: clock(v, "inspect.evidence:2").state == "lapsed", "lapsed")
     assert "请求2（工会）已逾期" in view.tracks["evidence"]
     escalations = {(n.unit, n.recipient) for n in registry.notifications(number) if n.kind == "escalation"}
@@ -236,9 +238,9 @@ async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
         await until(env.client, number, ready, f"ready for {name}")
         await event(env.client, number, name, unit, **fields)
     last_ready, name, unit, fields = MAIN_FLOW[-1]
-    view = await until(env.client, number, last_ready, f"ready for {name}")
     # The failed mediation was also the complaint's failed negotiation: formal investigation began.
-    assert view.tracks["inspection"].startswith("正式立案调查")
+    await until(env.client, number, lambda v: last_ready(v) and track("inspection", "正式立案调查")(v),
+                f"ready for {name}, the track in formal investigation")
     extended = await event(env.client, number, "clock_extend", "inspection", clock="inspect.investigate",
                            approver="李支队长", reason="案情复杂")
     assert "已延长" in extended.message
@@ -301,8 +303,7 @@ def test_malicious_arrears_thresholds(settings: Settings) -> None:
     assert months_unpaid(one) == 4
     assert assess(one, Decimal("12600.00"), district).crosses
     assert not assess(one, Decimal("9999.00"), district).crosses  # below the single figure
-    short = intake(claims=[{"type": "wages", "amount": "20000.00", "period_start": "2026-08-01",
-                            "period_end": "2026-09-30"}])
+    short = intake(claims=[{"type": "wages", "amount": "20000.00", **factories.wage_period(2)}])
     assert months_unpaid(short) == 2 and not assess(short, Decimal("20000.00"), district).crosses
     group = intake(claimants=10, claims=[{"type": "wages", "amount": "60000.00"}])
     answer = assess(group, Decimal("60000.00"), district)

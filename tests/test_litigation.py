@@ -13,9 +13,10 @@ from temporalio.testing import WorkflowEnvironment
 from domain.calendar import SHANGHAI
 from registry.store import Registry
 from starters.cases import EventRefused, case_result
-from tests.agreements import COURT, agreed, ledger, payment_order_served, running, server_today, \
-    unperformed_into_payment_order
-from tests.helpers import HEARINGS, award, event, start, until
+from tests.agreements import COURT, agreed, ledger, payment_order_served, running, unperformed_into_payment_order
+from tests.helpers import HEARINGS, award, event, server_today, skip_past, start, until
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 
 def work(registry: Registry, number: str) -> list[tuple[str, str]]:
@@ -25,7 +26,7 @@ def work(registry: Registry, number: str) -> list[tuple[str, str]]:
 async def into_lawsuit(env: WorkflowEnvironment, prefix: str, **kwargs: object) -> str:
     """A wage agreement unperformed, a payment order, the employer objects: the case is in court."""
     number = await agreed(env, prefix, days=5, **kwargs)  # type: ignore[arg-type]
-    await unperformed_into_payment_order(env, number, days=5)
+    await unperformed_into_payment_order(env, number)
     await payment_order_served(env, number)
     await event(env.client, number, "payment_order_objection", "court", reason="用人单位称已部分支付")
     await until(env.client, number, lambda v: v.stage == "litigation" and "court.file" in running(v), "in court")
@@ -36,7 +37,7 @@ async def test_wage_agreement_unperformed_goes_to_payment_order_then_objection_t
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await agreed(env, workers, days=5)
     await event(env.client, number, "payment_received", "union", amount="1000.00")
-    view = await unperformed_into_payment_order(env, number, days=5)
+    view = await unperformed_into_payment_order(env, number)
     assert view.stage == "confirmation" and view.agency == "legal_aid"
     assert any("可以持调解协议书向人民法院申请支付令" in f for f in view.facts)
     assert work(registry, number)[-1] == ("legal_aid", "payment_order.apply")
@@ -69,7 +70,7 @@ async def test_wage_agreement_unperformed_goes_to_payment_order_then_objection_t
     await event(env.client, number, "court_decision", "court", kind="ruling", summary="不符合起诉条件，不予受理")
     view = await until(env.client, number, lambda v: "court.appeal.ruling" in running(v), "ruling appeal window")
     assert "裁定已送达" in view.waiting_for
-    await env.sleep(timedelta(days=11))
+    await skip_past(env, number, "court.appeal.ruling")
     outcome = await case_result(env.client, number)
     assert outcome.outcome == "裁定发生法律效力：不符合起诉条件，不予受理"
     assert ledger(registry, number)["court.appeal.ruling"] == "expired"
@@ -78,10 +79,10 @@ async def test_wage_agreement_unperformed_goes_to_payment_order_then_objection_t
 async def test_payment_order_without_objection_is_enforceable(env: WorkflowEnvironment, workers: str,
                                                               registry: Registry) -> None:
     number = await agreed(env, workers, days=3)
-    await unperformed_into_payment_order(env, number, days=3)
+    await unperformed_into_payment_order(env, number)
     await payment_order_served(env, number)
     await until(env.client, number, lambda v: "payment_order.objection" in running(v), "objection window")
-    await env.sleep(timedelta(days=20))  # past 15 days, rolled over a weekend
+    await skip_past(env, number, "payment_order.objection")
     view = await until(env.client, number, lambda v: "强制执行" in v.waiting_for, "enforceable")
     assert any("支付令生效" in f for f in view.facts)
     await event(env.client, number, "payment_received", "court", amount="3000.00")

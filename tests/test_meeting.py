@@ -20,8 +20,10 @@ from domain.models import Agency
 from registry.store import Registry
 from starters.cases import EventRefused
 from starters.meetings import meeting_result, meeting_state, start_meeting
-from tests.helpers import at_stage, event, start, until
+from tests.helpers import at_stage, event, server_today, start, until
 from workers.build import RUNNER, WORKFLOWS
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 
 async def until_meeting(client: Client, meeting_id: str, test: Callable[[MeetingView], bool], what: str,
@@ -37,10 +39,6 @@ async def until_meeting(client: Client, meeting_id: str, test: Callable[[Meeting
             return view
         await asyncio.sleep(0.03)
     raise AssertionError(f"{meeting_id}: never {what}; state {view}")
-
-
-async def server_today(env: WorkflowEnvironment) -> date:
-    return (await env.get_current_time()).astimezone(SHANGHAI).date()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ has none yet, or always with WEIQUAN_RECORD_HISTORIES=1 (after a deliberate chan
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,8 @@ from tests.conftest import running_workers, terminate_open_cases
 from tests.helpers import TODAY, start
 from tests.paths import PATHS, CasePath, walk
 from tests.proof import verify
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -37,10 +39,13 @@ async def test_path(env: WorkflowEnvironment, any_registry: Registry, settings: 
     async def skip(_: str, delta: timedelta) -> None:
         await env.sleep(delta)
 
+    async def now(_: str) -> datetime:
+        return await env.get_current_time()
+
     async with running_workers(client, any_registry, settings) as prefix:
         try:
             number = await start(client, prefix, **path.intake)
-            await walk(client, number, path, skip, today=TODAY)
+            await walk(client, number, path, skip, now, today=TODAY)
             outcome = (await case_result(client, number)).outcome if path.stage == "closed" else None
             history = await client.get_workflow_handle(number).fetch_history()
         finally:
