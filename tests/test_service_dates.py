@@ -177,7 +177,7 @@ async def test_objection_and_appeal_posted_in_time_undo_the_lapse(env: WorkflowE
     all. There the judgment, served three days before it was recorded, takes effect when nobody
     appeals in the system; the employer's appeal, posted on the last day, opens the second instance."""
     number = await agreed(env, workers, days=3)
-    await unperformed_into_payment_order(env, number, days=3)
+    await unperformed_into_payment_order(env, number)
     await event(env.client, number, "payment_order_applied", "legal_aid", court=COURT)
     await event(env.client, number, "payment_order_accepted", "court", accepted=True)
     served_on = await today(env) - timedelta(days=2)
