@@ -226,7 +226,9 @@ def compute_due(
     """When a clock of ``rule`` started at ``start`` falls due.
 
     ``length``/``unit`` override the rule's period (resuming with what remained, extensions);
-    ``on_date`` is the act's own date (on_date rules) or the event counted back from (days_before).
+    ``on_date`` is the act's own date (on_date rules), the event counted back from (days_before),
+    or, for a forward period, the day it counts from when that is not the day it was started
+    (CPL Art 250: from the last day of performance, known only once that day has passed).
     Only periods counted over the holiday data can be provisional.
     """
     cal = settings.calendar
@@ -247,7 +249,7 @@ def compute_due(
             raise ValueError(f"rule {rule.id} needs the event it counts back from")
         due = _end_moment(rule, settings, on_date - timedelta(days=n))
     else:
-        count = count_forward(cal, unit, start.astimezone(SHANGHAI).date(), n)
+        count = count_forward(cal, unit, on_date or start.astimezone(SHANGHAI).date(), n)
         due, provisional = _end_moment(rule, settings, count.day), count.provisional
     warn_at = due - settings.warn_lead(rule)
     return Due(due=due, warn_at=warn_at if warn_at > start else None, provisional=provisional, length=n,

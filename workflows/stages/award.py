@@ -11,6 +11,7 @@ the enforcement window runs (LDMA Art 51; CPL Art 250).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -72,6 +73,7 @@ class AwardWindows:
         self.set_aside: str | None = None  # pending | set_aside | dismissed
         self.effective = False
         self.after: dict[str, Clock] = {}  # arb.performance, enforce.apply, arb.set_aside.sue
+        self.made_on: date | None = None
 
     @property
     def finals(self) -> list[AwardLine]:
@@ -89,6 +91,7 @@ class AwardWindows:
 
     async def open(self, lines: list[AwardLine], award: Award) -> None:
         self.lines, self.award = lines, award
+        self.made_on = workflow.now().astimezone(SHANGHAI).date()
         self.case.fact(f"仲裁裁决：{describe(lines)}")
         for line in lines:
             self.case.fact(line.basis)
@@ -193,7 +196,15 @@ class AwardWindows:
         self.stage.show()
 
     async def _enforceable(self) -> None:
-        self.after["enforce.apply"] = await self.case.clocks.start("enforce.apply", on_lapse=self._time_barred)
+        """CPL Art 250 counts from the last day of performance the award set, else from the day it
+        took effect: an all-final award on the day it was made (LDMA Art 47), one with non-final
+        items once nobody sued in time (LDMA Art 50), i.e. now."""
+        assert self.award is not None and self.made_on is not None
+        effective = self.made_on if not self.nonfinals else workflow.now().astimezone(SHANGHAI).date()
+        perform_by = self.award.performance_date
+        since = max(perform_by, effective) if perform_by else effective
+        self.after["enforce.apply"] = await self.case.clocks.start("enforce.apply", on_date=since,
+                                                                   on_lapse=self._time_barred)
 
     async def _time_barred(self, _: Clock) -> None:
         self.stage.finish(ArbitrationResult(

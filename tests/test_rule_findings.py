@@ -1,0 +1,79 @@
+"""The rule findings of issue 14, each at its boundary, on a time-skipping server of this module's own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.calendar import SHANGHAI, last_day
+from domain.rules import Settings, compute_due
+from registry.store import Registry
+from starters.cases import case_state
+from starters.search_attributes import ensure_search_attributes
+from tests.helpers import event, start, until
+from workers.binaries import binary
+
+PLACE = "南昌市劳动人事争议仲裁院第一仲裁庭"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+    ) as env:
+        await ensure_search_attributes(env.client)
+        yield env
+
+
+@pytest.fixture(autouse=True)
+def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "documents"
+    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(root))
+    return root
+
+
+async def today(env: WorkflowEnvironment) -> date:
+    return (await env.get_current_time()).astimezone(SHANGHAI).date()
+
+
+async def filed(env: WorkflowEnvironment, prefix: str) -> str:
+    number = await start(env.client, prefix, channel="arbitration", consent=False)
+    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
+    await event(env.client, number, "arbitration_filed", "arbitration")
+    now = (await env.get_current_time()).astimezone(SHANGHAI)
+    hearing = datetime.combine(now.date() + timedelta(days=12), time(9, 30), SHANGHAI)
+    await event(env.client, number, "arbitration_notice", "arbitration",
+                tribunal={"chair": "示例仲裁员甲", "members": ["示例仲裁员乙", "示例仲裁员丙"]},
+                evidence_until=(hearing.date() - timedelta(days=3)).isoformat(),
+                hearing_at=hearing.isoformat(), hearing_place=PLACE)
+    return number
+
+
+# ---- 1. CPL Art 250: enforcement counted from the last day of performance / the day of effect -----
+
+
+def test_enforcement_counts_from_the_last_day_of_performance(settings: Settings) -> None:
+    rule = settings.rule("enforce.apply")
+    # started once the performance date 2026-06-15 has passed (its clock lapses at 24:00 = 06-16 00:00)
+    late_start = datetime(2026, 6, 16, 0, 0, tzinfo=SHANGHAI)
+    assert last_day(compute_due(rule, late_start, settings).due) == date(2028, 6, 16)  # one day late
+    assert last_day(compute_due(rule, late_start, settings, on_date=date(2026, 6, 15)).due) == date(2028, 6, 15)
+
+
+async def test_final_award_enforcement_runs_from_the_day_it_was_made(
+        env: WorkflowEnvironment, workers: str, registry: Registry, settings: Settings) -> None:
+    number = await filed(env, workers)
+    made_on = await today(env)
+    await event(env.client, number, "arbitration_award", "arbitration",
+                items=[{"type": "wages", "amount": "5000.00"}], served_to=["worker", "employer"])
+    await env.sleep(timedelta(days=40))  # both windows to challenge a final award close (15 and 30 days)
+    view = await until(env.client, number, lambda v: any(d.rule_id == "enforce.apply" for d in v.deadlines),
+                       "enforceable")
+    enforce = next(d for d in view.deadlines if d.rule_id == "enforce.apply")
+    assert last_day(enforce.due) == settings.calendar.add_months(made_on, 24).day
