@@ -70,7 +70,7 @@ class CaseFile:
     @activity.defn
     def assess_intake(self, req: AssessRequest) -> IntakeAssessment:
         thresholds = self.settings.district(req.intake.district)
-        limitation = eligibility.limitation(req.intake, req.on)
+        limitation = eligibility.limitation(req.intake, req.on, self.settings)
         flags = sorted(eligibility.intake_flags(req.intake, thresholds))
         if limitation.expired or limitation.urgent:
             flags.append(CaseFlag.LIMITATION_RISK)

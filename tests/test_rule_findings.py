@@ -12,10 +12,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, last_day
+from domain.eligibility import limitation
+from domain.models import CaseIntake
 from domain.rules import Settings, compute_due
 from registry.store import Registry
 from starters.cases import case_state
 from starters.search_attributes import ensure_search_attributes
+from tests import factories
 from tests.helpers import event, start, until
 from workers.binaries import binary
 
@@ -77,3 +80,17 @@ async def test_final_award_enforcement_runs_from_the_day_it_was_made(
                        "enforceable")
     enforce = next(d for d in view.deadlines if d.rule_id == "enforce.apply")
     assert last_day(enforce.due) == settings.calendar.add_months(made_on, 24).day
+
+
+# ---- 2. LDMA Art 27: the limitation's last day rolls past rest days ------------------------------
+
+
+def test_limitation_ending_on_a_sunday_runs_to_monday(settings: Settings) -> None:
+    data = factories.intake(employment_start="2025-01-01", employment_end="2025-11-29",
+                            learned_of_infringement="2025-11-29",
+                            claims=[{"type": "wages", "amount": "3000.00", "period_start": "2025-09-01",
+                                     "period_end": "2025-11-29"}])
+    intake = CaseIntake.from_input(data, date(2026, 11, 30))
+    monday = limitation(intake, date(2026, 11, 30), settings)  # 2026-11-29 is a Sunday
+    assert monday.expires == date(2026, 11, 30) and not monday.expired and monday.urgent
+    assert limitation(intake, date(2026, 12, 1), settings).expired
