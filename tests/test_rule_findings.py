@@ -94,3 +94,19 @@ def test_limitation_ending_on_a_sunday_runs_to_monday(settings: Settings) -> Non
     monday = limitation(intake, date(2026, 11, 30), settings)  # 2026-11-29 is a Sunday
     assert monday.expires == date(2026, 11, 30) and not monday.expired and monday.urgent
     assert limitation(intake, date(2026, 12, 1), settings).expired
+
+
+# ---- 3. LDMA Arts 5, 14: mediation is voluntary; an application during it is taken -------------
+
+
+async def test_application_during_mediation_ends_it_and_tells_the_organiser(
+        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+    number = await start(env.client, workers, consent=False)
+    await until(env.client, number, lambda v: v.stage == "mediation" and v.deadlines, "mediating")
+    receipt = await event(env.client, number, "arbitration_application", "legal_aid")  # day 0 of 15
+    assert "当天立案" in receipt.message
+    view = await until(env.client, number, lambda v: v.stage == "arbitration", "arbitration")
+    assert any("调解系自愿" in f for f in view.facts)
+    assert {d.clock_key: d.state for d in registry.deadlines(number)}["mediation.window"] == "cancelled"
+    told = [n for n in registry.notifications(number) if n.kind == "mediation.worker_applied"]
+    assert [n.unit for n in told] == ["union"] and "已申请劳动争议仲裁" in told[0].body

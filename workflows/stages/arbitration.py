@@ -272,10 +272,10 @@ class Arbitration:
             return "已收到仲裁申请", "an application was already received"
         if self.result is not None:
             return "仲裁阶段已结束", "the arbitration track has ended"
-        if not (self.awaiting or (self.case.stage == Stage.MEDIATION
-                                  and CaseFlag.MAY_APPLY_ARBITRATION in self.case.flags)):
-            return ("调解不成、用人单位拒绝协商或调解期限届满后方可申请仲裁（LDMA Art 14）",
-                    "arbitration follows a failed or refused mediation, or its lapsed window (LDMA Art 14)")
+        # Mediation is voluntary (LDMA Arts 5, 14): an application during it ends it, and the organiser is told.
+        if not (self.awaiting or self.case.stage == Stage.MEDIATION):
+            return ("案件尚未进入调解或仲裁申请阶段，暂不能申请仲裁",
+                    "the case has not reached mediation or the application step yet")
         return self._claimants_only(event.representatives)
 
     @case_event("arbitration_application", ArbitrationApplication, actors=APPLICANT_SENDERS,
