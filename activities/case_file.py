@@ -95,9 +95,12 @@ class CaseFile:
         """Compute a due moment (start, resume, restart or extension) and write it to the ledger."""
         req = sched.request
         rule = self.settings.rule(req.rule_id)
-        count = extended_due if req.extend else compute_due
-        due = count(rule, req.start, self.settings, length=req.length, unit=Unit(req.unit) if req.unit else None,
-                    on_date=req.on_date)
+        unit = Unit(req.unit) if req.unit else None
+        if req.extend:
+            due = extended_due(rule, req.start, self.settings, length=req.length, unit=unit, on_date=req.on_date,
+                               by=req.extend_by)
+        else:
+            due = compute_due(rule, req.start, self.settings, length=req.length, unit=unit, on_date=req.on_date)
         change = sched.change.model_copy(deep=True)
         change.detail = _fill(change.detail, title=rule.title, due=local_text(due.due, due.provisional))
         if change.deadline:
@@ -108,7 +111,8 @@ class CaseFile:
                    due=due.due.astimezone(SHANGHAI).isoformat(), provisional=due.provisional)
         return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
                          unit=due.unit.value, title=rule.title, source=rule.source, responsible=rule.responsible,
-                         on_lapse=rule.on_lapse, extendable=rule.extension is not None)
+                         on_lapse=rule.on_lapse, extendable=rule.extension is not None,
+                         extension=rule.extension.length if rule.extension else None)
 
     @activity.defn
     def measure_remaining(self, measure: ClockMeasure) -> Remaining:

@@ -68,6 +68,7 @@ class DueRequest(BaseModel):
     unit: str | None = None
     on_date: date | None = None
     extend: bool = False
+    extend_by: int | None = None  # with ``extend``: a shorter extension than the rule's longest
 
 
 class DueAnswer(BaseModel):
@@ -81,6 +82,7 @@ class DueAnswer(BaseModel):
     responsible: str
     on_lapse: str
     extendable: bool
+    extension: int | None = None  # the longest extension the rule allows, in its extension unit
 
 
 class RemainingRequest(BaseModel):

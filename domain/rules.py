@@ -279,8 +279,10 @@ def remaining_period(rule: Rule, settings: Settings, *, at: datetime, due: datet
 
 
 def extended_due(rule: Rule, start: datetime, settings: Settings, *, length: int | None = None,
-                 unit: Unit | None = None, on_date: date | None = None) -> Due:
-    """The due moment after the rule's single extension: the same period, made longer.
+                 unit: Unit | None = None, on_date: date | None = None, by: int | None = None) -> Due:
+    """The due moment after the rule's single extension: the same period, made longer by ``by``
+    (in the extension's unit; default and maximum the rule's extension length: the law says "up
+    to", e.g. LDMA Art 43 "延长期限不得超过十五日").
 
     Counting the whole period from its start (45 + 15 days, 3 + 1 months) keeps corresponding
     days right and rolls past rest days only at the final end.
@@ -288,15 +290,18 @@ def extended_due(rule: Rule, start: datetime, settings: Settings, *, length: int
     ext = rule.extension
     if ext is None:
         raise ValueError(f"rule {rule.id} has no extension")
+    by = ext.length if by is None else by
+    if not 1 <= by <= ext.length:
+        raise ValueError(f"rule {rule.id}: an extension is 1 to {ext.length} {ext.unit.value}, not {by}")
     unit = unit or rule.unit
     n = rule.length if length is None else length
     if ext.unit == unit:
-        more = ext.length
+        more = by
     elif unit == Unit.CALENDAR_DAYS and ext.unit in (Unit.MONTHS, Unit.YEARS):  # a resumed months period
         end = nominal_end(unit, start.astimezone(SHANGHAI).date(), n)
-        more = (nominal_end(ext.unit, end, ext.length) - end).days
+        more = (nominal_end(ext.unit, end, by) - end).days
     elif unit == Unit.MINUTES and ext.unit == Unit.HOURS:
-        more = 60 * ext.length
+        more = 60 * by
     else:
         raise ValueError(f"rule {rule.id}: cannot add {ext.unit} to a period of {unit}")
     return compute_due(rule, start, settings, length=n + more, unit=unit, on_date=on_date)

@@ -14,9 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 from domain.calendar import SHANGHAI, last_day
 from domain.eligibility import limitation
 from domain.models import CaseIntake
-from domain.rules import Settings, compute_due
+from domain.rules import Settings, compute_due, extended_due
 from registry.store import Registry
-from starters.cases import case_state
+from starters.cases import EventRefused, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
 from tests.helpers import event, start, until
@@ -110,3 +110,33 @@ async def test_application_during_mediation_ends_it_and_tells_the_organiser(
     assert {d.clock_key: d.state for d in registry.deadlines(number)}["mediation.window"] == "cancelled"
     told = [n for n in registry.notifications(number) if n.kind == "mediation.worker_applied"]
     assert [n.unit for n in told] == ["union"] and "已申请劳动争议仲裁" in told[0].body
+
+
+# ---- 4. LDMA Art 43: the award period is extended by up to 15 days ------------------------------
+
+
+def test_extension_of_up_to_the_rules_length(settings: Settings) -> None:
+    rule = settings.rule("arb.award")
+    filed_at = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
+    assert last_day(extended_due(rule, filed_at, settings, by=10).due) == settings.calendar.add_days(
+        filed_at.date(), 45 + 10).day
+    assert extended_due(rule, filed_at, settings).due == extended_due(rule, filed_at, settings, by=15).due
+    with pytest.raises(ValueError):
+        extended_due(rule, filed_at, settings, by=16)
+
+
+async def test_award_extended_by_fewer_days(env: WorkflowEnvironment, workers: str, settings: Settings) -> None:
+    number = await start(env.client, workers, channel="arbitration", consent=False)
+    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
+    await event(env.client, number, "arbitration_filed", "arbitration")
+    view = await case_state(env.client, number)
+    first = next(d for d in view.deadlines if d.key == "arb.award")
+    with pytest.raises(EventRefused) as too_long:
+        await event(env.client, number, "arbitration_award_extended", "arbitration", approver="示例主任",
+                    reason="案情复杂", length=16)
+    assert "1至15" in too_long.value.zh
+    await event(env.client, number, "arbitration_award_extended", "arbitration", approver="示例主任",
+                reason="案情复杂", length=5)
+    after = next(d for d in (await case_state(env.client, number)).deadlines if d.key == "arb.award")
+    started = first.started_at.astimezone(SHANGHAI).date()
+    assert after.extended and last_day(after.due) == settings.calendar.add_days(started, 45 + 5).day

@@ -493,19 +493,19 @@ class Arbitration:
         self.show()
         return f"恢复审理：仲裁裁决期限恢复计算，截止 {_t(clock)}", "award clock resumed"
 
-    def _extendable(self, _: AwardExtension) -> Said | None:
+    def _extendable(self, event: AwardExtension) -> Said | None:
         if why := self._award_running():
             return why
         if self.clock["arb.award"].extended:
             return ("仲裁裁决期限只能延长一次，已延长过，不得再次延长（LDMA Art 43）",
                     "the award period may be extended once only, and already was (LDMA Art 43)")
-        return None
+        return self.clock["arb.award"].extension_refused(event.length)
 
     @case_event("arbitration_award_extended", AwardExtension, actors=COMMISSION,
                 title=("延长仲裁裁决期限（仅一次）", "extend the award period (once)"), when=_extendable)
     async def extend(self, event: AwardExtension) -> Said:
         clock = self.clock["arb.award"]
-        await clock.extend(event.approver, event.reason, actor=event.actor)
+        await clock.extend(event.approver, event.reason, actor=event.actor, by=event.length)
         await self.case.notify_parties(
             Agency.ARBITRATION, "arb.award_extended", f"延长仲裁期限通知 {self.case.number}",
             f"经仲裁委员会主任批准，本案仲裁裁决期限延长至 {_t(clock)}（{event.reason}）。",

@@ -52,7 +52,7 @@ class ClockDesk:
             return "该期限依法不能延长", "the rule allows no extension"
         if why is None and self._clock(event).extended:
             return "该期限已延长过一次，不得再次延长", "the clock was already extended once"
-        return why
+        return why or self._clock(event).extension_refused(event.length)
 
     @case_event("clock_pause", ClockEvent, actors=CLOCK_ACTORS, title=("中止计时", "pause a clock"),
                 when=_can_pause)
@@ -80,5 +80,5 @@ class ClockDesk:
                 when=_can_extend)
     async def extend(self, event: ClockExtension) -> Said:
         clock = self._clock(event)
-        await clock.extend(event.approver, event.reason, actor=event.actor)
+        await clock.extend(event.approver, event.reason, actor=event.actor, by=event.length)
         return f"{clock.title}：已延长，截止 {clock.due_text}", f"{clock.rule_id} extended"
