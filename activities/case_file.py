@@ -112,7 +112,7 @@ class CaseFile:
         return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
                          unit=due.unit.value, title=rule.title, source=rule.source, responsible=rule.responsible,
                          on_lapse=rule.on_lapse, extendable=rule.extension is not None,
-                         extension=rule.extension.length if rule.extension else None)
+                         extension=rule.extension.length if rule.extension else None, granted_by=rule.granted_by)
 
     @activity.defn
     def measure_remaining(self, measure: ClockMeasure) -> Remaining:

@@ -83,6 +83,7 @@ class DueAnswer(BaseModel):
     on_lapse: str
     extendable: bool
     extension: int | None = None  # the longest extension the rule allows, in its extension unit
+    granted_by: str | None = None  # a party's window: the unit that alone may pause or extend it
 
 
 class RemainingRequest(BaseModel):

@@ -69,6 +69,9 @@ class Rule(BaseModel):
     kind: str = "clock"  # clock | threshold | event_rule
     extension: Extension | None = None
     warn_before_hours: float | None = None
+    # A party's window: the only unit that may pause, resume, restart or extend it (顺延, CPL Art 86),
+    # the body before which the window runs (an Agency value: court, arbitration, inspection, union).
+    granted_by: str | None = None
 
     @property
     def end_of_day(self) -> Ends:

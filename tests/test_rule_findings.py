@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, last_day
 from domain.eligibility import limitation
-from domain.models import CaseIntake
+from domain.models import Agency, CaseIntake
 from domain.rules import Settings, compute_due, extended_due
 from registry.store import Registry
 from starters.cases import EventRefused, case_state
@@ -140,3 +140,25 @@ async def test_award_extended_by_fewer_days(env: WorkflowEnvironment, workers: s
     after = next(d for d in (await case_state(env.client, number)).deadlines if d.key == "arb.award")
     started = first.started_at.astimezone(SHANGHAI).date()
     assert after.extended and last_day(after.due) == settings.calendar.add_days(started, 45 + 5).day
+
+
+# ---- 5. CPL Art 86: only the body before which a party's window runs grants 顺延 ------------------
+
+
+def test_every_party_window_names_a_granting_unit(settings: Settings) -> None:
+    windows = [r for r in settings.rules.values() if r.responsible == "party" and r.kind == "clock"
+               and r.id not in ("meeting.action", "major.notify")]
+    assert windows and all(r.granted_by in {a.value for a in Agency} for r in windows)
+
+
+async def test_party_window_paused_only_by_the_commission(env: WorkflowEnvironment, workers: str) -> None:
+    number = await start(env.client, workers, channel="arbitration", consent=False)
+    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
+    await event(env.client, number, "arbitration_filed", "arbitration")
+    await event(env.client, number, "arbitration_copy_served", "arbitration")  # the employer's defence window
+    for unit in ("legal_aid", "court"):
+        with pytest.raises(EventRefused) as refused:
+            await event(env.client, number, "clock_pause", unit, clock="arb.defence", reason="当事人申请顺延")
+        assert "只能由" in refused.value.zh and "CPL Art 86" in refused.value.zh
+    receipt = await event(env.client, number, "clock_pause", "arbitration", clock="arb.defence", reason="不可抗力")
+    assert "中止计时" in receipt.message

@@ -72,6 +72,7 @@ class Clock:
         self.extended = False
         self.extendable = False
         self.extension: int | None = None  # the longest extension the rule allows
+        self.granted_by: Agency | None = None  # a party's window: who alone may pause or extend it
         self.remaining: Remaining | None = None
         self.title = self.source = ""
         self.lapse_action = "none"
@@ -221,6 +222,7 @@ class Clock:
             self._period = (start, answer.length, answer.unit)
             self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
             self.extendable, self.extension = answer.extendable, answer.extension
+            self.granted_by = Agency(answer.granted_by) if answer.granted_by else None
             if self.responsible is None and answer.responsible in AGENCY and answer.responsible != "party":
                 self.responsible = Agency(answer.responsible)
             self._poke()

@@ -29,6 +29,10 @@ class ClockDesk:
         clock = self.case.clocks.find(event.clock)
         if clock is None:
             return f"没有进行中的期限“{event.clock}”", f"no open clock {event.clock!r}"
+        if clock.granted_by and event.actor.unit != clock.granted_by:  # a party's window (CPL Art 86)
+            body = AGENCY[clock.granted_by.value]
+            return (f"当事人的法定期间只能由{body[0]}决定中止或顺延（{clock.source}；CPL Art 86）",
+                    f"only {body[1]} may pause or extend a party's window ({clock.source}; CPL Art 86)")
         if clock.responsible and event.actor.unit != clock.responsible:
             owner = AGENCY[clock.responsible.value]
             return f"该期限由{owner[0]}负责", f"that clock belongs to {owner[1]}"
