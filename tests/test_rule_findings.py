@@ -162,3 +162,30 @@ async def test_party_window_paused_only_by_the_commission(env: WorkflowEnvironme
         assert "只能由" in refused.value.zh and "CPL Art 86" in refused.value.zh
     receipt = await event(env.client, number, "clock_pause", "arbitration", clock="arb.defence", reason="不可抗力")
     assert "中止计时" in receipt.message
+
+
+# ---- 6. LAL Art 43: an incomplete legal-aid file pauses the review --------------------------------
+
+
+async def test_missing_documents_pause_the_legal_aid_review(env: WorkflowEnvironment, workers: str,
+                                                            registry: Registry) -> None:
+    number = await start(env.client, workers, channel="arbitration")  # consents: referred to legal aid
+    await until(env.client, number, lambda v: v.stage == "legal_aid_review" and v.deadlines, "in review")
+    receipt = await event(env.client, number, "legal_aid_documents_requested", "legal_aid",
+                          items=["身份证复印件", "劳动合同或工资条"])
+    assert "审查期限中止" in receipt.message
+    states = {d.key: d.state for d in (await case_state(env.client, number)).deadlines}
+    assert states["legal_aid.review"] == "paused" and states["legal_aid.same_day_review"] == "paused"
+    with pytest.raises(EventRefused) as again:
+        await event(env.client, number, "legal_aid_documents_requested", "legal_aid", items=["银行流水"])
+    assert "一次性" in again.value.zh
+    await env.sleep(timedelta(days=10))  # longer than the 7-day review period: paused, it does not lapse
+    view = await case_state(env.client, number)
+    review = next(d for d in view.deadlines if d.key == "legal_aid.review")
+    assert review.state == "paused" and any("已一次性告知补正" in f for f in view.facts)
+    receipt = await event(env.client, number, "legal_aid_documents_supplied", "legal_aid")
+    assert "恢复计算" in receipt.message
+    resumed = next(d for d in (await case_state(env.client, number)).deadlines if d.key == "legal_aid.review")
+    assert resumed.state == "running" and resumed.due > await env.get_current_time()
+    kinds = [e.kind for e in registry.events(number)]
+    assert kinds.count("clock.paused") == 2 and kinds.count("clock.resumed") == 2
