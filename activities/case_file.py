@@ -25,7 +25,7 @@ from domain.records import (
     Remaining,
     RemainingRequest,
 )
-from domain.rules import UNIT_WORDS, Settings, Unit, compute_due, extended_due, remaining_period
+from domain.rules import Settings, Unit, compute_due, extended_due, period_text, remaining_period
 from registry.errors import NoLiaison, NoParty
 
 if TYPE_CHECKING:
@@ -112,7 +112,9 @@ class CaseFile:
         return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
                          unit=due.unit.value, title=rule.title, source=rule.source, responsible=rule.responsible,
                          on_lapse=rule.on_lapse, extendable=rule.extension is not None,
-                         extension=rule.extension.length if rule.extension else None, granted_by=rule.granted_by)
+                         extension=rule.extension.length if rule.extension else None, granted_by=rule.granted_by,
+                         period=rule.period_text(), period_en=rule.period_text("en"),
+                         extension_period=rule.extension_text())
 
     @activity.defn
     def measure_remaining(self, measure: ClockMeasure) -> Remaining:
@@ -121,7 +123,7 @@ class CaseFile:
         left = remaining_period(self.settings.rule(req.rule_id), self.settings, at=req.at, due=req.due,
                                 start=req.start, length=req.length, unit=Unit(req.unit) if req.unit else None)
         remaining = Remaining() if left is None else Remaining(
-            length=left[0], unit=left[1].value, text=f"{left[0]}{UNIT_WORDS[left[1]]}")
+            length=left[0], unit=left[1].value, text=period_text(left[0], left[1]))
         change = measure.change.model_copy(deep=True)
         change.detail = _fill(change.detail, remaining=f"，剩余 {remaining.text}" if remaining.text else "")
         self.registry.record_change(change)

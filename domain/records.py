@@ -84,6 +84,9 @@ class DueAnswer(BaseModel):
     extendable: bool
     extension: int | None = None  # the longest extension the rule allows, in its extension unit
     granted_by: str | None = None  # a party's window: the unit that alone may pause or extend it
+    period: str = ""  # the rule's period in words (15日), for the messages staff read
+    period_en: str = ""
+    extension_period: str = ""  # the longest extension in words, '' if none
 
 
 class RemainingRequest(BaseModel):

@@ -37,7 +37,18 @@ class Unit(StrEnum):
 
 # How a remaining length reads in the event log: 3个工作日, 12日, 90分钟.
 UNIT_WORDS = {Unit.WORKING_DAYS: "个工作日", Unit.CALENDAR_DAYS: "日", Unit.HOURS: "小时", Unit.MINUTES: "分钟",
-              Unit.MONTHS: "个月", Unit.YEARS: "年"}
+              Unit.MONTHS: "个月", Unit.YEARS: "年", Unit.DAYS_BEFORE: "日"}
+UNIT_WORDS_EN = {Unit.WORKING_DAYS: "working days", Unit.CALENDAR_DAYS: "days", Unit.HOURS: "hours",
+                 Unit.MINUTES: "minutes", Unit.MONTHS: "months", Unit.YEARS: "years", Unit.DAYS_BEFORE: "days"}
+
+
+def period_text(length: int, unit: Unit, lang: str = "zh") -> str:
+    """A period in words: 15日, 3个工作日, 24小时, 2年 / 15 days; 当日 for a same-day duty."""
+    if unit == Unit.SAME_DAY:
+        return "当日" if lang == "zh" else "the same day"
+    if unit == Unit.ON_DATE:
+        return "至指定日期" if lang == "zh" else "by the set date"
+    return f"{length}{UNIT_WORDS[unit]}" if lang == "zh" else f"{length} {UNIT_WORDS_EN[unit]}"
 
 
 class Ends(StrEnum):
@@ -78,6 +89,14 @@ class Rule(BaseModel):
         if self.ends:
             return self.ends
         return Ends.CLOSE if self.unit in (Unit.SAME_DAY, Unit.WORKING_DAYS) else Ends.MIDNIGHT
+
+    def period_text(self, lang: str = "zh") -> str:
+        """The rule's period as staff read it (what an operator's override changes): '15日'."""
+        return period_text(self.length, self.unit, lang)
+
+    def extension_text(self, lang: str = "zh") -> str:
+        """The longest extension in words ('30个工作日'), or '' when the rule has none."""
+        return period_text(self.extension.length, self.extension.unit, lang) if self.extension else ""
 
     def describe(self) -> str:
         """The length in words, e.g. '15 calendar_days (+15)'."""

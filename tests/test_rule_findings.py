@@ -14,11 +14,12 @@ from temporalio.testing import WorkflowEnvironment
 from domain.calendar import SHANGHAI, last_day
 from domain.eligibility import limitation
 from domain.models import Agency, CaseIntake
-from domain.rules import Settings, compute_due, extended_due
+from domain.rules import Settings, compute_due, extended_due, load_settings
 from registry.store import Registry
 from starters.cases import EventRefused, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
+from tests.conftest import running_workers, terminate_open_cases
 from tests.helpers import event, start, until
 from workers.binaries import binary
 
@@ -170,7 +171,8 @@ async def test_party_window_paused_only_by_the_commission(env: WorkflowEnvironme
 async def test_missing_documents_pause_the_legal_aid_review(env: WorkflowEnvironment, workers: str,
                                                             registry: Registry) -> None:
     number = await start(env.client, workers, channel="arbitration")  # consents: referred to legal aid
-    await until(env.client, number, lambda v: v.stage == "legal_aid_review" and v.deadlines, "in review")
+    await until(env.client, number, lambda v: v.stage == "legal_aid_review"
+                and {"legal_aid.review", "legal_aid.same_day_review"} <= {d.key for d in v.deadlines}, "in review")
     receipt = await event(env.client, number, "legal_aid_documents_requested", "legal_aid",
                           items=["身份证复印件", "劳动合同或工资条"])
     assert "审查期限中止" in receipt.message
@@ -189,3 +191,30 @@ async def test_missing_documents_pause_the_legal_aid_review(env: WorkflowEnviron
     assert resumed.state == "running" and resumed.due > await env.get_current_time()
     kinds = [e.kind for e in registry.events(number)]
     assert kinds.count("clock.paused") == 2 and kinds.count("clock.resumed") == 2
+
+
+# ---- 7. messages read the period from the rule table (an operator's override shows) ---------------
+
+
+def test_period_text_reads_the_rule(settings: Settings) -> None:
+    assert settings.rule("mediation.window").period_text() == "15日"
+    assert settings.rule("inspect.investigate").period_text() == "60个工作日"
+    assert settings.rule("inspect.investigate").extension_text() == "30个工作日"
+    assert settings.rule("police.transfer.send").period_text("en") == "24 hours"
+    assert settings.rule("legal_aid.same_day_review").period_text() == "当日"
+
+
+async def test_an_overridden_window_shows_in_the_log(env: WorkflowEnvironment, registry: Registry,
+                                                     tmp_path: Path) -> None:
+    config = tmp_path / "weiquan.toml"
+    config.write_text('[rules."mediation.window"]\nlength = 5\n', encoding="utf-8")
+    five = load_settings(config)
+    async with running_workers(env.client, registry, five) as prefix:
+        number = await start(env.client, prefix, consent=False)
+        view = await until(env.client, number, lambda v: v.stage == "mediation" and v.deadlines, "mediating")
+        window = next(d for d in view.deadlines if d.key == "mediation.window")
+        await env.sleep(window.due - await env.get_current_time() + timedelta(hours=1))
+        await until(env.client, number, lambda v: "may_apply_arbitration" in v.flags, "window lapsed")
+        lapsed = [e.detail for e in registry.events(number) if e.kind == "mediation.window_lapsed"]
+        assert lapsed == ["调解5日期限届满未达成协议：劳动者可以申请仲裁"]
+        await terminate_open_cases(env.client, registry)

@@ -73,6 +73,7 @@ class Clock:
         self.extendable = False
         self.extension: int | None = None  # the longest extension the rule allows
         self.granted_by: Agency | None = None  # a party's window: who alone may pause or extend it
+        self.period = self.period_en = self.extension_period = ""  # the rule's period in words: 15日
         self.remaining: Remaining | None = None
         self.title = self.source = ""
         self.lapse_action = "none"
@@ -167,7 +168,7 @@ class Clock:
     def extension_refused(self, by: int | None) -> tuple[str, str] | None:
         """Why an extension of ``by`` (None: the longest) is not allowed by the rule, if it is not."""
         if by is not None and self.extension is not None and not 1 <= by <= self.extension:
-            return (f"延长期限为1至{self.extension}（{self.source}）",
+            return (f"延长期限为1至{self.extension}，最长{self.extension_period}（{self.source}）",
                     f"an extension is 1 to {self.extension} ({self.source})")
         return None
 
@@ -223,6 +224,8 @@ class Clock:
             self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
             self.extendable, self.extension = answer.extendable, answer.extension
             self.granted_by = Agency(answer.granted_by) if answer.granted_by else None
+            self.period, self.period_en = answer.period, answer.period_en
+            self.extension_period = answer.extension_period
             if self.responsible is None and answer.responsible in AGENCY and answer.responsible != "party":
                 self.responsible = Agency(answer.responsible)
             self._poke()

@@ -210,8 +210,8 @@ class AwardWindows:
         self.stage.finish(ArbitrationResult(
             "time_barred", "仲裁裁决已生效，劳动者未在申请执行期间内申请强制执行（LDMA Art 51；CPL Art 250）"))
 
-    async def _not_sued(self, _: Clock) -> None:
-        self.stage.finish(ArbitrationResult("not_sued", "终局裁决被撤销，当事人未在15日内起诉（LDMA Art 49）"))
+    async def _not_sued(self, window: Clock) -> None:
+        self.stage.finish(ArbitrationResult("not_sued", f"终局裁决被撤销，当事人未在{window.period}内起诉（{window.source}）"))
 
     # ---- events ---------------------------------------------------------------------------------
 
@@ -243,7 +243,9 @@ class AwardWindows:
         if self.set_aside is not None:
             return "已申请撤销终局裁决", "a set-aside was already applied for"
         if not self._open(self.windows, "employer.final"):
-            return "撤销申请期间（收到裁决书之日起30日）未开始或已届满", "the 30-day set-aside window is not open"
+            window = self.windows.get("employer.final")
+            span = f"（收到裁决书之日起{window.period}）" if window else "（自收到裁决书之日起计算）"
+            return f"撤销申请期间{span}未开始或已届满", "the set-aside window is not open"
         return None
 
     @case_event("award_set_aside_applied", SetAsideApplied, actors={Agency.ARBITRATION, Agency.COURT},
@@ -266,11 +268,12 @@ class AwardWindows:
         self.case.tracks.pop(SET_ASIDE, None)
         if event.set_aside:
             self.set_aside = "set_aside"
-            self.after["arb.set_aside.sue"] = await self.case.clocks.start("arb.set_aside.sue",
-                                                                           on_lapse=self._not_sued)
+            sue = self.after["arb.set_aside.sue"] = await self.case.clocks.start("arb.set_aside.sue",
+                                                                                 on_lapse=self._not_sued)
             self.case.fact(f"终局裁决被中级人民法院裁定撤销（{event.reason}）：当事人可以就该争议起诉（LDMA Art 49）")
             self.stage.show()
-            return "已记录：终局裁决被撤销，当事人可在15日内起诉", "award set aside"
+            return (f"已记录：终局裁决被撤销，当事人可在{sue.period}内起诉，截止 {_t(sue)}",
+                    f"award set aside: either party may sue within {sue.period_en}")
         self.set_aside = "dismissed"
         self.case.fact(f"撤销申请被驳回（{event.reason}）：终局裁决维持")
         await self._settle()

@@ -69,6 +69,8 @@ class LegalAidReview:
     def _may_request(self, _: object) -> Said | None:
         if why := self._deciding(None):
             return why
+        if not self.review_clocks:
+            return "审查期限尚在设立，请稍后再试", "the review clocks are being set up; try again"
         if self.documents is not None:
             return ("补正材料只能一次性告知，已告知过（LAL Art 43）",
                     "missing documents are listed once only, and already were (LAL Art 43)")
@@ -112,7 +114,7 @@ class LegalAidReview:
         self.decision = event
         self.lawyer = event.lawyer
         if event.granted:
-            lawyer = f"，指派律师 {event.lawyer.name}" if event.lawyer else "，待指派律师（3日内）"
+            lawyer = f"，指派律师 {event.lawyer.name}" if event.lawyer else "，待指派律师（期限见 legal_aid.assign）"
             return f"已记录：给予法律援助{lawyer}", "recorded: legal aid granted"
         return f"已记录：不予法律援助（{event.reason}）", "recorded: legal aid refused"
 

@@ -71,12 +71,12 @@ class Mediation:
             "请确认调解进展；双方仍愿调解的，可在仲裁中由仲裁庭调解（LDMA Art 42）。",
             key=f"mediation.worker_applied:{self.case.number}")
 
-    async def _window_lapsed(self, _: Clock) -> None:
-        """No agreement in 15 days: the worker may apply for arbitration; mediation may go on."""
+    async def _window_lapsed(self, window: Clock) -> None:
+        """No agreement within the window: the worker may apply for arbitration; mediation may go on."""
         self.case.flag(CaseFlag.MAY_APPLY_ARBITRATION)
         self.case.fact("调解期限届满未达成协议，劳动者可以申请仲裁（LDMA Art 14）")
         self.case.wait_for(("调解继续；劳动者可以申请仲裁", "mediation goes on; the worker may apply for arbitration"))
-        await self.case.record("mediation.window_lapsed", "调解15日期限届满未达成协议：劳动者可以申请仲裁")
+        await self.case.record("mediation.window_lapsed", f"调解{window.period}期限届满未达成协议：劳动者可以申请仲裁")
 
     def _mediating(self, _: object) -> Said | None:
         return None if self.open else ("案件不在调解阶段", "the case is not in mediation")

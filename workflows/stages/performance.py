@@ -71,10 +71,11 @@ class Performance:
         self.enforcing = True
         case.wait_for((f"用人单位未履行{basis}：劳动者可申请人民法院强制执行",
                        "unperformed: the worker may apply to the court for enforcement"))
-        case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在2年内申请人民法院强制执行（CPL Art 250）")
         days = [day for day in (self.perform_by, effective) if day]
         since = max(days) if days else workflow.now().astimezone(SHANGHAI).date()
         clock = await case.clocks.start("enforce.apply", on_date=since)
+        case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在{clock.period}内申请人民法院强制执行"
+                  f"（{clock.source}），截止 {clock.due_text}")
         await workflow.wait_condition(lambda: self.paid_in_full or self.application is not None or not clock.is_open)
         self.enforcing = False
         if self.paid_in_full:
