@@ -31,15 +31,17 @@ class Unit(StrEnum):
     MONTHS = "months"
     YEARS = "years"
     DAYS_BEFORE = "days_before"  # counted back from an event (the hearing)
+    WORKING_DAYS_BEFORE = "working_days_before"  # the same, counting working days only
     ON_DATE = "on_date"  # a date set by an act (agreement, order)
     MINUTES = "minutes"  # what remains of a paused hours clock
 
 
 # How a remaining length reads in the event log: 3个工作日, 12日, 90分钟.
 UNIT_WORDS = {Unit.WORKING_DAYS: "个工作日", Unit.CALENDAR_DAYS: "日", Unit.HOURS: "小时", Unit.MINUTES: "分钟",
-              Unit.MONTHS: "个月", Unit.YEARS: "年", Unit.DAYS_BEFORE: "日"}
+              Unit.MONTHS: "个月", Unit.YEARS: "年", Unit.DAYS_BEFORE: "日", Unit.WORKING_DAYS_BEFORE: "个工作日"}
 UNIT_WORDS_EN = {Unit.WORKING_DAYS: "working days", Unit.CALENDAR_DAYS: "days", Unit.HOURS: "hours",
-                 Unit.MINUTES: "minutes", Unit.MONTHS: "months", Unit.YEARS: "years", Unit.DAYS_BEFORE: "days"}
+                 Unit.MINUTES: "minutes", Unit.MONTHS: "months", Unit.YEARS: "years", Unit.DAYS_BEFORE: "days",
+                 Unit.WORKING_DAYS_BEFORE: "working days"}
 
 
 def period_text(length: int, unit: Unit, lang: str = "zh") -> str:
@@ -227,6 +229,17 @@ def count_forward(cal: WorkCalendar, unit: Unit, start: date, n: int) -> DayCoun
     raise ValueError(f"{unit} is not counted forward from a day")
 
 
+def count_back_workdays(cal: WorkCalendar, event: date, n: int) -> DayCount:
+    """The day by which a duty "n working days before ``event``" is done: n working days lie
+    between it and the event (the event's own day not counted)."""
+    day, provisional, seen = event, False, 0
+    while seen < n:
+        day -= timedelta(days=1)
+        works, prov = cal.is_workday(day)
+        seen, provisional = seen + works, provisional or prov
+    return DayCount(day, provisional)
+
+
 def nominal_end(unit: Unit, start: date, n: int) -> date:
     """The last day of a calendar period before any roll past rest days (no holiday data needed)."""
     if unit == Unit.CALENDAR_DAYS:
@@ -266,10 +279,14 @@ def compute_due(
         if on_date is None:
             raise ValueError(f"rule {rule.id} needs the act's date")
         due = at_local(on_date, time(0, 0))
-    elif unit == Unit.DAYS_BEFORE:
+    elif unit in (Unit.DAYS_BEFORE, Unit.WORKING_DAYS_BEFORE):
         if on_date is None:
             raise ValueError(f"rule {rule.id} needs the event it counts back from")
-        due = _end_moment(rule, settings, on_date - timedelta(days=n))
+        day = on_date - timedelta(days=n)
+        if unit == Unit.WORKING_DAYS_BEFORE:
+            count = count_back_workdays(cal, on_date, n)
+            day, provisional = count.day, count.provisional
+        due = _end_moment(rule, settings, day)
     else:
         count = count_forward(cal, unit, on_date or start.astimezone(SHANGHAI).date(), n)
         due, provisional = _end_moment(rule, settings, count.day), count.provisional

@@ -218,3 +218,19 @@ async def test_an_overridden_window_shows_in_the_log(env: WorkflowEnvironment, r
         lapsed = [e.detail for e in registry.events(number) if e.kind == "mediation.window_lapsed"]
         assert lapsed == ["调解5日期限届满未达成协议：劳动者可以申请仲裁"]
         await terminate_open_cases(env.client, registry)
+
+
+# ---- 8. LDMA Art 35 / 办案规则 Art 80: the hearing notice's 5 days, calendar by default ------------
+
+
+def test_hearing_notice_days_are_configurable(settings: Settings, tmp_path: Path) -> None:
+    hearing = date(2026, 12, 14)  # a Monday
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+    rule = settings.rule("arb.hearing_notice")
+    assert last_day(compute_due(rule, at, settings, on_date=hearing).due) == date(2026, 12, 9)
+    config = tmp_path / "weiquan.toml"
+    config.write_text('[rules."arb.hearing_notice"]\nunit = "working_days_before"\n', encoding="utf-8")
+    working = load_settings(config)
+    due = compute_due(working.rule("arb.hearing_notice"), at, working, on_date=hearing)
+    assert last_day(due.due) == date(2026, 12, 7) and not due.provisional  # 12-07..12-11 lie between
+    assert working.rule("arb.hearing_notice").period_text() == "5个工作日"
