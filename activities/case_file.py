@@ -29,12 +29,12 @@ from domain.records import (
 )
 from domain.rules import (
     DAY_COUNTED,
-    UNIT_WORDS,
     Rule,
     Settings,
     Unit,
     compute_due,
     extended_due,
+    period_text,
     remaining_period,
 )
 from registry.errors import NoLiaison, NoParty
@@ -89,7 +89,7 @@ class CaseFile:
     @activity.defn
     def assess_intake(self, req: AssessRequest) -> IntakeAssessment:
         thresholds = self.settings.district(req.intake.district)
-        limitation = eligibility.limitation(req.intake, req.on)
+        limitation = eligibility.limitation(req.intake, req.on, self.settings)
         flags = sorted(eligibility.intake_flags(req.intake, thresholds))
         if limitation.expired or limitation.urgent:
             flags.append(CaseFlag.LIMITATION_RISK)
@@ -115,9 +115,12 @@ class CaseFile:
         req = sched.request
         settings, _ = self.calendar.settings()
         rule = settings.rule(req.rule_id)
-        count = extended_due if req.extend else compute_due
-        due = count(rule, req.start, settings, length=req.length, unit=Unit(req.unit) if req.unit else None,
-                    on_date=req.on_date)
+        unit = Unit(req.unit) if req.unit else None
+        if req.extend:
+            due = extended_due(rule, req.start, settings, length=req.length, unit=unit, on_date=req.on_date,
+                               by=req.extend_by)
+        else:
+            due = compute_due(rule, req.start, settings, length=req.length, unit=unit, on_date=req.on_date)
         change = sched.change.model_copy(deep=True)
         change.detail = _fill(change.detail, title=rule.title, due=local_text(due.due, due.provisional))
         if change.deadline:
@@ -128,7 +131,10 @@ class CaseFile:
                    due=due.due.astimezone(SHANGHAI).isoformat(), provisional=due.provisional)
         return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
                          unit=due.unit.value, title=rule.title, source=rule.source, responsible=rule.responsible,
-                         on_lapse=rule.on_lapse, extendable=rule.extension is not None)
+                         on_lapse=rule.on_lapse, extendable=rule.extension is not None,
+                         extension=rule.extension.length if rule.extension else None, granted_by=rule.granted_by,
+                         period=rule.period_text(), period_en=rule.period_text("en"),
+                         extension_period=rule.extension_text())
 
     @activity.defn
     def measure_remaining(self, measure: ClockMeasure) -> Remaining:
@@ -201,7 +207,7 @@ class CaseFile:
 def _remaining(rule: Rule, settings: Settings, **period: Any) -> Remaining:
     left = remaining_period(rule, settings, **period)
     return Remaining() if left is None else Remaining(
-        length=left[0], unit=left[1].value, text=f"{left[0]}{UNIT_WORDS[left[1]]}")
+        length=left[0], unit=left[1].value, text=period_text(left[0], left[1]))
 
 
 def _fill(template: str, **values: str) -> str:

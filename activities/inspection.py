@@ -31,6 +31,7 @@ class LimitationAnswer(BaseModel):
     violation_ended: date | None  # None: a continuing violation
     limit: date | None
     barred: bool
+    period: str = ""  # the rule's period in words (2年), as the refusal states it
 
 
 class ArrearsRequest(BaseModel):
@@ -62,9 +63,9 @@ def violation_end(intake: CaseIntake) -> date | None:
 
 def limitation(rule: Rule, calendar: WorkCalendar, ended: date | None, received_on: date) -> LimitationAnswer:
     if ended is None:
-        return LimitationAnswer(violation_ended=None, limit=None, barred=False)
+        return LimitationAnswer(violation_ended=None, limit=None, barred=False, period=rule.period_text())
     limit = count_forward(calendar, rule.unit, ended, rule.length).day
-    return LimitationAnswer(violation_ended=ended, limit=limit, barred=received_on > limit)
+    return LimitationAnswer(violation_ended=ended, limit=limit, barred=received_on > limit, period=rule.period_text())
 
 
 def months_unpaid(intake: CaseIntake) -> int:

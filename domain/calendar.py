@@ -1,8 +1,9 @@
 """The Chinese working-day calendar and the counting rules of DEADLINES.md (pure functions).
 
 Working days: weekdays that are not statutory holidays, plus adjusted working weekends (调休).
-Data: ``chinesecalendar`` for the years it covers, and an override file for newer years. A result
-that needed a day outside the data is *provisional* (weekends only) and says so.
+Data: ``chinesecalendar`` for the years it covers, and an override file for newer years. Outside the
+data the rest days are the weekends and the holidays fixed by national regulation
+(domain/statutory_holidays.py); the 调休 is unknown, so such a result is *provisional* and says so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from domain.statutory_holidays import statutory_holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -59,13 +62,14 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is a working day, provisional). Listed days win; a listed year needs no package data;
-        outside all data only weekends are rest days, and the answer is provisional."""
+        outside all data weekends and the statutory holidays rest, and the answer is provisional."""
         if day in self.overrides:
             return self.overrides[day], False
         try:
             return bool(chinese_calendar.is_workday(day)), False
         except NotImplementedError:
-            return day.weekday() < 5, day.year not in self.override_years
+            works = day.weekday() < 5 and day not in statutory_holidays(day.year)
+            return works, day.year not in self.override_years
 
     def next_workday(self, day: date, *, include: bool) -> DayCount:
         """The first working day from ``day`` (itself when ``include`` and it is one)."""

@@ -7,39 +7,37 @@ from datetime import date, timedelta
 from pydantic import BaseModel
 
 from domain.models import WAGE_LIKE_CLAIMS, CaseFlag, CaseIntake, Claimant, ClaimType
-from domain.rules import DistrictRules
+from domain.rules import DistrictRules, Settings, count_forward
 
 
 class LimitationCheck(BaseModel):
     """LDMA Art 27: one year from when the worker knew; wages during employment run from its end."""
 
     runs_from: date | None  # None: not running (wages while still employed)
-    expires: date | None
+    expires: date | None  # the last day, rolled past rest days (CPL Art 85, 民法典 Art 203)
     expired: bool
-    urgent: bool  # fewer than 7 days left (LAL Art 44 lets aid start before the decision)
+    urgent: bool  # fewer days left than legal_aid.urgent (LAL Art 44 lets aid start before the decision)
+    provisional: bool = False  # the last day was counted past the holiday data
 
 
-def limitation(intake: CaseIntake, today: date) -> LimitationCheck:
+def limitation(intake: CaseIntake, today: date, settings: Settings) -> LimitationCheck:
+    """The rule arb.limitation counted like any period: a last day on a rest day moves to the next
+    working day, so a worker applying then is still in time."""
     only_wages = intake.claim_types <= {ClaimType.WAGES, ClaimType.OVERTIME}
     if only_wages and intake.employment_end is None:
         return LimitationCheck(runs_from=None, expires=None, expired=False, urgent=False)
     start = intake.learned_of_infringement
     if only_wages and intake.employment_end:
         start = max(start, intake.employment_end)
-    expires = _add_year(start)
+    rule, urgent = settings.rule("arb.limitation"), settings.rule("legal_aid.urgent")
+    end = count_forward(settings.calendar, rule.unit, start, rule.length)
     return LimitationCheck(
         runs_from=start,
-        expires=expires,
-        expired=today > expires,
-        urgent=today <= expires < today + timedelta(days=7),
+        expires=end.day,
+        expired=today > end.day,
+        urgent=today <= end.day < today + timedelta(days=urgent.length),
+        provisional=end.provisional,
     )
-
-
-def _add_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 def legal_aid_eligible(claimant: Claimant, claim_types: set[ClaimType]) -> bool:

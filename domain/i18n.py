@@ -84,7 +84,7 @@ LOG_KIND = {
     "clock.resumed": ("期限恢复计时", "deadline resumed"),
     "clock.restarted": ("期限重新计算", "deadline restarted"),
     "clock.extended": ("期限延长", "deadline extended"),
-    "clock.recomputed": ("期限因节假日安排调整", "deadline moved by the holiday calendar"),
+    "clock.rederived": ("期限因节假日安排调整", "deadline moved by the holiday calendar"),
     "event.refused": ("拒收事件", "event refused"),
     "notice.failed": ("通知失败", "notice failed"),
     "legal_aid.referred": ("转介法律援助", "referred to legal aid"),

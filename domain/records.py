@@ -68,6 +68,7 @@ class DueRequest(BaseModel):
     unit: str | None = None
     on_date: date | None = None
     extend: bool = False
+    extend_by: int | None = None  # with ``extend``: a shorter extension than the rule's longest
 
 
 class DueAnswer(BaseModel):
@@ -81,6 +82,11 @@ class DueAnswer(BaseModel):
     responsible: str
     on_lapse: str
     extendable: bool
+    extension: int | None = None  # the longest extension the rule allows, in its extension unit
+    granted_by: str | None = None  # a party's window: the unit that alone may pause or extend it
+    period: str = ""  # the rule's period in words (15日), for the messages staff read
+    period_en: str = ""
+    extension_period: str = ""  # the longest extension in words, '' if none
 
 
 class RemainingRequest(BaseModel):

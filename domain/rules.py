@@ -31,6 +31,7 @@ class Unit(StrEnum):
     MONTHS = "months"
     YEARS = "years"
     DAYS_BEFORE = "days_before"  # counted back from an event (the hearing)
+    WORKING_DAYS_BEFORE = "working_days_before"  # the same, counting working days only
     ON_DATE = "on_date"  # a date set by an act (agreement, order)
     MINUTES = "minutes"  # what remains of a paused hours clock
 
@@ -40,7 +41,19 @@ DAY_COUNTED = frozenset({Unit.SAME_DAY, Unit.WORKING_DAYS, Unit.CALENDAR_DAYS, U
 
 # How a remaining length reads in the event log: 3个工作日, 12日, 90分钟.
 UNIT_WORDS = {Unit.WORKING_DAYS: "个工作日", Unit.CALENDAR_DAYS: "日", Unit.HOURS: "小时", Unit.MINUTES: "分钟",
-              Unit.MONTHS: "个月", Unit.YEARS: "年"}
+              Unit.MONTHS: "个月", Unit.YEARS: "年", Unit.DAYS_BEFORE: "日", Unit.WORKING_DAYS_BEFORE: "个工作日"}
+UNIT_WORDS_EN = {Unit.WORKING_DAYS: "working days", Unit.CALENDAR_DAYS: "days", Unit.HOURS: "hours",
+                 Unit.MINUTES: "minutes", Unit.MONTHS: "months", Unit.YEARS: "years", Unit.DAYS_BEFORE: "days",
+                 Unit.WORKING_DAYS_BEFORE: "working days"}
+
+
+def period_text(length: int, unit: Unit, lang: str = "zh") -> str:
+    """A period in words: 15日, 3个工作日, 24小时, 2年 / 15 days; 当日 for a same-day duty."""
+    if unit == Unit.SAME_DAY:
+        return "当日" if lang == "zh" else "the same day"
+    if unit == Unit.ON_DATE:
+        return "至指定日期" if lang == "zh" else "by the set date"
+    return f"{length}{UNIT_WORDS[unit]}" if lang == "zh" else f"{length} {UNIT_WORDS_EN[unit]}"
 
 
 class Ends(StrEnum):
@@ -72,12 +85,23 @@ class Rule(BaseModel):
     kind: str = "clock"  # clock | threshold | event_rule
     extension: Extension | None = None
     warn_before_hours: float | None = None
+    # A party's window: the only unit that may pause, resume, restart or extend it (顺延, CPL Art 86),
+    # the body before which the window runs (an Agency value: court, arbitration, inspection, union).
+    granted_by: str | None = None
 
     @property
     def end_of_day(self) -> Ends:
         if self.ends:
             return self.ends
         return Ends.CLOSE if self.unit in (Unit.SAME_DAY, Unit.WORKING_DAYS) else Ends.MIDNIGHT
+
+    def period_text(self, lang: str = "zh") -> str:
+        """The rule's period as staff read it (what an operator's override changes): '15日'."""
+        return period_text(self.length, self.unit, lang)
+
+    def extension_text(self, lang: str = "zh") -> str:
+        """The longest extension in words ('30个工作日'), or '' when the rule has none."""
+        return period_text(self.extension.length, self.extension.unit, lang) if self.extension else ""
 
     def describe(self) -> str:
         """The length in words, e.g. '15 calendar_days (+15)'."""
@@ -208,6 +232,17 @@ def count_forward(cal: WorkCalendar, unit: Unit, start: date, n: int) -> DayCoun
     raise ValueError(f"{unit} is not counted forward from a day")
 
 
+def count_back_workdays(cal: WorkCalendar, event: date, n: int) -> DayCount:
+    """The day by which a duty "n working days before ``event``" is done: n working days lie
+    between it and the event (the event's own day not counted)."""
+    day, provisional, seen = event, False, 0
+    while seen < n:
+        day -= timedelta(days=1)
+        works, prov = cal.is_workday(day)
+        seen, provisional = seen + works, provisional or prov
+    return DayCount(day, provisional)
+
+
 def nominal_end(unit: Unit, start: date, n: int) -> date:
     """The last day of a calendar period before any roll past rest days (no holiday data needed)."""
     if unit == Unit.CALENDAR_DAYS:
@@ -229,7 +264,9 @@ def compute_due(
     """When a clock of ``rule`` started at ``start`` falls due.
 
     ``length``/``unit`` override the rule's period (resuming with what remained, extensions);
-    ``on_date`` is the act's own date (on_date rules) or the event counted back from (days_before).
+    ``on_date`` is the act's own date (on_date rules), the event counted back from (days_before),
+    or, for a forward period, the day it counts from when that is not the day it was started
+    (CPL Art 250: from the last day of performance, known only once that day has passed).
     Only periods counted over the holiday data can be provisional.
     """
     cal = settings.calendar
@@ -245,12 +282,16 @@ def compute_due(
         if on_date is None:
             raise ValueError(f"rule {rule.id} needs the act's date")
         due = at_local(on_date, time(0, 0))
-    elif unit == Unit.DAYS_BEFORE:
+    elif unit in (Unit.DAYS_BEFORE, Unit.WORKING_DAYS_BEFORE):
         if on_date is None:
             raise ValueError(f"rule {rule.id} needs the event it counts back from")
-        due = _end_moment(rule, settings, on_date - timedelta(days=n))
+        day = on_date - timedelta(days=n)
+        if unit == Unit.WORKING_DAYS_BEFORE:
+            count = count_back_workdays(cal, on_date, n)
+            day, provisional = count.day, count.provisional
+        due = _end_moment(rule, settings, day)
     else:
-        count = count_forward(cal, unit, start.astimezone(SHANGHAI).date(), n)
+        count = count_forward(cal, unit, on_date or start.astimezone(SHANGHAI).date(), n)
         due, provisional = _end_moment(rule, settings, count.day), count.provisional
     warn_at = due - settings.warn_lead(rule)
     return Due(due=due, warn_at=warn_at if warn_at > start else None, provisional=provisional, length=n,
@@ -280,8 +321,10 @@ def remaining_period(rule: Rule, settings: Settings, *, at: datetime, due: datet
 
 
 def extended_due(rule: Rule, start: datetime, settings: Settings, *, length: int | None = None,
-                 unit: Unit | None = None, on_date: date | None = None) -> Due:
-    """The due moment after the rule's single extension: the same period, made longer.
+                 unit: Unit | None = None, on_date: date | None = None, by: int | None = None) -> Due:
+    """The due moment after the rule's single extension: the same period, made longer by ``by``
+    (in the extension's unit; default and maximum the rule's extension length: the law says "up
+    to", e.g. LDMA Art 43 "延长期限不得超过十五日").
 
     Counting the whole period from its start (45 + 15 days, 3 + 1 months) keeps corresponding
     days right and rolls past rest days only at the final end.
@@ -289,15 +332,18 @@ def extended_due(rule: Rule, start: datetime, settings: Settings, *, length: int
     ext = rule.extension
     if ext is None:
         raise ValueError(f"rule {rule.id} has no extension")
+    by = ext.length if by is None else by
+    if not 1 <= by <= ext.length:
+        raise ValueError(f"rule {rule.id}: an extension is 1 to {ext.length} {ext.unit.value}, not {by}")
     unit = unit or rule.unit
     n = rule.length if length is None else length
     if ext.unit == unit:
-        more = ext.length
+        more = by
     elif unit == Unit.CALENDAR_DAYS and ext.unit in (Unit.MONTHS, Unit.YEARS):  # a resumed months period
         end = nominal_end(unit, start.astimezone(SHANGHAI).date(), n)
-        more = (nominal_end(ext.unit, end, ext.length) - end).days
+        more = (nominal_end(ext.unit, end, by) - end).days
     elif unit == Unit.MINUTES and ext.unit == Unit.HOURS:
-        more = 60 * ext.length
+        more = 60 * by
     else:
         raise ValueError(f"rule {rule.id}: cannot add {ext.unit} to a period of {unit}")
     return compute_due(rule, start, settings, length=n + more, unit=unit, on_date=on_date)

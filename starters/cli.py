@@ -546,8 +546,8 @@ def calendar_add(
     else:
         print(result.day.isoformat() + (" provisional" if result.provisional else ""))
         if result.provisional:
-            o.note("注意：超出节假日数据范围，仅按周末计算（暂定）",
-                   "note: beyond the holiday data, only weekends were counted")
+            o.note("注意：超出节假日数据范围，按周末和法定节日（全国年节及纪念日放假办法）计算，调休未知（暂定）",
+                   "note: beyond the holiday data, weekends and the statutory holidays were counted; 调休 unknown")
 
 
 @calendar_app.command("is-workday")

@@ -241,9 +241,6 @@ async def test_award_clock_restarted_by_added_claim_and_paused_by_suspension(
     cal = settings.calendar
     number = await start(env.client, workers, consent=False)
     await at_stage(env.client, number, "mediation")
-    with pytest.raises(EventRefused) as early:  # mediation first, within its window
-        await event(env.client, number, "arbitration_application", "legal_aid")
-    assert early.value.code == "not_now"
     view = await until(env.client, number, lambda v: v.deadlines, "mediation window started")
     await env.sleep(deadline(view, "mediation.window").due - await env.get_current_time() + timedelta(hours=1))
     await until(env.client, number, lambda v: "may_apply_arbitration" in v.flags, "window lapsed")

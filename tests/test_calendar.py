@@ -72,9 +72,9 @@ def test_same_day_duty(raised: str, due: str) -> None:
 
 
 def test_crossing_into_2027_is_provisional() -> None:
-    assert CAL.add_workdays(D("2026-12-28"), 5) == DayCount(D("2027-01-04"), provisional=True)
+    assert CAL.add_workdays(D("2026-12-28"), 5) == DayCount(D("2027-01-05"), provisional=True)  # 01-01 rests
     assert CAL.add_days(D("2026-12-20"), 15).provisional  # 2027-01-04
-    assert CAL.is_workday(D("2027-01-01")) == (True, True)  # a Friday: counted as worked, flagged
+    assert CAL.is_workday(D("2027-01-01")) == (False, True)  # 元旦 by regulation, flagged
     assert not CAL.add_days(D("2026-12-01"), 10).provisional
     assert not CAL.add_workdays(D("2026-12-01"), 10).provisional
 

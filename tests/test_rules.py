@@ -72,7 +72,7 @@ def test_due_moments_by_unit(settings: Settings) -> None:
 
 def test_periods_into_2027_are_provisional(settings: Settings) -> None:
     assert due_text(settings, "arb.award", "2026-12-01 10:00") == "2027-01-15 17:30（暂定）"
-    assert due_text(settings, "arb.accept", "2026-12-28 10:00") == "2027-01-04 17:30（暂定）"
+    assert due_text(settings, "arb.accept", "2026-12-28 10:00") == "2027-01-05 17:30（暂定）"  # 01-01 rests
     assert due_text(settings, "arb.accept", "2026-12-01 10:00") == "2026-12-08 17:30"
 
 
@@ -266,4 +266,4 @@ def test_weiquan_config_is_what_activities_and_the_cli_read(tmp_path: Path, monk
         monkeypatch.delenv("WEIQUAN_CONFIG")
         rules_module.settings.cache_clear()
     assert rules_module.settings().rule("arb.accept").unit == Unit.WORKING_DAYS
-    assert CliRunner().invoke(app, ["calendar", "is-workday", "2027-01-01"]).stdout.strip() == "工作日 provisional"
+    assert CliRunner().invoke(app, ["calendar", "is-workday", "2027-01-01"]).stdout.strip() == "休息日 provisional"

@@ -87,6 +87,9 @@ class Clock:
         self.provisional = False
         self.extended = False
         self.extendable = False
+        self.extension: int | None = None  # the longest extension the rule allows
+        self.granted_by: Agency | None = None  # a party's window: who alone may pause or extend it
+        self.period = self.period_en = self.extension_period = ""  # the rule's period in words: 15日
         self.remaining: Remaining | None = None
         self.paused_at: datetime | None = None
         self.title = self.source = ""
@@ -190,16 +193,23 @@ class Clock:
                                  start=self.started_at, length=self._first_length, actor=actor, note=reason)
             return True
 
-    async def extend(self, approver: str, reason: str, actor: Actor | None = None) -> bool:
-        """The rule's single extension, with the approver named. False if the rule has none, the
-        clock was extended already, or it is not counting."""
+    def extension_refused(self, by: int | None) -> tuple[str, str] | None:
+        """Why an extension of ``by`` (None: the longest) is not allowed by the rule, if it is not."""
+        if by is not None and self.extension is not None and not 1 <= by <= self.extension:
+            return (f"延长期限为1至{self.extension}，最长{self.extension_period}（{self.source}）",
+                    f"an extension is 1 to {self.extension} ({self.source})")
+        return None
+
+    async def extend(self, approver: str, reason: str, actor: Actor | None = None, by: int | None = None) -> bool:
+        """The rule's single extension (``by`` units, default the longest), with the approver named.
+        False if the rule has none, the clock was extended already, or it is not counting."""
         async with self._lock:
             if not self.extendable or self.extended or self.state not in ("running", "warning", "lapsed"):
                 return False
             self.extended, self.state = True, "running"
             start, length, unit = self._period
             await self._schedule("clock.extended", f"{self.title}：延长一次，截止 {{due}}（批准人 {approver}：{reason}）",
-                                 start=start, length=length, unit=unit, extend=True, actor=actor,
+                                 start=start, length=length, unit=unit, extend=True, extend_by=by, actor=actor,
                                  note=f"批准人 {approver}：{reason}")
             return True
 
@@ -228,11 +238,11 @@ class Clock:
         self._watcher = asyncio.create_task(self._watch())
 
     async def _schedule(self, kind: str, detail: str, *, start: datetime, length: int | None = None,
-                        unit: str | None = None, extend: bool = False, actor: Actor | None = None,
-                        note: str | None = None) -> None:
+                        unit: str | None = None, extend: bool = False, extend_by: int | None = None,
+                        actor: Actor | None = None, note: str | None = None) -> None:
         self.note = note or self.note
         request = DueRequest(rule_id=self.rule_id, start=start, length=length, unit=unit, on_date=self.on_date,
-                             extend=extend)
+                             extend=extend, extend_by=extend_by)
         board = self.case.clocks
         place = board.queue()
         try:
@@ -247,7 +257,10 @@ class Clock:
             self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
             self._period = (start, answer.length, answer.unit)
             self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
-            self.extendable = answer.extendable
+            self.extendable, self.extension = answer.extendable, answer.extension
+            self.granted_by = Agency(answer.granted_by) if answer.granted_by else None
+            self.period, self.period_en = answer.period, answer.period_en
+            self.extension_period = answer.extension_period
             if self.responsible is None and answer.responsible in AGENCY and answer.responsible != "party":
                 self.responsible = Agency(answer.responsible)
             self._poke()

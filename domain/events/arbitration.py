@@ -89,9 +89,10 @@ class Resumption(CaseEvent, Reason):
 
 
 class AwardExtension(CaseEvent, Reason):
-    """The single 15-day extension, approved by the commission's chair (LDMA Art 43)."""
+    """The single extension of up to the rule's length (15 days), approved by the commission's chair (LDMA Art 43)."""
 
     approver: Name
+    length: int | None = Field(default=None, ge=1, description="days (default: the longest the rule allows)")
 
 
 class WageMediation(CaseEvent):

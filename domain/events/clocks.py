@@ -15,3 +15,4 @@ class ClockExtension(ClockEvent):
     """The rule's single extension, with the approver named."""
 
     approver: str = Field(min_length=1, max_length=50)
+    length: int | None = Field(default=None, ge=1, description="extend by this much (default: the longest the rule allows)")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
 from domain.events.base import CaseEvent
@@ -22,3 +24,16 @@ class LegalAidDecision(CaseEvent):
 
 class LawyerAssigned(CaseEvent):
     lawyer: Lawyer
+
+
+class DocumentsRequested(CaseEvent):
+    """The file is incomplete: one notice listing everything to supplement (LAL Art 43); the review
+    period pauses until the documents are in."""
+
+    items: list[Annotated[str, Field(min_length=2, max_length=200)]] = Field(min_length=1, max_length=30)
+
+
+class DocumentsSupplied(CaseEvent):
+    """The worker supplied what the notice listed: the review period counts on."""
+
+    note: str | None = Field(default=None, max_length=1000)

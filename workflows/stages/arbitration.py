@@ -281,10 +281,10 @@ class Arbitration:
             return "已收到仲裁申请", "an application was already received"
         if self.result is not None:
             return "仲裁阶段已结束", "the arbitration track has ended"
-        if not (self.awaiting or (self.case.stage == Stage.MEDIATION
-                                  and CaseFlag.MAY_APPLY_ARBITRATION in self.case.flags)):
-            return ("调解不成、用人单位拒绝协商或调解期限届满后方可申请仲裁（LDMA Art 14）",
-                    "arbitration follows a failed or refused mediation, or its lapsed window (LDMA Art 14)")
+        # Mediation is voluntary (LDMA Arts 5, 14): an application during it ends it, and the organiser is told.
+        if not (self.awaiting or self.case.stage == Stage.MEDIATION):
+            return ("案件尚未进入调解或仲裁申请阶段，暂不能申请仲裁",
+                    "the case has not reached mediation or the application step yet")
         return self._claimants_only(event.representatives)
 
     @case_event("arbitration_application", ArbitrationApplication, actors=APPLICANT_SENDERS,
@@ -507,19 +507,19 @@ class Arbitration:
         self.show()
         return f"恢复审理：仲裁裁决期限恢复计算，截止 {_t(clock)}", "award clock resumed"
 
-    def _extendable(self, _: AwardExtension) -> Said | None:
+    def _extendable(self, event: AwardExtension) -> Said | None:
         if why := self._award_running():
             return why
         if self.clock["arb.award"].extended:
             return ("仲裁裁决期限只能延长一次，已延长过，不得再次延长（LDMA Art 43）",
                     "the award period may be extended once only, and already was (LDMA Art 43)")
-        return None
+        return self.clock["arb.award"].extension_refused(event.length)
 
     @case_event("arbitration_award_extended", AwardExtension, actors=COMMISSION,
                 title=("延长仲裁裁决期限（仅一次）", "extend the award period (once)"), when=_extendable)
     async def extend(self, event: AwardExtension) -> Said:
         clock = self.clock["arb.award"]
-        await clock.extend(event.approver, event.reason, actor=event.actor)
+        await clock.extend(event.approver, event.reason, actor=event.actor, by=event.length)
         await self.case.notify_parties(
             Agency.ARBITRATION, "arb.award_extended", f"延长仲裁期限通知 {self.case.number}",
             f"经仲裁委员会主任批准，本案仲裁裁决期限延长至 {_t(clock)}（{event.reason}）。",

@@ -119,7 +119,7 @@ class ArrearsTransfer:
     async def decided(self, event: TransferDecision) -> Said:
         self.head = event
         if event.approved:
-            return f"负责人 {event.approver} 批准移送公安，24小时内移送", "transfer approved"
+            return f"负责人 {event.approver} 批准移送公安，待移送（期限见 police.transfer.send）", "transfer approved"
         return f"负责人 {event.approver} 决定不移送：{event.reason}", "transfer declined"
 
     @case_event("police_transfer_sent", TransferSent, actors={Agency.INSPECTION},

@@ -83,6 +83,7 @@ class AwardWindows:
         self.set_aside: str | None = None  # pending | set_aside | dismissed
         self.effective = False
         self.after: dict[str, Clock] = {}  # arb.performance, enforce.apply, arb.set_aside.sue
+        self.made_on: date | None = None
 
     @property
     def finals(self) -> list[AwardLine]:
@@ -119,6 +120,7 @@ class AwardWindows:
 
     async def open(self, lines: list[AwardLine], award: Award) -> None:
         self.lines, self.award = lines, award
+        self.made_on = workflow.now().astimezone(SHANGHAI).date()
         self.case.fact(f"仲裁裁决：{describe(lines)}")
         for line in lines:
             self.case.fact(line.basis)
@@ -226,14 +228,22 @@ class AwardWindows:
         self.stage.show()
 
     async def _enforceable(self) -> None:
-        self.after["enforce.apply"] = await self.case.clocks.start("enforce.apply", on_lapse=self._time_barred)
+        """CPL Art 250 counts from the last day of performance the award set, else from the day it
+        took effect: an all-final award on the day it was made (LDMA Art 47), one with non-final
+        items once nobody sued in time (LDMA Art 50), i.e. now."""
+        assert self.award is not None and self.made_on is not None
+        effective = self.made_on if not self.nonfinals else workflow.now().astimezone(SHANGHAI).date()
+        perform_by = self.award.performance_date
+        since = max(perform_by, effective) if perform_by else effective
+        self.after["enforce.apply"] = await self.case.clocks.start("enforce.apply", on_date=since,
+                                                                   on_lapse=self._time_barred)
 
     async def _time_barred(self, _: Clock) -> None:
         self.stage.finish(ArbitrationResult(
             "time_barred", "仲裁裁决已生效，劳动者未在申请执行期间内申请强制执行（LDMA Art 51；CPL Art 250）"))
 
-    async def _not_sued(self, _: Clock) -> None:
-        self.stage.finish(ArbitrationResult("not_sued", "终局裁决被撤销，当事人未在15日内起诉（LDMA Art 49）"))
+    async def _not_sued(self, window: Clock) -> None:
+        self.stage.finish(ArbitrationResult("not_sued", f"终局裁决被撤销，当事人未在{window.period}内起诉（{window.source}）"))
 
     # ---- events ---------------------------------------------------------------------------------
 
@@ -265,7 +275,9 @@ class AwardWindows:
         if self.set_aside is not None:
             return "已申请撤销终局裁决", "a set-aside was already applied for"
         if not self._usable("employer.final", event.mailed_on):
-            return "撤销申请期间（收到裁决书之日起30日）未开始或已届满", "the 30-day set-aside window is not open"
+            window = self.windows.get("employer.final")
+            span = f"（收到裁决书之日起{window.period}）" if window else "（自收到裁决书之日起计算）"
+            return f"撤销申请期间{span}未开始或已届满", "the set-aside window is not open"
         return None
 
     @case_event("award_set_aside_applied", SetAsideApplied, actors={Agency.ARBITRATION, Agency.COURT},
@@ -289,11 +301,12 @@ class AwardWindows:
         self.case.tracks.pop(SET_ASIDE, None)
         if event.set_aside:
             self.set_aside = "set_aside"
-            self.after["arb.set_aside.sue"] = await self.case.clocks.start(
+            sue = self.after["arb.set_aside.sue"] = await self.case.clocks.start(
                 "arb.set_aside.sue", on_lapse=self._not_sued, since=service_moment(event.served_on, workflow.now()))
             self.case.fact(f"终局裁决被中级人民法院裁定撤销（{event.reason}）：当事人可以就该争议起诉（LDMA Art 49）")
             self.stage.show()
-            return "已记录：终局裁决被撤销，当事人可在15日内起诉", "award set aside"
+            return (f"已记录：终局裁决被撤销，当事人可在{sue.period}内起诉，截止 {_t(sue)}",
+                    f"award set aside: either party may sue within {sue.period_en}")
         self.set_aside = "dismissed"
         self.case.fact(f"撤销申请被驳回（{event.reason}）：终局裁决维持")
         await self._settle()

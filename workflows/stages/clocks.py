@@ -29,6 +29,10 @@ class ClockDesk:
         clock = self.case.clocks.find(event.clock)
         if clock is None:
             return f"没有进行中的期限“{event.clock}”", f"no open clock {event.clock!r}"
+        if clock.granted_by and event.actor.unit != clock.granted_by:  # a party's window (CPL Art 86)
+            body = AGENCY[clock.granted_by.value]
+            return (f"当事人的法定期间只能由{body[0]}决定中止或顺延（{clock.source}；CPL Art 86）",
+                    f"only {body[1]} may pause or extend a party's window ({clock.source}; CPL Art 86)")
         if clock.responsible and event.actor.unit != clock.responsible:
             owner = AGENCY[clock.responsible.value]
             return f"该期限由{owner[0]}负责", f"that clock belongs to {owner[1]}"
@@ -52,7 +56,7 @@ class ClockDesk:
             return "该期限依法不能延长", "the rule allows no extension"
         if why is None and self._clock(event).extended:
             return "该期限已延长过一次，不得再次延长", "the clock was already extended once"
-        return why
+        return why or self._clock(event).extension_refused(event.length)
 
     @case_event("clock_pause", ClockEvent, actors=CLOCK_ACTORS, title=("中止计时", "pause a clock"),
                 when=_can_pause)
@@ -80,5 +84,5 @@ class ClockDesk:
                 when=_can_extend)
     async def extend(self, event: ClockExtension) -> Said:
         clock = self._clock(event)
-        await clock.extend(event.approver, event.reason, actor=event.actor)
+        await clock.extend(event.approver, event.reason, actor=event.actor, by=event.length)
         return f"{clock.title}：已延长，截止 {clock.due_text}", f"{clock.rule_id} extended"

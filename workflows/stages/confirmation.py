@@ -15,6 +15,7 @@ parties' consent, so consents not recorded before are not asked for. Once the ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from temporalio import workflow
@@ -24,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.court_liaison import LegalAidCourtDesk
     from activities.union import UnionDesk
     from domain.arbitration import MONEY_CLAIMS, PARTY
+    from domain.calendar import SHANGHAI
     from domain.events.base import service_moment
     from domain.events.confirmation import (
         ArbitralReview,
@@ -64,6 +66,7 @@ class Route:
     consents: list[str] = field(default_factory=list)
     window: Clock | None = None
     review: Clock | None = None  # the court's or arbitration's clock once the application is in
+    confirmed_on: date | None = None  # the day the confirmation took effect (CPL Art 250 counts from it)
 
 
 class Confirmation:
@@ -115,7 +118,7 @@ class Confirmation:
             return StageEnd(f"调解协议已履行，收回 {self.performance.paid} 元")
         confirmed = next((r for r in self.routes.values() if r.state == "valid"), None)
         if confirmed:
-            return StageEnd(await self.performance.enforce(f"经{confirmed.name}的调解协议"))
+            return StageEnd(await self.performance.enforce(f"经{confirmed.name}的调解协议", confirmed.confirmed_on))
         assert self.agreement is not None
         owed = self.performance.outstanding
         if self.agreement.wages_only or case.intake.claim_types & PAYMENT_ORDER_CLAIMS:
@@ -172,6 +175,7 @@ class Confirmation:
 
     async def _confirmed(self, route: Route, line: str) -> Said:
         route.state = "valid"
+        route.confirmed_on = workflow.now().astimezone(SHANGHAI).date()
         for other in self.routes.values():
             if other.state == "open" and other.window:
                 other.state = "closed"

@@ -142,7 +142,9 @@ class Inspection:
                 await self.investigation.complete()
                 return settled
         self.phase = "investigating"
-        self.track.show("正式立案调查：60个工作日内调查终结（经批准可延长30个工作日）")
+        inv = self.investigation
+        more = f"（经批准可延长{inv.extension_period}）" if inv.extension_period else ""
+        self.track.show(f"正式立案调查：{inv.period}内调查终结{more}")
         await case.hand_over(InspectionDesk.investigate, Agency.INSPECTION, "inspection.investigation",
                              f"立案调查 {case.number}")
         return await self._decide()
@@ -157,13 +159,13 @@ class Inspection:
             task_queue=agency_queue(Agency.INSPECTION), **case.activity_options, summary="查处时效审查（LSIR Art 20）",
         )
         if check.barred:
-            why = (f"违法行为终了于 {check.violation_ended}，至 {check.limit} 已满2年未被发现或投诉，"
+            why = (f"违法行为终了于 {check.violation_ended}，至 {check.limit} 已满{check.period}未被发现或投诉，"
                    "依法不再查处（LSIR Art 20）")
             await case.hand_over(InspectionDesk.refuse_in_writing, Agency.INSPECTION, "inspection.refusal",
                                  f"书面告知不予受理（超过查处时效）{case.number}")
             await case.record("inspection.refused", f"书面告知不予受理：{why}")
             return f"不予受理：{why}，已书面告知"
-        case.fact("违法行为处于持续状态，不受2年查处时效限制" if check.violation_ended is None
+        case.fact(f"违法行为处于持续状态，不受{check.period}查处时效限制" if check.violation_ended is None
                   else f"查处时效至 {check.limit}（LSIR Art 20）")
         await case.hand_over(InspectionDesk.accept_complaint, Agency.INSPECTION, "inspection.complaint",
                              f"{SOURCES[opening.source]}受理审查 {case.number}")
@@ -397,7 +399,7 @@ def refusal_text(refusal: ComplaintRefused) -> str:
     if refusal.ground == "incomplete":
         items = "；".join(f"{i}. {item}" for i, item in enumerate(refusal.missing, 1))
         return f"材料不全，请一次性补正以下材料：{items}（补正后可重新投诉）"
-    return f"超过2年查处时效（{refusal.reason}）"
+    return f"超过查处时效（{refusal.reason}）"
 
 
 # Every class here that declares events, for the case's catalogue.

@@ -1,4 +1,9 @@
-"""Legal-aid referral and the same-day review [Plan 三(二)]."""
+"""Legal-aid referral and the same-day review [Plan 三(二)].
+
+An incomplete file gets one notice listing everything to supplement (LAL Art 43,
+``legal_aid_documents_requested``): the review clocks pause until the documents are in
+(``legal_aid_documents_supplied``). Not supplied in time the application is deemed withdrawn —
+recorded by legal aid's decision (a refusal naming it), since the law sets no fixed period for it."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.legal_aid import LegalAidDesk
-    from domain.events.legal_aid import LawyerAssigned, LegalAidDecision
+    from domain.events.legal_aid import DocumentsRequested, DocumentsSupplied, LawyerAssigned, LegalAidDecision
     from domain.i18n import AGENCY
     from domain.models import LINKED_UNITS, Agency, CaseFlag, Lawyer, Stage
 
@@ -23,6 +28,8 @@ class LegalAidReview:
         self.decision: LegalAidDecision | None = None
         self.lawyer: Lawyer | None = None
         self.assign_clock: Clock | None = None
+        self.review_clocks: list[Clock] = []
+        self.documents: str | None = None  # None → requested (paused) → supplied; asked once only
 
     async def review(self, claimants: list[int], referrer: Agency) -> None:
         """Refer the consenting, eligible workers; wait for legal aid's decision; tell the referrer."""
@@ -40,6 +47,7 @@ class LegalAidReview:
             case.clocks.start("legal_aid.same_day_review"),
             case.clocks.start("legal_aid.review"),
         )
+        self.review_clocks = [same_day, outer]
         await workflow.wait_condition(lambda: self.decision is not None)
         self.awaiting_decision = False
         await together(same_day.complete(), outer.complete())
@@ -58,6 +66,43 @@ class LegalAidReview:
     def _deciding(self, _: object) -> Said | None:
         return None if self.awaiting_decision else ("没有待审查的法律援助转介", "no referral awaits review")
 
+    def _may_request(self, _: object) -> Said | None:
+        if why := self._deciding(None):
+            return why
+        if not self.review_clocks:
+            return "审查期限尚在设立，请稍后再试", "the review clocks are being set up; try again"
+        if self.documents is not None:
+            return ("补正材料只能一次性告知，已告知过（LAL Art 43）",
+                    "missing documents are listed once only, and already were (LAL Art 43)")
+        return None
+
+    def _requested(self, _: object) -> Said | None:
+        if self.documents != "requested" or not self.awaiting_decision:
+            return "没有待补正的材料", "no documents are awaited"
+        return None
+
+    @case_event("legal_aid_documents_requested", DocumentsRequested, actors={Agency.LEGAL_AID},
+                title=("一次性告知补正材料", "list the documents to supplement (once)"), when=_may_request)
+    async def request_documents(self, event: DocumentsRequested) -> Said:
+        self.documents = "requested"
+        items = "；".join(event.items)
+        reason = f"材料不全，一次性告知补正：{items}（LAL Art 43）"
+        await together(*(clock.pause(reason, actor=event.actor) for clock in self.review_clocks))
+        self.case.fact(f"法律援助申请材料不全，已一次性告知补正：{items}；补正期间审查期限中止")
+        self.case.wait_for(("等待申请人补正材料（审查期限中止）", "the applicant to supplement documents (paused)"))
+        return f"已一次性告知补正材料，审查期限中止：{items}", "documents requested; the review period pauses"
+
+    @case_event("legal_aid_documents_supplied", DocumentsSupplied, actors={Agency.LEGAL_AID},
+                title=("记录材料已补正", "record the documents supplied"), when=_requested)
+    async def documents_supplied(self, event: DocumentsSupplied) -> Said:
+        self.documents = "supplied"
+        reason = f"材料已补正{'：' + event.note if event.note else ''}"
+        await together(*(clock.resume(reason, actor=event.actor) for clock in self.review_clocks))
+        outer = self.review_clocks[-1]
+        self.case.fact(f"法律援助申请材料已补正，审查期限恢复计算，截止 {outer.due_text}")
+        self.case.wait_for(("法律援助机构审查转介申请并作出决定", "legal aid to decide on the referral"))
+        return f"材料已补正，审查期限恢复计算，截止 {outer.due_text}", "documents supplied; the review period resumes"
+
     def _assigning(self, _: object) -> Said | None:
         if self.assign_clock is None or not self.assign_clock.is_open:
             return ("没有待指派律师的法律援助", "no granted aid awaits a lawyer")
@@ -69,7 +114,7 @@ class LegalAidReview:
         self.decision = event
         self.lawyer = event.lawyer
         if event.granted:
-            lawyer = f"，指派律师 {event.lawyer.name}" if event.lawyer else "，待指派律师（3日内）"
+            lawyer = f"，指派律师 {event.lawyer.name}" if event.lawyer else "，待指派律师（期限见 legal_aid.assign）"
             return f"已记录：给予法律援助{lawyer}", "recorded: legal aid granted"
         return f"已记录：不予法律援助（{event.reason}）", "recorded: legal aid refused"
 

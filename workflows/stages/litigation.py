@@ -56,12 +56,14 @@ class Litigation:
     async def run(self, origin: str, plaintiff: Party) -> StageEnd:
         case = self.case
         self.step = "moving"
-        case.enter(Stage.LITIGATION, Agency.COURT, ("人民法院7日内立案或裁定不予受理",
-                                                    "the court files the case or rules it inadmissible in 7 days"))
+        case.enter(Stage.LITIGATION, Agency.COURT, ("人民法院立案或裁定不予受理",
+                                                    "the court files the case or rules it inadmissible"))
         case.fact(f"{ORIGINS[origin]}；原告：{PARTY[plaintiff][0]}")
         await case.record("litigation.opened", ORIGINS[origin])
         await self._legal_aid_follows(plaintiff)
         self.clock = await case.clocks.start("court.file")
+        case.wait_for((f"人民法院{self.clock.period}内立案或裁定不予受理，截止 {self.clock.due_text}",
+                       f"the court files the case or rules it inadmissible within {self.clock.period_en}"))
         self.step = "filing"
         while True:
             await workflow.wait_condition(lambda: self.step == "effective")

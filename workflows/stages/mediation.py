@@ -37,7 +37,8 @@ class Mediation:
 
     async def run(self, until: Callable[[], bool] = lambda: False) -> MediationOutcome:
         """Mediate until an outcome is recorded, or ``until()`` holds: the worker applied for
-        arbitration once the window had lapsed, which ends mediation (kind "arbitration")."""
+        arbitration, within the window or after it, which ends mediation (kind "arbitration"):
+        mediation is voluntary (LDMA Arts 5, 14), so the organiser is told, not the worker refused."""
         case = self.case
         organiser = Agency.INSPECTION if case.intake.channel == Agency.INSPECTION else Agency.UNION
         case.enter(Stage.MEDIATION, organiser, ("调解组织调解：达成协议、调解不成或用人单位拒绝协商",
@@ -52,18 +53,31 @@ class Mediation:
         self.open = False
         if self.outcome is None:
             self.outcome = MediationOutcome("arbitration", reason="劳动者申请仲裁")
-        await window.complete()
+            await window.withdraw("劳动者选择申请仲裁")
+            await self._worker_applied(organiser)
+        else:
+            await window.complete()
         assert self.outcome is not None
         if self.outcome.kind != "agreement":
             case.flag(CaseFlag.MAY_APPLY_ARBITRATION)
         return self.outcome
 
-    async def _window_lapsed(self, _: Clock) -> None:
-        """No agreement in 15 days: the worker may apply for arbitration; mediation may go on."""
+    async def _worker_applied(self, organiser: Agency) -> None:
+        line = "劳动者已申请仲裁：调解系自愿（LDMA Art 5、14），调解程序结束"
+        self.case.fact(line)
+        await self.case.record("mediation.ended_by_application", line)
+        await self.case.notify(
+            organiser, "mediation.worker_applied", f"【劳动者已申请仲裁】{self.case.number}",
+            f"{self.case.label}的劳动者已申请劳动争议仲裁，调解程序结束（LDMA Art 5、14：调解自愿）。"
+            "请确认调解进展；双方仍愿调解的，可在仲裁中由仲裁庭调解（LDMA Art 42）。",
+            key=f"mediation.worker_applied:{self.case.number}")
+
+    async def _window_lapsed(self, window: Clock) -> None:
+        """No agreement within the window: the worker may apply for arbitration; mediation may go on."""
         self.case.flag(CaseFlag.MAY_APPLY_ARBITRATION)
         self.case.fact("调解期限届满未达成协议，劳动者可以申请仲裁（LDMA Art 14）")
         self.case.wait_for(("调解继续；劳动者可以申请仲裁", "mediation goes on; the worker may apply for arbitration"))
-        await self.case.record("mediation.window_lapsed", "调解15日期限届满未达成协议：劳动者可以申请仲裁")
+        await self.case.record("mediation.window_lapsed", f"调解{window.period}期限届满未达成协议：劳动者可以申请仲裁")
 
     def _mediating(self, _: object) -> Said | None:
         return None if self.open else ("案件不在调解阶段", "the case is not in mediation")

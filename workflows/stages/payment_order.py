@@ -114,8 +114,9 @@ class PaymentOrder:
             self.case.fact(self.ending)
             self.step = "refused"
             return self.ending, "the court refused the application"
-        self.case.wait_for(("人民法院受理后15日内发出支付令", "the court issues the order within 15 days"))
         self.clock = await self.case.clocks.start("payment_order.issue")
+        self.case.wait_for((f"人民法院受理后{self.clock.period}内发出支付令",
+                            f"the court issues the order within {self.clock.period_en}"))
         self.step = "issue"
         return "已记录：人民法院受理支付令申请", "the court accepted the application"
 
@@ -125,12 +126,12 @@ class PaymentOrder:
         assert self.clock is not None
         self.step = "moving"
         await self.clock.complete()
-        line = "支付令已送达用人单位：15日内清偿或书面提出异议"
+        self.clock = clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection,
+                                                          since=service_moment(event.served_on, workflow.now()))
+        line = f"支付令已送达用人单位：{clock.period}内清偿或书面提出异议，截止 {clock.due_text}"
         self.case.fact(line)
-        self.case.wait_for(("用人单位自收到支付令之日起15日内清偿或书面提出异议", "the employer pays or objects within 15 days"),
-                           Agency.COURT)
-        self.clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection,
-                                                  since=service_moment(event.served_on, workflow.now()))
+        self.case.wait_for((f"用人单位自收到支付令之日起{clock.period}内清偿或书面提出异议",
+                            f"the employer pays or objects within {clock.period_en}"), Agency.COURT)
         self.step = "objection"
         return f"已记录：{line}", "the order was served on the employer"
 
@@ -146,6 +147,6 @@ class PaymentOrder:
             await self.performance.call_off(f"异议邮寄日期 {event.mailed_on} 在期间内，不算过期（CPL Art 85）：支付令未生效")
         return self.ending, "the employer objected: the order is void and the dispute goes to court"
 
-    async def _no_objection(self, _: Clock) -> None:
+    async def _no_objection(self, window: Clock) -> None:
         self.step = "effective"
-        self.case.fact("用人单位在15日内既未清偿也未提出异议：支付令生效（CPL Art 227）")
+        self.case.fact(f"用人单位在{window.period}内既未清偿也未提出异议：支付令生效（{window.source}）")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.calendar import SHANGHAI
     from domain.events.performance import EnforcementRequested, PaymentReceived
     from domain.models import Agency
 
@@ -33,10 +34,11 @@ class Performance:
         self.clock: Clock | None = None  # the date to pay by, or the 2-year window to enforce
         self.called_off = False  # not enforceable after all (call_off)
         self.application: EnforcementRequested | None = None
+        self.perform_by: date | None = None  # the last day of performance the document set
 
     def expect(self, basis: str, owed: Decimal) -> None:
         """Payments from now on count toward ``owed`` under ``basis``."""
-        self.basis, self.owed, self.paid = basis, owed, Decimal(0)
+        self.basis, self.owed, self.paid, self.perform_by = basis, owed, Decimal(0), None
         self.called_off = False
 
     def stop(self) -> None:
@@ -54,16 +56,21 @@ class Performance:
 
     async def by_date(self, rule_id: str, day: date) -> bool:
         """Wait for payment in full until the end of ``day`` (a clock of ``rule_id``); True if paid."""
+        self.perform_by = day
         clock = self.clock = await self.case.clocks.start(rule_id, on_date=day)
         await workflow.wait_condition(lambda: self.paid_in_full or not clock.is_open)
         if self.paid_in_full:
             await clock.complete()
         return self.paid_in_full
 
-    async def enforce(self, basis: str | None = None) -> str:
+    async def enforce(self, basis: str | None = None, effective: date | None = None) -> str:
         """The obligation (renamed ``basis`` when confirmed) is enforceable and unpaid: wait for
         payment in full, the worker's application to the court, or the end of the 2 years. After
-        call_off there is nothing to enforce: the answer is empty."""
+        call_off there is nothing to enforce: the answer is empty.
+
+        CPL Art 250 counts the 2 years from the last day of performance the document set, else from
+        the day it took effect (``effective``, default today); the later of the two when the
+        document (a confirmation ruling) took effect after its performance date."""
         if self.called_off:
             return ""
         self.basis = basis or self.basis
@@ -71,8 +78,11 @@ class Performance:
         self.enforcing = True
         case.wait_for((f"用人单位未履行{basis}：劳动者可申请人民法院强制执行",
                        "unperformed: the worker may apply to the court for enforcement"))
-        case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在2年内申请人民法院强制执行（CPL Art 250）")
-        clock = self.clock = await case.clocks.start("enforce.apply")
+        days = [day for day in (self.perform_by, effective) if day]
+        since = max(days) if days else workflow.now().astimezone(SHANGHAI).date()
+        clock = self.clock = await case.clocks.start("enforce.apply", on_date=since)
+        case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在{clock.period}内申请人民法院强制执行"
+                  f"（{clock.source}），截止 {clock.due_text}")
         await workflow.wait_condition(lambda: self.paid_in_full or self.application is not None or not clock.is_open)
         self.enforcing = False
         if self.paid_in_full:
