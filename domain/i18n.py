@@ -89,6 +89,7 @@ LOG_KIND = {
     "notice.failed": ("通知失败", "notice failed"),
     "legal_aid.referred": ("转介法律援助", "referred to legal aid"),
     "mediation.window_lapsed": ("调解期限届满", "mediation window lapsed"),
+    "mediation.ended_by_application": ("劳动者申请仲裁，调解终结", "mediation ended by an arbitration application"),
     "confirmation.opened": ("进入调解协议确认", "confirmation opened"),
     "confirmation.route_closed": ("确认途径丧失", "confirmation route closed"),
     "confirmation.unperformed": ("调解协议未履行", "agreement unperformed"),
