@@ -96,8 +96,9 @@ def show(o: Out, year: int, registry: Registry) -> None:
     print(o.t("周一至周五放假：", "weekdays off: ") + ("、".join(holidays) or o.t("无", "none")))
     print(o.t("调休上班（周末）：", "adjusted working weekends: ") + ("、".join(workdays) or o.t("无", "none")))
     if provisional:
-        o.note("注意：该年没有节假日数据，期限仅按周末计算（暂定）",
-               "note: no holiday data for that year; deadlines count weekends only (provisional)")
+        o.note("注意：该年没有节假日安排通知，按周末和法定节日（全国年节及纪念日放假办法）计算，调休未知（暂定）",
+               "note: no holiday notice for that year; weekends and the statutory holidays count, 调休 unknown "
+               "(provisional)")
     for row in rows[:-1]:
         o.note(f"  早先版本：第 {row.id} 版，{_when(row)} 载入自 {row.source}",
                f"  earlier: revision {row.id}, loaded {_when(row)} from {row.source}")
@@ -127,7 +128,7 @@ def _source_text(o: Out, source: dict[str, Any]) -> str:
                    "override file (domain/holidays.toml or the configured [calendar] override_file)")
     if kind == "package":
         return o.t(f"软件包 {source['package']}", f"package {source['package']}")
-    return o.t("无（仅按周末，暂定）", "none (weekends only, provisional)")
+    return o.t("无通知（周末与法定节日，暂定）", "no notice (weekends and statutory holidays, provisional)")
 
 
 def _revision(row: Any) -> dict[str, Any]:

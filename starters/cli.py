@@ -544,7 +544,7 @@ def calendar_add(
     if o.as_json:
         o.data({"date": result.day.isoformat(), "provisional": result.provisional})
     else:
-        print(result.day.isoformat() + (" provisional" if result.provisional else ""))
+        print(result.day.isoformat() + (o.t("（暂定）", " (provisional)") if result.provisional else ""))
         if result.provisional:
             o.note("注意：超出节假日数据范围，按周末和法定节日（全国年节及纪念日放假办法）计算，调休未知（暂定）",
                    "note: beyond the holiday data, weekends and the statutory holidays were counted; 调休 unknown")
@@ -559,7 +559,7 @@ def calendar_is_workday(day: DateArg, lang: LangOpt = None, as_json: JsonOpt = F
         o.data({"date": day, "workday": works, "provisional": provisional})
     else:
         print(o.t("工作日" if works else "休息日", "workday" if works else "rest day")
-              + (" provisional" if provisional else ""))
+              + (o.t("（暂定）", " (provisional)") if provisional else ""))
 
 
 @calendar_app.command("load")

@@ -62,7 +62,7 @@ def test_calendar_commands() -> None:
     assert runner.invoke(app, ["calendar", "add", "--from", "2026-09-18", "--days", "15"]).stdout.strip() \
         == "2026-10-08"
     past = runner.invoke(app, ["calendar", "add", "--from", "2026-12-28", "--workdays", "5"])
-    assert past.stdout.strip() == "2027-01-05 provisional"  # 2027-01-01 rests by regulation
+    assert past.stdout.strip() == "2027-01-05（暂定）"  # 2027-01-01 rests by regulation
     assert runner.invoke(app, ["calendar", "is-workday", "2026-10-10"]).stdout.strip() == "工作日"  # 调休
     assert runner.invoke(app, ["calendar", "is-workday", "2026-10-05", "--lang", "en"]).stdout.strip() == "rest day"
     bad = runner.invoke(app, ["calendar", "add", "--from", "2026-13-01", "--days", "1"])

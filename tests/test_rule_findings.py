@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,9 @@ from starters.cases import EventRefused, case_state
 from starters.search_attributes import ensure_search_attributes
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases
-from tests.helpers import event, start, until
+from tests.helpers import award, event, filed, one_time_notice, server_today, start, until
 from workers.binaries import binary
 
-PLACE = "南昌市劳动人事争议仲裁院第一仲裁庭"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -42,23 +41,6 @@ def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-async def today(env: WorkflowEnvironment) -> date:
-    return (await env.get_current_time()).astimezone(SHANGHAI).date()
-
-
-async def filed(env: WorkflowEnvironment, prefix: str) -> str:
-    number = await start(env.client, prefix, channel="arbitration", consent=False)
-    await until(env.client, number, lambda v: v.stage == "arbitration" and "当天立案" in v.waiting_for, "to file")
-    await event(env.client, number, "arbitration_filed", "arbitration")
-    now = (await env.get_current_time()).astimezone(SHANGHAI)
-    hearing = datetime.combine(now.date() + timedelta(days=12), time(9, 30), SHANGHAI)
-    await event(env.client, number, "arbitration_notice", "arbitration",
-                tribunal={"chair": "示例仲裁员甲", "members": ["示例仲裁员乙", "示例仲裁员丙"]},
-                evidence_until=(hearing.date() - timedelta(days=3)).isoformat(),
-                hearing_at=hearing.isoformat(), hearing_place=PLACE)
-    return number
-
-
 # ---- 1. CPL Art 250: enforcement counted from the last day of performance / the day of effect -----
 
 
@@ -73,9 +55,9 @@ def test_enforcement_counts_from_the_last_day_of_performance(settings: Settings)
 async def test_final_award_enforcement_runs_from_the_day_it_was_made(
         env: WorkflowEnvironment, workers: str, registry: Registry, settings: Settings) -> None:
     number = await filed(env, workers)
-    made_on = await today(env)
-    await event(env.client, number, "arbitration_award", "arbitration",
-                items=[{"type": "wages", "amount": "5000.00"}], served_to=["worker", "employer"])
+    await one_time_notice(env, number)
+    await award(env, number, items=[{"type": "wages", "amount": "5000.00"}], served_to=["worker", "employer"])
+    made_on = await server_today(env)
     await env.sleep(timedelta(days=40))  # both windows to challenge a final award close (15 and 30 days)
     view = await until(env.client, number, lambda v: any(d.rule_id == "enforce.apply" for d in v.deadlines),
                        "enforceable")

@@ -266,4 +266,4 @@ def test_weiquan_config_is_what_activities_and_the_cli_read(tmp_path: Path, monk
         monkeypatch.delenv("WEIQUAN_CONFIG")
         rules_module.settings.cache_clear()
     assert rules_module.settings().rule("arb.accept").unit == Unit.WORKING_DAYS
-    assert CliRunner().invoke(app, ["calendar", "is-workday", "2027-01-01"]).stdout.strip() == "休息日 provisional"
+    assert CliRunner().invoke(app, ["calendar", "is-workday", "2027-01-01"]).stdout.strip() == "休息日（暂定）"
