@@ -21,6 +21,7 @@ from domain.calendar import SHANGHAI, WorkCalendar, at_local, local_text
 from domain.holiday_notice import NoticeError, parse_notice, read_notice
 from domain.models import CaseIntake, DeadlineView
 from domain.rules import Settings, compute_due, extended_due
+from domain.statutory_holidays import statutory_holidays
 from registry import calendar_revisions
 from registry.store import Registry
 from starters.cases import case_state, send_event
@@ -29,6 +30,8 @@ from tests import factories
 from tests.clock_harness import ClockHarness, StartClock, harness_worker, start_harness
 from tests.helpers import TODAY, actor, settle
 from workers.build import activities_for
+
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 ROOT = Path(__file__).parent.parent
 runner = CliRunner()
@@ -138,14 +141,23 @@ async def wait_for(test, what: str, seconds: float = 20):  # type: ignore[no-unt
         await asyncio.sleep(0.05)
 
 
-async def on_17_december(env: WorkflowEnvironment, settings: Settings) -> int:
+async def on_17_december(env: WorkflowEnvironment, settings: Settings,
+                         registry: Registry) -> tuple[int, Settings]:
     """Skip to 10:00 on 2026-12-17 (the issue's appeal window) when that is still ahead, else to the
     same day of a later year, so that a window from there ends in the first year without holiday
-    data. Returns that year."""
+    data. Returns that year, and the settings to count expectations with: when the year of that
+    17 December has no data either (started after 2026-12-17), the registry is given a notice for
+    it first (its statutory days), so only the next year is left to the notice under test."""
     now = (await env.get_current_time()).astimezone(SHANGHAI)
     year = first_uncovered_year(settings, now.date())
-    await env.sleep(datetime.combine(date(year - 1, 12, 17), time(10, 0), SHANGHAI) - now)
-    return year
+    prior = year - 1
+    if settings.calendar.is_workday(date(prior, 6, 1))[1]:
+        days = ", ".join(f'"{d}"' for d in sorted(statutory_holidays(prior)))
+        notice = parse_notice(f"year = {prior}\nholidays = [{days}]\n")
+        calendar_revisions.store(registry, notice, f"calendar-{prior}.toml", WorkCalendar.load(None))
+        settings = settings.model_copy(update={"calendar": settings.calendar.with_years({prior: notice.days()})})
+    await env.sleep(datetime.combine(date(prior, 12, 17), time(10, 0), SHANGHAI) - now)
+    return year, settings
 
 
 @asynccontextmanager
@@ -176,7 +188,7 @@ def counted_with(settings: Settings, notice: Path) -> Settings:
 async def test_a_loaded_notice_moves_running_and_paused_clocks_and_they_lapse_on_the_new_date(
         env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    year = await on_17_december(env, settings)
+    year, settings = await on_17_december(env, settings, registry)
     use(monkeypatch, registry, env)
     async with case_on_the_clock(env, registry, settings) as handle:
         appeal = await start_clock(handle, "court.appeal")
@@ -237,7 +249,7 @@ async def test_a_loaded_notice_moves_running_and_paused_clocks_and_they_lapse_on
 
 async def test_a_missed_signal_cannot_make_a_clock_lapse_on_a_stale_date(
         env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path) -> None:
-    year = await on_17_december(env, settings)
+    year, settings = await on_17_december(env, settings, registry)
     async with case_on_the_clock(env, registry, settings) as handle:
         appeal = await start_clock(handle, "court.appeal")
         old_last = appeal.due.astimezone(SHANGHAI).date() - timedelta(days=1)
@@ -259,13 +271,13 @@ async def test_a_missed_signal_cannot_make_a_clock_lapse_on_a_stale_date(
 async def test_a_due_date_moved_earlier_is_told_to_the_responsible_liaison(
         env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    year = await on_17_december(env, settings)
+    year, settings = await on_17_december(env, settings, registry)
     use(monkeypatch, registry, env)
     async with case_on_the_clock(env, registry, settings) as handle:
         accept = await start_clock(handle, "inspect.accept", length=15)  # 15 working days, into January
         # A notice with the first Saturday of January a working day (调休), and New Year's Day
         # not off: whatever the provisional count assumed, the 15th working day comes sooner.
-        saturday = next(date(year, 1, d) for d in range(2, 9) if date(year, 1, d).weekday() == 5)
+        saturday = next(date(year, 1, d) for d in range(1, 8) if date(year, 1, d).weekday() == 5)
         notice = tmp_path / "notice.toml"
         notice.write_text(f'year = {year}\nholidays = ["{year}-10-01..{year}-10-03"]\nworkdays = ["{saturday}"]\n',
                           encoding="utf-8")
@@ -285,7 +297,7 @@ async def test_a_clock_paused_after_a_revision_keeps_the_time_the_new_calendar_l
         env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path) -> None:
     """The pause measures what remains against the due moment re-derived with the calendar as it is
     (not the one computed before the revision), and the resumed clock's date is final and right."""
-    year = await on_17_december(env, settings)
+    year, settings = await on_17_december(env, settings, registry)
     async with case_on_the_clock(env, registry, settings) as handle:
         accept = await start_clock(handle, "inspect.accept", length=15)
         notice = tmp_path / "notice.toml"
@@ -314,7 +326,7 @@ async def test_a_clock_paused_after_a_revision_keeps_the_time_the_new_calendar_l
 async def test_an_extended_clock_is_re_derived_with_its_extension(
         env: WorkflowEnvironment, registry: Registry, settings: Settings, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    year = await on_17_december(env, settings)
+    year, settings = await on_17_december(env, settings, registry)
     use(monkeypatch, registry, env)
     rule = settings.rule("arb.award")  # 45 days, extendable once by 15
     async with case_on_the_clock(env, registry, settings) as handle:

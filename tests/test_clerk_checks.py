@@ -12,6 +12,8 @@ from starters.cases import EventRefused
 from tests.agreements import agreed, server_today
 from tests.helpers import at_stage, award, event, filed, one_time_notice, start
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 async def refused(coro: object) -> EventRefused:
     with pytest.raises(EventRefused) as err:

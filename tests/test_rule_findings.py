@@ -23,6 +23,8 @@ from tests.conftest import running_workers, terminate_open_cases
 from tests.helpers import award, event, filed, one_time_notice, server_today, start, until
 from workers.binaries import binary
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

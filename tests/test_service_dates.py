@@ -29,6 +29,8 @@ from tests.agreements import COURT, agreed, ledger, running, unperformed_into_pa
 from tests.helpers import at_stage, award, event, filed, one_time_notice, until
 from workers.binaries import binary
 
+pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
+
 NON_FINAL = [{"type": "compensation", "amount": "50000.00"}]  # above the final-award limit: either party sues
 FINAL = [{"type": "wages", "amount": "5000.00"}]  # below it: the worker sues, the employer applies to set aside
 
