@@ -34,16 +34,32 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["WEIQUAN_HOME"] = tempfile.mkdtemp(prefix="weiquan-home-")
 
 
-@pytest_asyncio.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """A fresh time-skipping server per test (well under a second to start): its clock and its
-    time-skipping lock are global, so sharing one lets a test's leftovers stall the next test."""
-    # Sealed when WEIQUAN_CODEC_KEYS is set, so the whole suite can run with payload encryption on.
+@asynccontextmanager
+async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server with the search attributes registered; sealed when WEIQUAN_CODEC_KEYS
+    is set, so the whole suite can run with payload encryption on. A module that skips months
+    starts one of its own (module scope), leaving the other tests' dates alone."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
     ) as env:
         await ensure_search_attributes(env.client)
         yield env
+
+
+@pytest_asyncio.fixture
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (well under a second to start): its clock and its
+    time-skipping lock are global, so sharing one lets a test's leftovers stall the next test."""
+    async with time_skipping_server() as env:
+        yield env
+
+
+@pytest.fixture(autouse=True)
+def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's documents (notices, minutes) in its own folder, never the checkout's .weiquan/."""
+    root = tmp_path / "documents"
+    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(root))
+    return root
 
 
 @pytest.fixture

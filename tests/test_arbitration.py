@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.arbitration import NoticeDraft, Tribunal, render_one_time_notice
@@ -23,11 +22,9 @@ from domain.rules import Settings, load_settings
 from registry.errors import NoParty
 from registry.store import Registry
 from starters.cases import EventRefused, case_result, case_state
-from starters.search_attributes import ensure_search_attributes
 from tests import factories
-from tests.conftest import running_workers, terminate_open_cases
+from tests.conftest import running_workers, terminate_open_cases, time_skipping_server
 from tests.helpers import PLACE, TODAY, at_stage, award, event, filed, one_time_notice, skip_past, start, until
-from workers.binaries import binary
 from workflows.case import event_catalog
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
@@ -39,18 +36,9 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "one-time-notice.tx
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of this module's own: the months skipped here leave the shared
     server's clock (and the dates other tests expect) alone."""
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
-    ) as env:
-        await ensure_search_attributes(env.client)
+    async with time_skipping_server() as env:
         yield env
 
-
-@pytest.fixture(autouse=True)
-def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "documents"
-    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(root))
-    return root
 
 
 def local_day(moment: datetime) -> date:

@@ -20,7 +20,6 @@ import pytest
 import pytest_asyncio
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
@@ -31,11 +30,10 @@ from registry.store import Registry
 from registry.tables import EventRecord
 from starters.cases import EventRefused, case_state, send_event
 from starters.cli import app
-from starters.search_attributes import ensure_search_attributes
 from tests import factories
+from tests.conftest import time_skipping_server
 from tests.clock_harness import ClockHarness, StartClock, harness_worker, start_harness
 from tests.helpers import TODAY, actor, first_provisional_day, server_today, settle, skip_to
-from workers.binaries import binary
 from workers.build import activities_for
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
@@ -45,10 +43,7 @@ ARB = "arbitration"
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def tenv() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
-    ) as env:
-        await ensure_search_attributes(env.client)
+    async with time_skipping_server() as env:
         yield env
 
 

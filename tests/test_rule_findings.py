@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, last_day
@@ -17,11 +16,9 @@ from domain.models import Agency, CaseIntake
 from domain.rules import Settings, compute_due, extended_due, load_settings
 from registry.store import Registry
 from starters.cases import EventRefused, case_state
-from starters.search_attributes import ensure_search_attributes
 from tests import factories
-from tests.conftest import running_workers, terminate_open_cases
+from tests.conftest import running_workers, terminate_open_cases, time_skipping_server
 from tests.helpers import award, event, filed, one_time_notice, server_today, start, until
-from workers.binaries import binary
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
@@ -29,18 +26,9 @@ pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
-    ) as env:
-        await ensure_search_attributes(env.client)
+    async with time_skipping_server() as env:
         yield env
 
-
-@pytest.fixture(autouse=True)
-def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "documents"
-    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(root))
-    return root
 
 
 # ---- 1. CPL Art 250: enforcement counted from the last day of performance / the day of effect -----

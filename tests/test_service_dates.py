@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import pytest_asyncio
 from pydantic import ValidationError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import SHANGHAI, at_local, last_day
@@ -24,10 +23,9 @@ from domain.models import CaseView, DeadlineView
 from domain.rules import Settings, compute_due
 from registry.store import Registry
 from starters.cases import EventRefused, case_state
-from starters.search_attributes import ensure_search_attributes
+from tests.conftest import time_skipping_server
 from tests.agreements import COURT, agreed, ledger, running, unperformed_into_payment_order
 from tests.helpers import at_stage, award, event, filed, one_time_notice, until
-from workers.binaries import binary
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
@@ -38,10 +36,7 @@ FINAL = [{"type": "wages", "amount": "5000.00"}]  # below it: the worker sues, t
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """This module's own time-skipping server: the days skipped here leave the shared server alone."""
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
-    ) as env:
-        await ensure_search_attributes(env.client)
+    async with time_skipping_server() as env:
         yield env
 
 
