@@ -33,7 +33,6 @@ runner = CliRunner()
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, registry: Registry) -> Path:
     """The CLI on the test's registry (tests/conftest.py keeps it in tmp_path/registry.db)."""
     monkeypatch.setenv("WEIQUAN_DATABASE_URL", f"sqlite:///{tmp_path}/registry.db")
-    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(tmp_path / "documents"))
     monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
     monkeypatch.setenv("COLUMNS", "250")  # rich wraps at the terminal's width
     return tmp_path

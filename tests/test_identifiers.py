@@ -27,9 +27,7 @@ TRAVERSAL = "../../../../elsewhere/TRAVERSAL"
     (TRAVERSAL, "minutes.md"), ("NC360113-Z7R3RLMA/..", "x.txt"), ("NC360113-Z7R3RLMA", "../../x.txt"),
     ("NC360113-Z7R3RLMA", "/etc/passwd"), ("MTG-20261202-ABCDEF", ".."), ("nc360113-z7r3rlma", "x.txt"),
 ])
-def test_document_paths_stay_under_their_root(owner: str, name: str, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(tmp_path / "documents"))
+def test_document_paths_stay_under_their_root(owner: str, name: str) -> None:
     with pytest.raises(ApplicationError) as refused:
         document_path(owner, name)
     assert refused.value.type == "UnsafePath" and refused.value.non_retryable

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -125,10 +124,8 @@ async def test_lawsuit_through_appeal_to_effective_judgment(env: WorkflowEnviron
 
 
 async def test_worker_sues_after_the_award_into_litigation(env: WorkflowEnvironment, workers: str,
-                                                            registry: Registry, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+                                                            registry: Registry) -> None:
     """Arbitration's "worker sues" enters the lawsuit; small claims are final at first instance."""
-    monkeypatch.setenv("WEIQUAN_DOCUMENTS", str(tmp_path / "documents"))  # the one-time notice's file
     number = await start(env.client, workers, channel="arbitration", consent=False)
     await until(env.client, number, lambda v: "当天立案" in v.waiting_for, "to file")
     await event(env.client, number, "arbitration_filed", "arbitration")

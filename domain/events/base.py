@@ -133,7 +133,7 @@ class EventRefusal(BaseModel):
 
 class AboveClaim(Strict):
     """An amount agreed or awarded above what the case claims needs a reason (claims added or
-    changed, interest and compensation found due): the recovery figures are counted against it."""
+    changed, interest and compensation found due), so a clerk's slip never passes as a fact."""
 
     above_claim_reason: str | None = Field(default=None, min_length=2, max_length=500)
 
