@@ -91,8 +91,10 @@ class CasePath:
 
 # The table, one module per family of tracks; imported here, after the step types they use.
 from tests.paths.mediation import MEDIATION_PATHS  # noqa: E402
+from tests.paths.inspection import INSPECTION_PATHS  # noqa: E402
+from tests.paths.payment_order import PAYMENT_ORDER_PATHS  # noqa: E402
 
-PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS,)
+PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS, *INSPECTION_PATHS, *PAYMENT_ORDER_PATHS)
 
 BY_NAME = {p.name: p for p in PATHS}
 HAPPY = BY_NAME["aid_granted_agreement"]
