@@ -32,7 +32,7 @@ from domain.models import CaseIntake
 from registry.store import Registry
 from starters.cases import open_case, task_attempts
 from tests import factories
-from tests.paths import PATHS, CasePath, walk
+from tests.paths import PATHS, CasePath, meeting_id, walk
 from tests.proof import UPSTREAM_UPDATE_ORDER, expected_writes, replay_error, verify
 from workflows.case import CaseWorkflow
 
@@ -236,6 +236,7 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
     for result, path in zip(results, paths, strict=True):
         number, name = result.number, f"{result.number} ({path.name})"
         history = await client.get_workflow_handle(number).fetch_history()
+        meeting = await client.get_workflow_handle(meeting_id(number)).fetch_history() if path.meeting else None
         writes = expected_writes(history)
         totals["activities"] += writes.activities
         totals["activity_retries"] += writes.retries
@@ -248,7 +249,8 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
             problems[name] = [f"stuck: {result.stuck}"]
         elif result.failed:
             problems[name] = [f"driving it failed: {result.failed}"]
-        elif found := verify(registry, number, path, history, result.outcome, under_faults=True):
+        elif found := verify(registry, number, path, history, result.outcome, meeting=meeting,
+                                    under_faults=True):
             problems[name] = found
         if name in problems or result.stuck or writes.failures:
             (keep / f"history-{number}.json").write_text(history.to_json(), encoding="utf-8")
