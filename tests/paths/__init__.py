@@ -54,7 +54,7 @@ def has_flag(flag: str) -> Check:
 class Send:
     event: str
     unit: str
-    at: str  # the stage the case must be in
+    at: str  # the stage the case must be in (a meeting: its status)
     fields: dict[str, Any] | Callable[[date], dict[str, Any]] = field(default_factory=dict)
     ready: Callable[[Any], bool] = always  # anything else the target must show first (a clock to act on)
     meeting: int = 0  # 0: the case; n: the case's meeting MTG-<case>-<n> (``at`` is its status)
