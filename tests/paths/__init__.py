@@ -91,8 +91,10 @@ class CasePath:
 
 # The table, one module per family of tracks; imported here, after the step types they use.
 from tests.paths.mediation import MEDIATION_PATHS  # noqa: E402
+from tests.paths.arbitration import ARBITRATION_PATHS  # noqa: E402
+from tests.paths.confirmation import CONFIRMATION_PATHS  # noqa: E402
 
-PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS,)
+PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS, *ARBITRATION_PATHS, *CONFIRMATION_PATHS)
 
 BY_NAME = {p.name: p for p in PATHS}
 HAPPY = BY_NAME["aid_granted_agreement"]
