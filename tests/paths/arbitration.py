@@ -1,6 +1,7 @@
 """Arbitration: a direct filing to a mixed award and its enforcement; the award clock restarted,
 paused and extended; arbitration after failed mediation with legal aid; the worker suing after
-the award, through appeal, to an effective judgment and its enforcement."""
+the award, through appeal, to an effective judgment and its enforcement; a postponed hearing and a
+final award the employer fails to set aside; an application refused."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.paths import CasePath, Send, Skip, always, has_clock
 from tests.paths.mediation import FAIL, GRANT
 
 DIRECT = {"channel": "arbitration", "consent": False}
+COURT = "南昌市红谷滩区人民法院"
 HEARING_IN = 12  # days from the case's first day: the award waits for the hearing
 
 
@@ -30,6 +32,13 @@ FILE = Send("arbitration_filed", "arbitration", "arbitration", ready=lambda v: "
 NOTICE = Send("arbitration_notice", "arbitration", "arbitration", notice)
 HEARING_HELD = Skip(always, "the hearing is held", days=HEARING_IN + 1)
 BOTH = ["worker", "employer"]
+POSTPONED_BY = 2  # days the hearing moves on the worker's request
+
+
+def postponed(today: date) -> dict[str, Any]:
+    hearing = datetime.combine(today + timedelta(days=HEARING_IN + POSTPONED_BY), time(9, 30), SHANGHAI)
+    return {"hearing_at": hearing.isoformat(), "hearing_place": "南昌市劳动人事争议仲裁院第二仲裁庭",
+            "reason": "同意延期后重新排期"}
 AWARD_CLOCK = has_clock("arb.award", "running")
 
 ARBITRATION_PATHS: tuple[CasePath, ...] = (
@@ -47,7 +56,7 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
                                             {"type": "compensation", "amount": "30000.00"}]}),
          Skip(lambda v: v.waiting_for.startswith("裁决已生效"), "every window closes unused",
               past="arb.final.employer_revokes"),
-         Send("enforcement_applied", "legal_aid", "arbitration", {"court": "南昌市红谷滩区人民法院"})),
+         Send("enforcement_applied", "legal_aid", "arbitration", {"court": COURT})),
         "申请强制执行仲裁裁决",
         # the copy is never served (lapses, escalated, met late at the award); the four windows expire
         log={"case.opened": 1, "clock.lapsed": 6, "arbitration.award_effective": 1, "case.closed": 1},
@@ -103,7 +112,7 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
         (FILE, NOTICE, HEARING_HELD,
          Send("arbitration_award", "arbitration", "arbitration",
               {"served_to": BOTH, "items": [{"type": "compensation", "amount": "50000.00"}]}),
-         Send("lawsuit_filed", "legal_aid", "arbitration", {"party": "worker", "court": "南昌市红谷滩区人民法院"}),
+         Send("lawsuit_filed", "legal_aid", "arbitration", {"party": "worker", "court": COURT}),
          Send("court_filing", "court", "litigation", {"procedure": "simplified"}, ready=has_clock("court.file")),
          Send("court_decision", "court", "litigation",
               {"kind": "judgment", "summary": "被告支付经济补偿30000元", "amount_awarded": "30000.00"},
@@ -115,12 +124,45 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
               ready=has_clock("court.second_instance")),
          Skip(lambda v: "强制执行" in v.waiting_for, "the judgment goes unperformed",
               past="judgment.performance"),
-         Send("enforcement_requested", "legal_aid", "litigation", {"court": "南昌市红谷滩区人民法院"})),
+         Send("enforcement_requested", "legal_aid", "litigation", {"court": COURT})),
         "申请强制执行",
         log={"clock.lapsed": 4, "case.closed": 1},
         notices={"arb.one_time_notice": 2, "escalation": 2},
         ledger={"arb.serve_copy": "met_late", "arb.award": "met", "arb.nonfinal.sue": "expired", "court.file": "met",
                 "court.simplified": "met", "court.appeal": "met", "court.second_instance": "met",
                 "judgment.performance": "expired", "enforce.apply": "met"},
+    ),
+    CasePath(
+        "postponed_final_award_set_aside_dismissed", {**DIRECT, "claims": claims(("wages", "5000.00"))},
+        (FILE, NOTICE,
+         Send("arbitration_postponement_requested", "legal_aid", "arbitration",
+              {"party": "worker", "reason": "申请人代理律师另有开庭"}),
+         Send("arbitration_hearing_changed", "arbitration", "arbitration", postponed),
+         Send("arbitration_copy_served", "arbitration", "arbitration"),
+         Skip(always, "the postponed hearing is held", days=HEARING_IN + POSTPONED_BY + 1),
+         Send("arbitration_award", "arbitration", "arbitration",
+              {"served_to": ["worker"], "items": [{"type": "wages", "amount": "5000.00"}]}),
+         Send("award_served", "arbitration", "arbitration", {"party": "employer"}),
+         Send("award_set_aside_applied", "court", "arbitration", {"court": "南昌市中级人民法院"}),
+         Send("award_set_aside_ruling", "court", "arbitration", {"set_aside": False, "reason": "仲裁程序合法"}),
+         Skip(lambda v: v.waiting_for.startswith("裁决已生效"), "the worker's window closes unused",
+              past="arb.final.worker_sues"),
+         Send("award_performed", "legal_aid", "arbitration", {"amount": "5000.00"})),
+        "用人单位已履行仲裁裁决",
+        log={"event.award_set_aside_applied": 1, "event.award_set_aside_ruling": 1, "clock.lapsed": 3,
+             "arbitration.award_effective": 1, "case.closed": 1},
+        notices={"arb.one_time_notice": 2, "arb.hearing_changed": 2},
+        # the new hearing opens a new request window, which then expires unused
+        ledger={"arb.postpone_request": "expired", "arb.hearing_notice": "met", "arb.serve_copy": "met",
+                "arb.award": "met", "arb.final.worker_sues": "expired", "arb.final.employer_revokes": "met",
+                "enforce.apply": "met"},
+    ),
+    CasePath(
+        "arbitration_refused", DIRECT,
+        (Send("arbitration_refused", "arbitration", "arbitration", {"reason": "不属于劳动争议受理范围"}),),
+        "不予受理",
+        log={"case.closed": 1},
+        notices={"arb.refusal": 1},
+        ledger={"arb.same_day_filing": "cancelled"},
     ),
 )

@@ -7,8 +7,9 @@ from tests.paths import CasePath, Send, Skip, has_clock
 from tests.paths.mediation import AGREE, PAID
 
 
-def consents(route: str, unit: str) -> tuple[Send, Send]:
-    return tuple(Send("confirmation_consent", unit, "confirmation", {"route": route, "party": party},  # type: ignore[return-value]
+def consents(route: str, unit: str) -> tuple[Send, ...]:
+    """Both parties choose the route (the agreement's performance clock runs once it is signed)."""
+    return tuple(Send("confirmation_consent", unit, "confirmation", {"route": route, "party": party},
                       ready=has_clock("mediation.performance", "running")) for party in ("worker", "employer"))
 
 
@@ -43,7 +44,7 @@ CONFIRMATION_PATHS: tuple[CasePath, ...] = (
         "调解协议已履行",
         log={"clock.lapsed": 1, "case.closed": 1},
         notices={"escalation": 2},
-        ledger={"mediation.window": "met", "confirm.arbitral.apply": "met", "confirm.arbitral.review": "met_late", "confirm.judicial.apply": "cancelled",
-                "mediation.performance": "met"},
+        ledger={"mediation.window": "met", "confirm.arbitral.apply": "met", "confirm.arbitral.review": "met_late",
+                "confirm.judicial.apply": "cancelled", "mediation.performance": "met"},
     ),
 )
