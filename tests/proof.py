@@ -86,7 +86,11 @@ def _walk(value: Any, writes: Writes, result: Any) -> None:
             writes.clocks.add(value["deadline"]["clock_key"])
     elif {"key", "unit", "to_head", "subject"} <= keys:
         if not (isinstance(result, dict) and result.get("error")):  # a unit without liaison: shown, not queued
-            writes.notices.append(value["key"])
+            if value.get("party"):  # one row per party of the role, named as registry.queue_party_notice does
+                count = len(result["delivered_to"].split("、"))
+                writes.notices += [f"{value['key']}:{value['party']}:{i}" for i in range(count)]
+            else:
+                writes.notices.append(value["key"])
     elif {"key", "agency", "kind", "title"} <= keys:
         writes.work_items.append(value["key"])
     elif {"intake", "opened_at", "snapshot"} <= keys:

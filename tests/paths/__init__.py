@@ -116,11 +116,14 @@ async def state_of(client: Client, workflow_id: str) -> View:
 
 # The table, one module per family of tracks; imported here, after the step types they use.
 from tests.paths.mediation import MEDIATION_PATHS  # noqa: E402
+from tests.paths.arbitration import ARBITRATION_PATHS  # noqa: E402
+from tests.paths.confirmation import CONFIRMATION_PATHS  # noqa: E402
 from tests.paths.inspection import INSPECTION_PATHS  # noqa: E402
 from tests.paths.payment_order import PAYMENT_ORDER_PATHS  # noqa: E402
 from tests.paths.coordination import COORDINATION_PATHS  # noqa: E402
 
-PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS, *INSPECTION_PATHS, *PAYMENT_ORDER_PATHS, *COORDINATION_PATHS)
+PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS, *ARBITRATION_PATHS, *CONFIRMATION_PATHS, *INSPECTION_PATHS,
+                               *PAYMENT_ORDER_PATHS, *COORDINATION_PATHS)
 
 BY_NAME = {p.name: p for p in PATHS}
 HAPPY = BY_NAME["aid_granted_agreement"]
