@@ -7,6 +7,7 @@ history no longer replays is reported stuck, with the replay error (docs/proof.m
 
     python -m bench.fault --cases 200            # prints a summary, writes bench/results/fault.json
     python -m bench.fault --cases 12 --seed 7    # what CI runs (tests/test_fault.py)
+    python -m bench.fault --cases 6 --paths major_group_meeting,evidence_request_lapsed   # only these
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from domain.models import CaseIntake
 from registry.store import Registry
 from starters.cases import open_case, task_attempts
 from tests import factories
-from tests.paths import PATHS, CasePath, walk
+from tests.paths import BY_NAME, PATHS, CasePath, meeting_id, walk
 from tests.proof import UPSTREAM_UPDATE_ORDER, expected_writes, replay_error, verify
 from workflows.case import CaseWorkflow
 
@@ -53,6 +54,7 @@ class Outcome:
 class Run:
     cases: int
     seed: int
+    paths: tuple[CasePath, ...] = PATHS  # walked in turn
     workers: int = 2
     kill_every: tuple[float, float] = (1.0, 3.0)  # seconds between kills
     down_for: tuple[float, float] = (0.2, 1.5)  # seconds a killed worker stays down
@@ -183,7 +185,7 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     cluster.start_workers(run.workers)
     driver = Driver(cluster, client)
     today = datetime.now(SHANGHAI).date()
-    paths = [PATHS[i % len(PATHS)] for i in range(run.cases)]
+    paths = [run.paths[i % len(run.paths)] for i in range(run.cases)]
     rng.shuffle(paths)
     stop = asyncio.Event()
     gate = asyncio.Semaphore(run.concurrency)
@@ -236,6 +238,7 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
     for result, path in zip(results, paths, strict=True):
         number, name = result.number, f"{result.number} ({path.name})"
         history = await client.get_workflow_handle(number).fetch_history()
+        meeting = await client.get_workflow_handle(meeting_id(number)).fetch_history() if path.meeting else None
         writes = expected_writes(history)
         totals["activities"] += writes.activities
         totals["activity_retries"] += writes.retries
@@ -248,7 +251,8 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
             problems[name] = [f"stuck: {result.stuck}"]
         elif result.failed:
             problems[name] = [f"driving it failed: {result.failed}"]
-        elif found := verify(registry, number, path, history, result.outcome, under_faults=True):
+        elif found := verify(registry, number, path, history, result.outcome, meeting=meeting,
+                                    under_faults=True):
             problems[name] = found
         if name in problems or result.stuck or writes.failures:
             (keep / f"history-{number}.json").write_text(history.to_json(), encoding="utf-8")
@@ -284,6 +288,7 @@ def report(result: dict[str, Any]) -> str:
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--paths", help="walk only these paths of tests/paths (names, comma-separated)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--db-url", help="registry URL (default: SQLite beside the server's file)")
@@ -291,8 +296,11 @@ def cli() -> None:
                         help="chance a worker dies right after a registry write commits")
     parser.add_argument("--json", type=Path, default=RESULTS / "fault.json")
     args = parser.parse_args()
-    result = asyncio.run(main(Run(cases=args.cases, seed=args.seed, workers=args.workers, db_url=args.db_url,
-                                 crash_after_write=args.crash_after_write)))
+    names = [n.strip() for n in args.paths.split(",")] if args.paths else [p.name for p in PATHS]
+    if unknown := [n for n in names if n not in BY_NAME]:
+        parser.error(f"没有这些路径 / unknown paths: {', '.join(unknown)}")
+    result = asyncio.run(main(Run(cases=args.cases, seed=args.seed, paths=tuple(BY_NAME[n] for n in names),
+                                 workers=args.workers, db_url=args.db_url, crash_after_write=args.crash_after_write)))
     print(report(result))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

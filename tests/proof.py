@@ -26,7 +26,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from registry.store import Registry
-from tests.paths import CasePath
+from tests.paths import CasePath, meeting_id
 from workers.build import RUNNER, WORKFLOWS
 from workers.connect import data_converter
 
@@ -86,7 +86,11 @@ def _walk(value: Any, writes: Writes, result: Any) -> None:
             writes.clocks.add(value["deadline"]["clock_key"])
     elif {"key", "unit", "to_head", "subject"} <= keys:
         if not (isinstance(result, dict) and result.get("error")):  # a unit without liaison: shown, not queued
-            writes.notices.append(value["key"])
+            if value.get("party"):  # one row per party of the role, named as registry.queue_party_notice does
+                count = len(result["delivered_to"].split("、"))
+                writes.notices += [f"{value['key']}:{value['party']}:{i}" for i in range(count)]
+            else:
+                writes.notices.append(value["key"])
     elif {"key", "agency", "kind", "title"} <= keys:
         writes.work_items.append(value["key"])
     elif {"intake", "opened_at", "snapshot"} <= keys:
@@ -126,13 +130,25 @@ def _same(what: str, expected: list[str], found: list[str]) -> list[str]:
     return problems
 
 
+def written_once(registry: Registry, workflow_id: str, writes: Writes) -> list[str]:
+    """Each write the history asked for, in the registry exactly once, for a case or a meeting."""
+    return [*_same("event", writes.events, [e.key for e in registry.events(workflow_id)]),
+            *_same("notice", writes.notices, [n.key for n in registry.notifications(workflow_id)]),
+            *_same("work item", writes.work_items, [w.key for w in registry.work_items(case_number=workflow_id)]),
+            *_same("ledger row", sorted(writes.clocks), [d.clock_key for d in registry.deadlines(workflow_id)])]
+
+
+def _task_failures(writes: Writes, under_faults: bool) -> list[str]:
+    return [f"workflow task failed: {failure}" for failure in writes.failures if failure.ours or not under_faults]
+
+
 def verify(registry: Registry, number: str, path: CasePath, history: WorkflowHistory,
-           outcome: str | None, *, under_faults: bool = False) -> list[str]:
+           outcome: str | None, *, meeting: WorkflowHistory | None = None, under_faults: bool = False) -> list[str]:
     """Everything wrong with a finished case, as sentences (empty: all is well). Without injected
-    faults every failed workflow task is a problem; ``under_faults``, only ours."""
+    faults every failed workflow task is a problem; ``under_faults``, only ours. A path that drives
+    its meeting (``path.meeting``) is checked with the meeting's history too."""
     writes = expected_writes(history)
-    problems = [f"workflow task failed: {failure}" for failure in writes.failures
-                if failure.ours or not under_faults]
+    problems = _task_failures(writes, under_faults)
     case = registry.case(number)
     if case is None:
         return [*problems, "the case is not in the registry"]
@@ -140,12 +156,9 @@ def verify(registry: Registry, number: str, path: CasePath, history: WorkflowHis
         problems.append(f"stage {case.stage}, expected {path.stage}")
     if path.outcome and path.outcome not in (outcome or ""):
         problems.append(f"outcome {outcome!r} lacks {path.outcome!r}")
+    problems += written_once(registry, number, writes)
     events = registry.events(number)
-    problems += _same("event", writes.events, [e.key for e in events])
-    problems += _same("notice", writes.notices, [n.key for n in registry.notifications(number)])
-    problems += _same("work item", writes.work_items, [w.key for w in registry.work_items(case_number=number)])
     ledger = registry.deadlines(number)
-    problems += _same("ledger row", sorted(writes.clocks), [d.clock_key for d in ledger])
     kinds = Counter(e.kind for e in events)
     problems += [f"{n} × {kind} in the log, expected {count}" for kind, count in path.log.items()
                  if (n := kinds[kind]) != count]
@@ -155,7 +168,21 @@ def verify(registry: Registry, number: str, path: CasePath, history: WorkflowHis
     states = {d.rule_id: d.state for d in ledger}
     problems += [f"clock {rule} is {states.get(rule)}, expected {state}" for rule, state in path.ledger.items()
                  if states.get(rule) != state]
+    if path.meeting:
+        problems += _meeting(registry, meeting_id(number), path, meeting, under_faults)
     return problems
+
+
+def _meeting(registry: Registry, workflow_id: str, path: CasePath, history: WorkflowHistory | None,
+             under_faults: bool) -> list[str]:
+    if history is None:
+        return [f"{workflow_id}: no history given"]
+    writes = expected_writes(history)
+    problems = [*_task_failures(writes, under_faults), *written_once(registry, workflow_id, writes)]
+    kinds = Counter(e.kind for e in registry.events(workflow_id))
+    problems += [f"{n} × {kind} in the log, expected {count}" for kind, count in path.meeting.items()
+                 if (n := kinds[kind]) != count]
+    return [f"{workflow_id}: {problem}" for problem in problems]
 
 
 def replayer(workflows: list[type] = WORKFLOWS) -> Replayer:

@@ -19,7 +19,7 @@ from registry.store import Registry
 from starters.cases import case_result
 from tests.conftest import running_workers, terminate_open_cases
 from tests.helpers import TODAY, start
-from tests.paths import PATHS, CasePath, walk
+from tests.paths import PATHS, CasePath, meeting_id, walk
 from tests.proof import verify
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
@@ -27,8 +27,9 @@ pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 HISTORIES = Path(__file__).parent / "histories"
 
 
-def history_file(path: CasePath) -> Path:
-    return HISTORIES / f"{path.name}.json"
+def history_file(path: CasePath, meeting: bool = False) -> Path:
+    """``<path>.json``; the meeting the path drives beside it, ``<path>.meeting.json`` (tests/test_replay.py)."""
+    return HISTORIES / f"{path.name}{'.meeting' if meeting else ''}.json"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
@@ -48,10 +49,13 @@ async def test_path(env: WorkflowEnvironment, any_registry: Registry, settings: 
             await walk(client, number, path, skip, now, today=TODAY)
             outcome = (await case_result(client, number)).outcome if path.stage == "closed" else None
             history = await client.get_workflow_handle(number).fetch_history()
+            meeting = await client.get_workflow_handle(meeting_id(number)).fetch_history() if path.meeting else None
         finally:
             await terminate_open_cases(client, any_registry)
-    assert verify(any_registry, number, path, history, outcome) == []
+    assert verify(any_registry, number, path, history, outcome, meeting=meeting) == []
     record = os.environ.get("WEIQUAN_RECORD_HISTORIES") == "1" or not history_file(path).exists()
     if record and "sqlite" in request.node.callspec.id:
         HISTORIES.mkdir(exist_ok=True)
         history_file(path).write_text(history.to_json(), encoding="utf-8")
+        if meeting is not None:
+            history_file(path, meeting=True).write_text(meeting.to_json(), encoding="utf-8")

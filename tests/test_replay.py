@@ -19,19 +19,23 @@ from temporalio.client import WorkflowHistory
 from temporalio.workflow import NondeterminismError
 
 from domain.models import CaseIntake
-from tests.paths import BY_NAME, HAPPY, PATHS
+from tests.paths import BY_NAME, HAPPY, PATHS, meeting_id
 from tests.planted import PlantedChange
 from tests.proof import late_acceptances, replayer
 
 HISTORIES = Path(__file__).parent / "histories"
-FILES = sorted(f for f in HISTORIES.glob("*.json") if f.stem in BY_NAME)
+MEETING = ".meeting"  # <path>.meeting.json: the meeting the path drives (tests/test_paths.py)
+FILES = sorted(f for f in HISTORIES.glob("*.json") if f.stem.removesuffix(MEETING) in BY_NAME)
 
 
 def load(file: Path) -> WorkflowHistory:
     """A history under its case number (a case runs only under one), which a history file does not
-    carry: it is the intake's, the history's first input; a sealed export is named by it."""
+    carry: it is the intake's, the history's first input; a sealed export is named by it. A path's
+    meeting runs under its case's first meeting id, the case being its parent."""
     text = file.read_text(encoding="utf-8")
     started = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
+    if file.stem.endswith(MEETING):
+        return WorkflowHistory.from_json(meeting_id(started["parentWorkflowExecution"]["workflowId"]), text)
     try:
         [payload] = started["input"]["payloads"]
         number = CaseIntake.model_validate_json(base64.b64decode(payload["data"])).case_number()

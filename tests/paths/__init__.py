@@ -10,6 +10,10 @@ A step is either ``Send`` (an event, sent once the case is at a stage and ``read
 ``Skip`` (let time pass, then wait until ``until`` holds). A skip that means "the window lapses"
 names the clock (``past``) and skips to just past the due moment the case itself reports, so it is
 right whichever day the case starts on (a last day rolled over a weekend or holiday included).
+A ``Send`` with ``meeting=n`` goes to the consultation meeting the case proposed in its n-th
+escalation (``MTG-<case>-<n>``, domain/identity.py) instead of the case: ``at`` is then the meeting's
+status and ``ready`` sees the meeting's view. A path that drives a meeting says what the meeting must
+have left (``meeting``: its log kinds and counts); the proof checks its writes like the case's.
 ``walk`` runs the steps against any server: the caller passes how to skip time (``env.sleep`` on
 the time-skipping server, a per-workflow fast-forward on the dev server) and the case's clock.
 """
@@ -24,11 +28,14 @@ from typing import Any
 
 from temporalio.client import Client
 
+from domain.meetings import MeetingView
 from domain.models import CaseView
 from starters.cases import EventRefused, case_state, send_event
+from starters.meetings import meeting_state
 from tests.helpers import past_due, running_clock
 
 Check = Callable[[CaseView], bool]
+View = CaseView | MeetingView
 
 
 def always(_: CaseView) -> bool:
@@ -47,9 +54,13 @@ def has_flag(flag: str) -> Check:
 class Send:
     event: str
     unit: str
-    at: str  # the stage the case must be in
+    at: str  # the stage the case must be in (a meeting: its status)
     fields: dict[str, Any] | Callable[[date], dict[str, Any]] = field(default_factory=dict)
-    ready: Check = always  # anything else the case must show first (a clock to act on)
+    ready: Callable[[Any], bool] = always  # anything else the target must show first (a clock to act on)
+    meeting: int = 0  # 0: the case; n: the case's meeting MTG-<case>-<n> (``at`` is its status)
+
+    def target(self, number: str) -> str:
+        return meeting_id(number, self.meeting) if self.meeting else number
 
     def payload(self, event_id: str, today: date) -> dict[str, Any]:
         fields = self.fields(today) if callable(self.fields) else self.fields
@@ -87,12 +98,32 @@ class CasePath:
     log: dict[str, int] = field(default_factory=dict)  # event-log kinds that must appear exactly so often
     notices: dict[str, int] = field(default_factory=dict)  # notification kinds → count (all of them)
     ledger: dict[str, str] = field(default_factory=dict)  # rule id → final clock state
+    meeting: dict[str, int] = field(default_factory=dict)  # the case's meeting MTG-<case>-1: log kinds → count
+
+
+def meeting_id(number: str, batch: int = 1) -> str:
+    """The meeting a case proposes in its ``batch``-th escalation (workflows/stages/coordination.py)."""
+    return f"MTG-{number}-{batch}"
+
+
+def stage_of(view: View) -> str:
+    return view.stage if isinstance(view, CaseView) else view.status.value
+
+
+async def state_of(client: Client, workflow_id: str) -> View:
+    return await (meeting_state if workflow_id.startswith("MTG-") else case_state)(client, workflow_id)
 
 
 # The table, one module per family of tracks; imported here, after the step types they use.
 from tests.paths.mediation import MEDIATION_PATHS  # noqa: E402
+from tests.paths.arbitration import ARBITRATION_PATHS  # noqa: E402
+from tests.paths.confirmation import CONFIRMATION_PATHS  # noqa: E402
+from tests.paths.inspection import INSPECTION_PATHS  # noqa: E402
+from tests.paths.payment_order import PAYMENT_ORDER_PATHS  # noqa: E402
+from tests.paths.coordination import COORDINATION_PATHS  # noqa: E402
 
-PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS,)
+PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS, *ARBITRATION_PATHS, *CONFIRMATION_PATHS, *INSPECTION_PATHS,
+                               *PAYMENT_ORDER_PATHS, *COORDINATION_PATHS)
 
 BY_NAME = {p.name: p for p in PATHS}
 HAPPY = BY_NAME["aid_granted_agreement"]
@@ -104,16 +135,17 @@ Skipper = Callable[[str, timedelta], Awaitable[object]]  # (case number, how lon
 Now = Callable[[str], Awaitable[datetime]]  # case number → the time on that case's clock
 
 
-async def until(client: Client, number: str, test: Check, what: str, seconds: float = 60,
-                patient: bool = False) -> CaseView:
+async def until(client: Client, number: str, test: Callable[[Any], bool], what: str, seconds: float = 60,
+                patient: bool = False) -> Any:
     """Poll the state query until ``test`` holds. ``patient``: a failed query (no worker up, server
-    restarting) is a reason to wait, not an error."""
+    restarting, a meeting not started yet) is a reason to wait, not an error. ``number`` may be a
+    meeting's id: then ``test`` sees the meeting's view."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    view: CaseView | None = None
+    view: View | None = None
     while True:
         try:
-            view = await asyncio.wait_for(case_state(client, number), timeout=10)
+            view = await asyncio.wait_for(state_of(client, number), timeout=10)
             if test(view):
                 return view
         except Exception:
@@ -168,9 +200,10 @@ async def walk(client: Client, number: str, path: CasePath, skip: Skipper, now: 
     refusals: list[str] = []
     for i, step in enumerate(path.steps):
         if isinstance(step, Send):
-            await until(client, number, lambda v, s=step: v.stage == s.at and s.ready(v),
-                        f"ready for {step.event} at {step.at}", seconds, patient)
-            refusals += await send(client, number, step.event, step.payload(f"{number}:{i}", today), patient)
+            target = step.target(number)
+            await until(client, target, lambda v, s=step: stage_of(v) == s.at and s.ready(v),
+                        f"ready for {step.event} at {step.at}", seconds, patient or bool(step.meeting))
+            refusals += await send(client, target, step.event, step.payload(f"{number}:{i}", today), patient)
         else:
             view = await until(client, number, step.ready, f"ready to skip {step}", seconds, patient)
             await skip(number, step.delta(view, await now(number)))
