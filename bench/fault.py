@@ -114,9 +114,14 @@ class Driver:
             except Exception:
                 await asyncio.sleep(0.5)
 
-    async def case(self, path: CasePath, today: date, timeout: float) -> Outcome:
-        """Walk one case to its path's end, unless it gets stuck on the way (then: why)."""
-        intake = CaseIntake.from_input(factories.intake(**path.intake), today)
+    async def case(self, path: CasePath, today: date, timeout: float, index: int) -> Outcome:
+        """Walk one case (the run's ``index``-th) to its path's end, unless it gets stuck on the way
+        (then: why)."""
+        data = factories.intake(**path.intake)
+        # A path that fixes its amount would give each walk of it the same intake, so the same case
+        # number (one case): the employer's phone, which no path looks at, keeps them apart.
+        data["employer"] = {**data["employer"], "contact_phone": f"0791-{88000000 + index}"}
+        intake = CaseIntake.from_input(data, today)
         number = (await self.retry(lambda: open_case(self.client, intake), 120))[0]
         walking = asyncio.ensure_future(self.drive(number, path, today, timeout))
         watching = asyncio.ensure_future(self.stuck(number))
@@ -236,10 +241,10 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     stop = asyncio.Event()
     gate = asyncio.Semaphore(run.concurrency)
 
-    async def one(path: CasePath) -> Outcome:
+    async def one(index: int, path: CasePath) -> Outcome:
         async with gate:
             began = time.monotonic()
-            result = await driver.case(path, today, run.timeout)
+            result = await driver.case(path, today, run.timeout, index)
             result.seconds = round(time.monotonic() - began, 1)
         run.done += 1
         return result
@@ -248,7 +253,7 @@ async def faults(run: Run, cluster: Cluster, rng: random.Random) -> dict[str, An
     background = [asyncio.create_task(chaos(run, cluster, rng, stop)), asyncio.create_task(supervise(cluster, stop))]
     once = asyncio.create_task(one_off_faults(run, cluster, driver, postgres))
     try:
-        results = await asyncio.gather(*(one(p) for p in paths))
+        results = await asyncio.gather(*(one(i, p) for i, p in enumerate(paths)))
         await once  # a fault due after the last case still happens, before the check reads the registry
         elapsed = time.monotonic() - started
     finally:
