@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from domain.signing import (
 )
 from domain.signing import sm2
 from domain.signing.algorithms import b64url
+from examples.sign_event import sign_event
 
 AT = datetime(2026, 12, 3, 5, 40, tzinfo=UTC)
 CASE, EVENT = "NC360102-ABCDEFGH", "legal_aid_decision"
@@ -258,3 +261,17 @@ def test_sm2_refuses_out_of_range_and_off_curve() -> None:
     assert not sm2.verify(public, b"m", r + n.to_bytes(32, "big"))
     assert not sm2.verify(public, b"m", bytes(32) + signature[32:])
     assert not sm2.verify(public[:-1] + bytes([public[-1] ^ 1]), b"m", signature)
+
+
+def test_the_integrators_example_signs_as_the_case_checks(tmp_path: Path) -> None:
+    """examples/sign_event.py (no code from this repository) gives the documented known answer,
+    and its command line signs a payload that verifies."""
+    assert sign_event(PAYLOAD, workflow_id=CASE, event=EVENT, key_id="legal_aid.example", seed=EXAMPLE_SEED,
+                      at=AT) == signed()
+    env = {"WEIQUAN_HOME": str(tmp_path)}
+    ensure_dev_keys(env)
+    (tmp_path / "payload.json").write_text(json.dumps(PAYLOAD, ensure_ascii=False), encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "examples" / "sign_event.py"
+    run = subprocess.run([sys.executable, str(script), CASE, EVENT, str(tmp_path / "payload.json"),
+                          str(tmp_path / "keys" / "legal_aid.key")], capture_output=True, text=True, check=True)
+    assert verify(json.loads(run.stdout), workflow_id=CASE, event=EVENT, keys=load_key_set(env)) is None
