@@ -43,11 +43,13 @@ from pydantic import Field, ValidationError, model_validator
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.events.base import EventReceipt
 from domain.i18n import AGENCY
 from domain.models import Agency, Strict
 from domain.signing import UnitKey, sign
 from starters.cases import EventRefused, send_event
 from starters.codec_server import is_loopback
+from starters.contract import event_schema, schema_of
 from starters.failures import answer_wait
 from workflows.events import EventSpec
 
@@ -203,7 +205,8 @@ def create_app(client: Client, *, auth: GatewayAuth, signing_key: Callable[[Agen
             return refusal(400, "payload", "事件需要且只需要一个 JSON 对象", "an event takes exactly one JSON object")
         actor = payload.get("actor", {})
         if not isinstance(actor, dict):
-            return refusal(400, "invalid_payload", "actor 应为对象 {unit, person}", "actor must be an object {unit, person}")
+            return refusal(400, "invalid_payload", "actor 应为对象 {unit, person}",
+                           "actor must be an object {unit, person}")
         claimed = actor.get("unit", unit.value)
         if claimed != unit.value:
             here, there = AGENCY[unit.value], AGENCY.get(str(claimed), (str(claimed)[:20],) * 2)
@@ -263,17 +266,14 @@ async def serve(client: Client, *, host: str = "127.0.0.1", port: int = 8088, au
     runner = web.AppRunner(create_app(client, auth=auth, signing_key=signing_key), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port, ssl_context=tls).start()
-    log.info("gateway ready", url=f"{'https' if tls else 'http'}://{host}:{port}", tokens=sum(map(len, auth.tokens.values())),
-             certificate_rules=len(auth.certificates))
+    log.info("gateway ready", url=f"{'https' if tls else 'http'}://{host}:{port}",
+             tokens=sum(map(len, auth.tokens.values())), certificate_rules=len(auth.certificates))
     return runner
 
 
 def openapi(catalogue: Mapping[str, Mapping[str, EventSpec]]) -> dict[str, Any]:
     """OpenAPI 3.1: one path per event, its body the event's schema (the units that may send it
     in ``actor.unit``), the answers the receipt and the refusal."""
-    from domain.events.base import EventReceipt
-    from starters.contract import event_schema, schema_of
-
     ref = "#/components/schemas/{model}"
     components: dict[str, Any] = {}
 

@@ -94,7 +94,8 @@ async def test_agency_systems_send_through_the_gateway(env: WorkflowEnvironment,
                              headers=bearer(Agency.LEGAL_AID))
     assert answer.status == 409 and (await answer.json())["code"] == "not_now"
     answer = await http.post("/cases/NC360102-NOSUCHCA/events/legal_aid_decision",
-                             json={"event_id": "la-4", "actor": PERSON, "granted": True}, headers=bearer(Agency.LEGAL_AID))
+                             json={"event_id": "la-4", "actor": PERSON, "granted": True},
+                             headers=bearer(Agency.LEGAL_AID))
     assert answer.status == 404 and (await answer.json())["code"] == "not_found"
 
 
@@ -105,8 +106,8 @@ async def test_requests_refused_at_the_door(http: TestClient) -> None:
         answer = await http.post(url, json=event, headers=headers)
         assert answer.status == 401 and (await answer.json())["code"] == "unauthenticated"
         assert answer.headers["WWW-Authenticate"].startswith("Bearer")
-    for body, code in ((b"{not json", "payload"), (b"[1, 2]", "payload"), (b'{"actor": "legal_aid"}', "invalid_payload"),
-                       (b'{"actor": {"person": "p"}}', "invalid_payload")):
+    for body, code in ((b"{not json", "payload"), (b"[1, 2]", "payload"),
+                       (b'{"actor": "legal_aid"}', "invalid_payload"), (b'{"actor": {"person": "p"}}', "invalid_payload")):
         answer = await http.post(url, data=body, headers=bearer(Agency.LEGAL_AID))
         assert answer.status == 400 and (await answer.json())["code"] == code, body
     answer = await http.post(url.replace("legal_aid_decision", "no_such_event"), json=event,
@@ -142,7 +143,8 @@ def test_credentials_by_certificate_and_token() -> None:
                        certificates={"CN=fayuan-system": Agency.LEGAL_AID, "OU=南昌市总工会": Agency.UNION})
     subject = lambda *pairs: {"subject": tuple(((k, v),) for k, v in pairs)}  # noqa: E731  (ssl's peercert form)
     assert auth.units_for_certificate(subject(("commonName", "fayuan-system"))) == {Agency.LEGAL_AID}
-    assert auth.units_for_certificate(subject(("organizationalUnitName", "南昌市总工会"), ("commonName", "x"))) == {Agency.UNION}
+    union_cert = subject(("organizationalUnitName", "南昌市总工会"), ("commonName", "x"))
+    assert auth.units_for_certificate(union_cert) == {Agency.UNION}
     assert auth.units_for_certificate(subject(("commonName", "fayuan-system"),
                                               ("organizationalUnitName", "南昌市总工会"))) == {Agency.LEGAL_AID, Agency.UNION}
     assert auth.units_for_certificate(subject(("commonName", "other"))) == set()
@@ -183,8 +185,8 @@ def _certificate(path: Path, name: x509.Name, issuer: tuple[x509.Name, ec.Ellipt
                                         critical=False)
     cert = builder.sign(issuer_key, hashes.SHA256())
     path.with_suffix(".crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    path.with_suffix(".key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                           serialization.NoEncryption()))
+    path.with_suffix(".key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     return name, key
 
 

@@ -34,7 +34,8 @@ AT = datetime(2026, 12, 3, 5, 40, tzinfo=UTC)
 CASE, EVENT = "NC360102-ABCDEFGH", "legal_aid_decision"
 # RFC 8032 §7.1 test 1's secret key, as legal aid's example key (the docs use the same).
 EXAMPLE_SEED = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
-EXAMPLE_KEY = UnitKey(unit=Agency.LEGAL_AID, key_id="legal_aid.example", alg="ed25519", private_key=b64url(EXAMPLE_SEED))
+EXAMPLE_KEY = UnitKey(unit=Agency.LEGAL_AID, key_id="legal_aid.example", alg="ed25519",
+                      private_key=b64url(EXAMPLE_SEED))
 PAYLOAD = {"event_id": "la-1", "actor": {"unit": "legal_aid", "person": "李四"}, "granted": False,
            "reason": "不符合经济困难标准"}
 
@@ -85,7 +86,8 @@ def test_sm2_round_trip() -> None:
     payload = signed({**PAYLOAD, "actor": {"unit": "union", "person": "王五"}}, key, event="mediation_result")
     keys = key_set((Agency.UNION, key))
     assert verify(payload, workflow_id=CASE, event="mediation_result", keys=keys) is None
-    assert verify({**payload, "note": "改"}, workflow_id=CASE, event="mediation_result", keys=keys).reason == "bad_signature"
+    changed = verify({**payload, "note": "改"}, workflow_id=CASE, event="mediation_result", keys=keys)
+    assert changed is not None and changed.reason == "bad_signature"
 
 
 def refusal(payload: object, keys: KeySet = KEYS, **kw) -> str:
@@ -100,7 +102,8 @@ def test_each_refusal() -> None:
     union = UnitKey.generate(Agency.UNION, "ed25519", key_id="union.1")
     assert refusal(PAYLOAD) == "no_proof"
     assert refusal({**good, "proof": {"alg": "ed25519"}}) == "malformed_proof"
-    assert refusal({**good, "proof": {**good["proof"], "signed_at": "2026-12-03 05:40"}}) == "malformed_proof"
+    for moment in ("2026-12-03 05:40", "2026-13-45T05:40:00Z", "2026-12-03T13:40:00+08:00"):
+        assert refusal({**good, "proof": {**good["proof"], "signed_at": moment}}) == "malformed_proof"
     assert refusal(good, workflow_id="NC360102-ZZZZZZZZ") == "other_workflow_id"
     assert refusal(good, event="lawyer_assigned") == "other_event"
     assert refusal({**good, "event_id": "la-2"}) == "other_event_id"
@@ -110,14 +113,16 @@ def test_each_refusal() -> None:
     assert refusal({**good, "actor": {"unit": "union", "person": "李四"}},
                    key_set((Agency.LEGAL_AID, EXAMPLE_KEY), (Agency.UNION, union))) == "wrong_unit"
     assert refusal({**good, "proof": {**good["proof"], "alg": "sm2"}}) == "wrong_alg"
-    assert refusal(good, key_set((Agency.LEGAL_AID, EXAMPLE_KEY), since=AT + timedelta(seconds=1))) == "outside_validity"
+    later = key_set((Agency.LEGAL_AID, EXAMPLE_KEY), since=AT + timedelta(seconds=1))
+    assert refusal(good, later) == "outside_validity"
     assert refusal({**good, "granted": True}) == "bad_signature"
     forged = sign(PAYLOAD, workflow_id=CASE, event=EVENT, at=AT,
                   key=UnitKey.generate(Agency.LEGAL_AID, "ed25519", key_id="legal_aid.example"))
     assert refusal(forged) == "bad_signature"
     # a proof lifted from one event onto another made for a different case or event id
     for lifted in (signed(workflow_id="NC360102-ZZZZZZZZ"), signed({**PAYLOAD, "event_id": "la-9"})):
-        assert refusal({**good, "proof": {**lifted["proof"], "workflow_id": CASE, "event_id": "la-1"}}) == "bad_signature"
+        relabelled = {**lifted["proof"], "workflow_id": CASE, "event_id": "la-1"}
+        assert refusal({**good, "proof": relabelled}) == "bad_signature"
     assert refusal({**good, "n": float("inf")}) == "bad_signature"  # not canonicalisable: refused, not raised
 
 

@@ -176,20 +176,24 @@ def load_unit_key(unit: Agency, environ: Mapping[str, str] | None = None) -> Uni
     """``unit``'s signing key: WEIQUAN_SIGNING_KEY_<UNIT> if set, else its file in the key folder."""
     env = _env(environ)
     variable = f"WEIQUAN_SIGNING_KEY_{unit.value.upper()}"
-    if env.get(variable):
-        source, text = variable, env[variable]
-    else:
-        path = key_dir(env) / f"{unit.value}.key"
-        source = str(path)
-        try:
-            if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-                raise SigningConfigError(f"{path}: others may read this private key; make it mode 0600 "
-                                         f"(chmod 600 {path})")
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise SigningConfigError(f"no signing key for {unit.value}: expected {path} or {variable}") from None
-        except OSError as err:
-            raise SigningConfigError(f"cannot read {path}: {err.strerror}") from None
+    if text := env.get(variable):
+        return _parse_key(text, unit, variable)
+    return _key_file(key_dir(env) / f"{unit.value}.key", unit, f" or {variable}")
+
+
+def _key_file(path: Path, unit: Agency, instead: str = "") -> UnitKey:
+    try:
+        if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise SigningConfigError(f"{path}: others may read this private key; make it mode 0600 (chmod 600 {path})")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SigningConfigError(f"no signing key for {unit.value}: expected {path}{instead}") from None
+    except OSError as err:
+        raise SigningConfigError(f"cannot read {path}: {err.strerror}") from None
+    return _parse_key(text, unit, str(path))
+
+
+def _parse_key(text: str, unit: Agency, source: str) -> UnitKey:
     try:
         key = UnitKey.model_validate_json(text)
     except ValidationError as err:
@@ -223,7 +227,7 @@ def ensure_dev_keys(environ: Mapping[str, str] | None = None, *, at: datetime | 
         if not path.exists():
             _write_private(path, UnitKey.generate(unit, alg))
             made.append(unit)
-        key = load_unit_key(unit, {**env, f"WEIQUAN_SIGNING_KEY_{unit.value.upper()}": ""})
+        key = _key_file(path, unit)
         if keys.find(key.key_id) is None:
             keys.units.setdefault(unit, []).append(key.public(since))
             if unit not in made:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from domain.i18n import AGENCY
 from domain.models import Strict
@@ -27,6 +27,15 @@ class Proof(Strict):
     event: str = Field(min_length=1, max_length=128)
     event_id: str = Field(min_length=1, max_length=128)
     signature: str = Field(pattern=r"^[A-Za-z0-9_-]+={0,2}$", description="base64url")
+
+    @field_validator("signed_at")
+    @classmethod
+    def _a_real_moment(cls, value: str) -> str:
+        datetime.fromisoformat(value)  # 2026-13-45 passes the pattern, not this
+        return value
+
+    def moment(self) -> datetime:
+        return datetime.fromisoformat(self.signed_at)
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,8 @@ def rfc3339(at: datetime) -> str:
 def sign(payload: dict[str, Any], *, workflow_id: str, event: str, key: UnitKey, at: datetime) -> dict[str, Any]:
     """The payload with its proof (a new dict; a proof it had is replaced). The payload must name
     the key's unit as its actor and carry its event id."""
-    unit = (payload.get("actor") or {}).get("unit") if isinstance(payload.get("actor"), dict) else None
+    actor = payload.get("actor")
+    unit = actor.get("unit") if isinstance(actor, dict) else None
     if unit != key.unit.value:
         raise ValueError(f"the payload's actor.unit is {unit!r}; {key.key_id} signs only for {key.unit.value}")
     event_id = payload.get("event_id")
@@ -117,8 +127,7 @@ def verify(payload: Any, *, workflow_id: str, event: str, keys: KeySet) -> Probl
     if proof.alg != key.alg:
         return Problem("wrong_alg", f"签名算法 {proof.alg} 与密钥 {key.key_id} 的算法 {key.alg} 不符",
                        f"signature algorithm {proof.alg} does not match key {key.key_id} ({key.alg})")
-    moment = datetime.fromisoformat(proof.signed_at)
-    if not key.valid_at(moment):
+    if not key.valid_at(proof.moment()):
         until = key.valid_until.isoformat() if key.valid_until else "—"
         return Problem("outside_validity",
                        f"签名时间 {proof.signed_at} 不在密钥 {key.key_id} 的有效期内（{key.valid_from.isoformat()} 至 {until}）",

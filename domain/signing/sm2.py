@@ -86,6 +86,7 @@ def verify(public: bytes, message: bytes, signature: bytes, *, uid: bytes = DEFA
     if not (0 < r < n and 0 < s < n) or (r + s) % n == 0:  # GB/T 32918.2 §7.1 B1, B2, B5
         return False
     try:
-        return bool(_engine(curve, public_xy=public[1:].hex()).verify(signature.hex(), digest_e(public, message, uid, curve)))
+        engine = _engine(curve, public_xy=public[1:].hex())
+        return bool(engine.verify(signature.hex(), digest_e(public, message, uid, curve)))
     except (TypeError, ValueError):  # sG + tP at infinity: gmssl fails to convert it; no valid signature does this
         return False
