@@ -40,7 +40,7 @@ from typing import Any, Self
 import structlog
 from aiohttp import web
 from pydantic import Field, ValidationError, model_validator
-from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.events.base import EventReceipt
@@ -222,7 +222,7 @@ def create_app(client: Client, *, auth: GatewayAuth, signing_key: Callable[[Agen
         except EventRefused as refused:
             return refusal(STATUS.get(refused.code, 503), refused.code if refused.code in STATUS else "server",
                            refused.zh, refused.en)
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        except TimeoutError:
             return refusal(503, "no_answer", f"{what[0]}未及时答复：稍后用同一事件编号重发",
                            f"the {what[1]} did not answer in time: resend later with the same event id")
         except RPCError as err:
