@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE
 from temporalio import workflow
 
 from domain.events.base import EventReceipt, EventRefusal
@@ -67,8 +68,9 @@ def handlers() -> list[Handler]:
 # ---- schemas -------------------------------------------------------------------------------------
 
 
-def schema_of(tp: Any, mode: str, title: str | None = None, description: str | None = None) -> dict[str, Any]:
-    schema = TypeAdapter(tp).json_schema(mode=mode)  # type: ignore[arg-type]
+def schema_of(tp: Any, mode: str, title: str | None = None, description: str | None = None, *,
+              ref_template: str = DEFAULT_REF_TEMPLATE) -> dict[str, Any]:
+    schema = TypeAdapter(tp).json_schema(mode=mode, ref_template=ref_template)  # type: ignore[arg-type]
     if title:
         schema["title"] = title
     if description:
@@ -80,11 +82,13 @@ def units(spec: EventSpec) -> list[str]:
     return sorted(a.value for a in spec.actors)
 
 
-def event_schema(spec: EventSpec) -> dict[str, Any]:
-    """The payload's schema, with the units allowed to send it written into ``actor.unit``."""
+def event_schema(spec: EventSpec, *, ref_template: str = DEFAULT_REF_TEMPLATE) -> dict[str, Any]:
+    """The payload's schema, with the units allowed to send it written into ``actor.unit``
+    (``ref_template``: where its shared parts go; the gateway's OpenAPI document puts them in
+    its components)."""
     doc = " ".join((spec.model.__doc__ or "").split())  # a docstring's lines, as one
     schema = schema_of(spec.model, "validation", spec.name,
-                       f"{spec.title[0]} · {spec.title[1]}" + (f". {doc}" if doc else ""))
+                       f"{spec.title[0]} · {spec.title[1]}" + (f". {doc}" if doc else ""), ref_template=ref_template)
     schema["properties"]["actor"] = {
         **schema["properties"]["actor"],
         "properties": {"unit": {"enum": units(spec)}},
