@@ -1,5 +1,6 @@
 """Bare Temporal, for the benchmark to compare against: workflows that do what a case does to the
-engine (the same number of activities, updates and waits) with no-op bodies.
+engine (the same number of activities, events and waits) with no-op bodies. An event is what a
+case's is: a signal, then its answer read back with a query (``send``).
 
     python -m bench.bare     # their worker (TEMPORAL_ADDRESS), on task queue bench.bare
 """
@@ -9,8 +10,10 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from temporalio import activity, workflow
+from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
 QUEUE = "bench.bare"
@@ -23,11 +26,12 @@ def noop() -> None:
 
 @workflow.defn
 class BareWorkflow:
-    """Runs ``plan[0]`` activities, waits for update 1, runs ``plan[1]``, … — a case's shape."""
+    """Runs ``plan[0]`` activities, waits for event 1, runs ``plan[1]``, … — a case's shape."""
 
     def __init__(self) -> None:
-        self.waiting_for = 0  # the update the workflow is ready for (0: none)
+        self.waiting_for = 0  # the event the workflow is ready for (0: none)
         self.received = 0
+        self.answers: dict[int, tuple[int, bool]] = {}  # event → (tries, applied)
 
     @workflow.run
     async def run(self, plan: list[int]) -> int:
@@ -40,23 +44,34 @@ class BareWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return sum(plan)
 
-    @workflow.update
-    async def step(self, n: int) -> int:
-        self.received = n
-        return n
+    @workflow.signal
+    def step(self, n: int) -> None:
+        tries = self.answers.get(n, (0, False))[0] + 1
+        fits = n == self.waiting_for and self.received < n
+        if fits:
+            self.received = n
+        self.answers[n] = (tries, fits or self.received >= n)
 
-    @step.validator
-    def ready(self, n: int) -> None:
-        if n != self.waiting_for or self.received >= n:
-            raise ValueError("not now")
+    @workflow.query
+    def answer(self, n: int) -> tuple[int, bool] | None:
+        return self.answers.get(n)
 
 
 @workflow.defn
 class BareIdle:
-    """Waits; answers updates at once (the bare update round trip)."""
+    """Waits; answers events (signal + answer query) and updates at once (the bare round trips)."""
 
     def __init__(self) -> None:
         self.done = False
+        self.answers: dict[int, tuple[int, bool]] = {}
+
+    @workflow.signal
+    def event(self, n: int) -> None:
+        self.answers[n] = (self.answers.get(n, (0, False))[0] + 1, True)
+
+    @workflow.query
+    def answer(self, n: int) -> tuple[int, bool] | None:
+        return self.answers.get(n)
 
     @workflow.run
     async def run(self) -> None:
@@ -74,6 +89,18 @@ class BareIdle:
     @workflow.signal
     def stop(self) -> None:
         self.done = True
+
+
+async def send(handle: WorkflowHandle[Any, Any], signal: Any, n: int) -> bool:
+    """The bare form of starters.cases.send_event: read the answer, signal, poll until it grew."""
+    before = await handle.query("answer", n, result_type=tuple[int, bool] | None)
+    await handle.signal(signal, n)
+    pause = 0.002
+    while (answer := await handle.query("answer", n, result_type=tuple[int, bool] | None)) is None \
+            or answer[0] <= (before[0] if before else 0):
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.25)
+    return answer[1]
 
 
 async def main() -> None:

@@ -1,6 +1,6 @@
 """An outside system driving one case with the Temporal Python SDK and the pydantic converter
-(docs/integration.md): legal aid's decision as an update (sent twice: applied once, same answer), a
-refused event, the union's report as a signal, then the outcome. It uses temporalio, pydantic and
+(docs/integration.md): legal aid's decision as a signal with its answer read back (sent twice: applied
+once, same answer), a refused event, the union's report, then the case's stage. It uses temporalio, pydantic and
 aiohttp only, no code from this repository, as another agency's system would.
 
     python examples/integrator.py CASE_NUMBER
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -23,11 +25,10 @@ import aiohttp
 from google.protobuf import json_format
 from pydantic import BaseModel
 from temporalio.api.common.v1 import Payload, Payloads
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.envconfig import ClientConfig
-from temporalio.exceptions import ApplicationError
 
 
 class Receipt(BaseModel):
@@ -38,6 +39,46 @@ class Receipt(BaseModel):
     stage: str
     message: str
     message_en: str
+
+
+class Refusal(BaseModel):
+    """docs/schemas/event-refusal.json"""
+
+    code: str
+    zh: str
+    en: str
+
+
+class Answer(BaseModel):
+    """docs/schemas/event-answer.json: the case's answer to one event."""
+
+    key: str
+    status: str  # applying | applied | refused
+    tries: int
+    receipt: Receipt | None = None
+    refusal: Refusal | None = None
+
+
+def answer_key(event: str, payload: dict[str, object]) -> str:
+    """docs/integration.md: event name, event id and the SHA-256 of the payload's JSON with sorted
+    keys and no spaces (the proof, if any, left out)."""
+    content = {k: v for k, v in payload.items() if k != "proof"}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False,
+                                       separators=(",", ":")).encode()).hexdigest()
+    return f"{event}/{payload['event_id']}~{digest[:16]}"
+
+
+async def send(case: WorkflowHandle[object, object], event: str, payload: dict[str, object]) -> Answer:
+    """Send an event as a signal and wait for the case's answer to this try (``tries`` grows with
+    each try the case takes: an old refusal of the same event is not the answer to this one)."""
+    key = answer_key(event, payload)
+    before = await case.query("answer", key, result_type=Answer)
+    await case.signal(event, payload)
+    while True:
+        answer = await case.query("answer", key, result_type=Answer)
+        if answer is not None and answer.tries > (before.tries if before else 0) and answer.status != "applying":
+            return answer
+        await asyncio.sleep(0.05)
 
 
 class CaseState(BaseModel):
@@ -89,37 +130,28 @@ async def main(case_number: str) -> None:
     state = await case.query("state", result_type=CaseState)
     print(f"{case_number} is at {state.stage}: {state.waiting_for_en}")
 
-    # The event id is our own record's id, and the update id too: a resend is answered, not re-applied.
+    # The event id is our own record's id: a resend is answered, not re-applied.
     decision = {"event_id": "legal_aid:LA-2026-0002", "actor": {"unit": "legal_aid", "person": "法援中心经办人"},
                 "granted": True, "lawyer": {"name": "李律师", "firm": "江西某律师事务所"}}
-    receipt = await case.execute_update("legal_aid_decision", decision, id=decision["event_id"], result_type=Receipt)
-    again = await case.execute_update("legal_aid_decision", decision, id=decision["event_id"], result_type=Receipt)
+    receipt = (await send(case, "legal_aid_decision", decision)).receipt
+    again = (await send(case, "legal_aid_decision", decision)).receipt
+    assert receipt is not None, "unexpected: the decision was refused"
     print(f"legal aid decided: {receipt.message_en} (sent twice, same receipt: {again == receipt})")
 
     # A unit may only send its own steps' events; a refusal names its reason in both languages.
     probe = {"event_id": "union:probe-2", "actor": {"unit": "union", "person": "调解员"}, "granted": True}
-    try:
-        await case.execute_update("legal_aid_decision", probe, id=probe["event_id"], result_type=Receipt)
+    refused = (await send(case, "legal_aid_decision", probe)).refusal
+    if refused is None:
         raise SystemExit("unexpected: the case accepted another unit's event")
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        assert isinstance(cause, ApplicationError) and cause.type == "EventRejected"
-        print(f"refused, as it should be: {cause.details[0]['code']}: {cause.details[0]['en']}")
-
-    for _ in range(100):  # the case moves on to mediation once the decision is processed
-        state = await case.query("state", result_type=CaseState)
-        if state.stage == "mediation":
-            break
-        await asyncio.sleep(0.3)
+    print(f"refused, as it should be: {refused.code}: {refused.en}")
+    state = await case.query("state", result_type=CaseState)
     print(f"{case_number} is at {state.stage}: {state.waiting_for_en}")
 
-    # A signal: fire and forget. A refused signal is recorded in the case log, not returned.
-    await case.signal("mediation_failed", {"event_id": "union:MED-2026-0002",
-                                           "actor": {"unit": "union", "person": "职工服务中心调解员"},
-                                           "reason": "双方对欠薪金额分歧较大"})
-    await asyncio.sleep(1)
+    failed = await send(case, "mediation_failed", {"event_id": "union:MED-2026-0002",
+                                                    "actor": {"unit": "union", "person": "职工服务中心调解员"},
+                                                    "reason": "双方对欠薪金额分歧较大"})
     state = await case.query("state", result_type=CaseState)
-    print(f"after the signal {case_number} is at {state.stage}: {state.waiting_for_en}")
+    print(f"after the union's report ({failed.status}) {case_number} is at {state.stage}: {state.waiting_for_en}")
 
 
 if __name__ == "__main__":

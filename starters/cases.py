@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.districts import DISTRICTS
+from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from domain.events.base import EventReceipt
 from domain.i18n import AGENCY, CLAIM
 from domain.models import CaseIntake, CaseOutcome, CaseView
 from workers.queues import DEFAULT_PREFIX, queue
 from workflows.case import CaseWorkflow
-from workflows.events import digest_of
 
 
 class EventRefused(Exception):
@@ -59,29 +60,31 @@ async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT
     return number, True
 
 
-async def send_event(client: Client, case_number: str, event: str, payload: dict[str, Any]) -> EventReceipt:
-    """Send an event as an update (the sender gets the answer). The update id is the event id and
-    the content's digest: the same event resent is answered by the server, not applied again, and
-    the same id with other content reaches the case, which refuses it (``conflict``)."""
+async def send_event(client: Client, case_number: str, event: str, payload: Any) -> EventReceipt:
+    """Send an event to a case or a meeting and wait for its answer: the receipt, or
+    ``EventRefused`` with the case's reason. The event goes as a signal; the answer is read back by
+    the event's key (domain/events/answers.py), after the try this call made. Waits as long as the
+    case takes: callers bound it (the CLI with WEIQUAN_ANSWER_WAIT)."""
+    key = answer_key(event, payload)
+    if key is None:
+        raise EventRefused("payload", "事件应为带 event_id 的 JSON 对象", "an event is a JSON object with an event_id")
     handle = client.get_workflow_handle(case_number)
-    try:
-        return await handle.execute_update(event, payload, id=update_id(payload), result_type=EventReceipt)
-    except WorkflowUpdateFailedError as err:
-        raise _refusal(err.cause) from None
+    before = await _answer(handle, key)
+    await handle.signal(event, payload)
+    pause = 0.002
+    while (answer := await _answer(handle, key)) is None or answer.tries <= (before.tries if before else 0) \
+            or answer.status == "applying":
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.25)
+    if answer.refusal is not None:
+        raise EventRefused(answer.refusal.code, answer.refusal.zh, answer.refusal.en)
+    assert answer.receipt is not None
+    return answer.receipt
 
 
-def update_id(payload: Any) -> str | None:
-    """The update id for an event: its event id and its content's digest (None without an id: the
-    server makes one, and the case refuses the event for its missing id)."""
-    event_id = payload.get("event_id") if isinstance(payload, dict) else None
-    return f"{event_id}~{digest_of(payload)[:16]}" if event_id else None
-
-
-def _refusal(cause: BaseException | None) -> EventRefused:
-    if isinstance(cause, ApplicationError) and cause.details:
-        info = cause.details[0]
-        return EventRefused(info.get("code", ""), info.get("zh", str(cause)), info.get("en", str(cause)))
-    return EventRefused("failed", str(cause), str(cause))
+async def _answer(handle: WorkflowHandle[Any, Any], key: str) -> EventAnswer | None:
+    answer: EventAnswer | None = await handle.query(ANSWER_QUERY, key, result_type=EventAnswer)
+    return answer
 
 
 async def case_state(client: Client, case_number: str) -> CaseView:

@@ -22,9 +22,9 @@ from typing import Any
 from temporalio import workflow
 
 from domain import catalogue as events_file
+from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from domain.events.base import EventReceipt, EventRefusal
 from domain.i18n import AGENCY
-from starters.cases import update_id
 from starters.payloads import EXAMPLES, ROOT, ContractError, event_schema, example, schema_of, units
 from workflows.case import CaseWorkflow, event_catalog, event_stages
 from workflows.events import EventSpec
@@ -67,6 +67,7 @@ def handlers() -> list[Handler]:
 def answer_schemas() -> dict[str, dict[str, Any]]:
     defn = workflow._Definition.must_from_class(CaseWorkflow)
     return {
+        "event-answer.json": schema_of(EventAnswer, "serialization"),
         "event-receipt.json": schema_of(EventReceipt, "serialization"),
         "event-refusal.json": schema_of(EventRefusal, "serialization"),
         "case-input.json": schema_of(defn.arg_types[0], "validation") if defn.arg_types else {},
@@ -146,11 +147,10 @@ def event_section(spec: EventSpec, schema: dict[str, Any]) -> list[str]:
         + f" Schema: [`schemas/events/{spec.name}.json`](schemas/events/{spec.name}.json).",
         "", *field_table(schema), "", "Example payload:", "", "```json",
         json.dumps(payload, ensure_ascii=False, indent=2), "```", "",
-        "As an update (the answer is an event receipt, or the refusal):", "",
-        *command('temporal workflow update execute --workflow-id "$CASE"',
-                 f"--name {spec.name} --update-id {shlex.quote(update_id(payload) or '')}", payload=payload), "",
-        "As a signal (fire and forget; a refusal is recorded in the case log as `event.refused`):", "",
+        "Send it as a signal, then read the case's answer (receipt or refusal) by the event's answer key:", "",
         *command(f'temporal workflow signal --workflow-id "$CASE" --name {spec.name}', payload=payload), "",
+        *command(f'temporal workflow query --workflow-id "$CASE" --name {ANSWER_QUERY}',
+                 "--input " + shlex.quote(json.dumps(answer_key(spec.name, payload)))), "",
     ]
 
 
@@ -172,9 +172,11 @@ def catalogue() -> str:
     schemas = {spec.name: event_schema(spec) for spec in specs}
     lines = [
         BEGIN, "", f"## Events ({len(specs)})", "",
-        "Every event is accepted under its name both as an update and as a signal, with one JSON object "
-        "as its only argument. Answers: [`schemas/event-receipt.json`](schemas/event-receipt.json); "
-        "refusals: [`schemas/event-refusal.json`](schemas/event-refusal.json).", "",
+        "Every event is a signal under its name, with one JSON object as its only argument; the case's answer "
+        f"is read with the `{ANSWER_QUERY}` query by the event's answer key "
+        "([`schemas/event-answer.json`](schemas/event-answer.json): the receipt "
+        "[`schemas/event-receipt.json`](schemas/event-receipt.json) or the refusal "
+        "[`schemas/event-refusal.json`](schemas/event-refusal.json)).", "",
         "| Event | What | Sent by | Schema |", "|---|---|---|---|",
         *(f"| [`{s.name}`](#{s.name}) | {s.title[0]} · {s.title[1]} | {', '.join(units(s))} | "
           f"[json](schemas/events/{s.name}.json) |" for s in specs), "",

@@ -34,7 +34,8 @@ def test_each_event_is_documented_with_an_example_its_schema_accepts(name: str) 
     payload = contract.example(spec, schema)
     validator.validate(payload)
     doc = (contract.ROOT / contract.DOC).read_text(encoding="utf-8")
-    assert f"--name {name} --update-id" in doc and f"--name {name} \\\n  --input" in doc
+    assert f'--name {name} \\\n  --input' in doc  # the signal
+    assert f'--name answer \\\n  --input \'"{contract.answer_key(name, payload)}"\'' in doc  # its answer
     outsiders = [a.value for a in Agency if a not in spec.actors]
     if outsiders:  # the schema itself says who may send the event
         wrong = {**payload, "actor": {**payload["actor"], "unit": outsiders[0]}}

@@ -1,5 +1,5 @@
-"""On the real dev server (the embedded default): visibility by search attributes, an update sent
-as plain JSON with the `temporal` CLI, as an integrator without our SDK would, and the supervisors'
+"""On the real dev server (the embedded default): visibility by search attributes, an event sent
+as a signal in plain JSON, its answer read back with the `temporal` CLI, as an integrator without our SDK would, and the supervisors'
 list of cases that cannot move (`weiquan case stuck`)."""
 
 from __future__ import annotations
@@ -69,14 +69,19 @@ async def test_case_found_by_search_attributes_and_updated_from_temporal_cli(
         payload = {"event_id": "cli-json-1", "actor": {"unit": "legal_aid", "person": "法援中心"},
                    "granted": True, "lawyer": {"name": "李律师"}}
         target = client.service_client.config.target_host
-        proc = await asyncio.create_subprocess_exec(
-            binary("temporal"), "workflow", "update", "execute", "--address", target,
-            "--workflow-id", number, "--name", "legal_aid_decision", "--input", json.dumps(payload),
-            "--output", "json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        stdout, stderr = await proc.communicate()
-        assert proc.returncode == 0, stderr.decode()
-        assert "给予法律援助" in stdout.decode()
+        async def temporal(*args: str) -> str:
+            proc = await asyncio.create_subprocess_exec(
+                binary("temporal"), "workflow", *args, "--address", target, "--workflow-id", number,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout, stderr = await proc.communicate()
+            assert proc.returncode == 0, stderr.decode()
+            return stdout.decode()
+
+        await temporal("signal", "--name", "legal_aid_decision", "--input", json.dumps(payload))
         view = await at_stage(client, number, "mediation")
+        answer = await temporal("query", "--name", "answer", "--input", '"legal_aid_decision/cli-json-1"',
+                                "--output", "json")
+        assert '"applied"' in answer and "给予法律援助" in answer
         assert "legal_aid_granted" in view.flags
         details = await until(client, number, lambda v: v.stage == "mediation")
         assert details.waiting_for.startswith("调解组织调解")

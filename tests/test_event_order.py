@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -78,15 +79,15 @@ async def test_messages_say_the_schema_limits(env: WorkflowEnvironment, workers:
     assert "不能为空" not in short.zh
 
 
-async def test_a_refused_signal_is_recorded_with_the_unit_and_person_it_claims(
-        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+async def test_a_refused_event_is_logged_with_the_unit_and_person_it_claims(
+        env: WorkflowEnvironment, workers: str, registry: Registry, caplog: pytest.LogCaptureFixture) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
-    handle = env.client.get_workflow_handle(number)
-    await handle.signal("mediation_failed", {"event_id": "s-1", "actor": actor("union", "调解员乙"), "reason": "越级"})
-    for _ in range(200):
-        refused = [e.detail for e in registry.events(number) if e.kind == "event.refused"]
-        if refused:
-            break
-        await asyncio.sleep(0.05)
-    assert refused and "union (调解员乙)" in refused[0] and "mediation_failed" in refused[0]
+    with caplog.at_level(logging.INFO, logger="temporalio.workflow"):
+        with pytest.raises(EventRefused) as refused:
+            await send_event(env.client, number, "mediation_failed",
+                             {"event_id": "s-1", "actor": actor("union", "调解员乙"), "reason": "越级"})
+    assert refused.value.code == "not_now"
+    lines = [r.getMessage() for r in caplog.records if "mediation_failed refused" in r.getMessage()]
+    assert lines and "union (调解员乙)" in lines[0] and "id s-1" in lines[0]
+    assert "event.refused" not in [e.kind for e in registry.events(number)]

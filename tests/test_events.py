@@ -1,17 +1,22 @@
-"""Events on the time-skipping server: the same event id is applied once whichever way it comes
-(update or signal), and a unit cannot send another unit's event (refused by the validator, logged)."""
+"""Events on the time-skipping server: every event is a signal whose answer the case keeps by the
+event's key (domain/events/answers.py); the same event is applied once however often it comes, a
+refusal changes nothing but its answer, and a unit cannot send another unit's event."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio import workflow
 from temporalio.testing import WorkflowEnvironment
 
+from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from registry.store import Registry
 from starters.cases import EventRefused, send_event
-from tests.helpers import close_after_failed_mediation, actor, at_stage, settle, start
+from tests.helpers import actor, at_stage, close_after_failed_mediation, settle, start
+from workflows.case import CaseWorkflow
+from workflows.events import EventDesk
+from workflows.meeting import MeetingWorkflow
 
 GRANT = {"actor": actor("legal_aid"), "granted": True, "lawyer": {"name": "张律师"}}
 
@@ -20,19 +25,35 @@ def applied(registry: Registry, number: str, kind: str = "event.legal_aid_decisi
     return [e.kind for e in registry.events(number)].count(kind)
 
 
+async def answer(env: WorkflowEnvironment, number: str, name: str, payload: dict[str, object]) -> EventAnswer | None:
+    key = answer_key(name, payload)
+    return await env.client.get_workflow_handle(number).query(ANSWER_QUERY, key, result_type=EventAnswer)
+
+
+def test_cases_and_meetings_take_no_updates() -> None:
+    """The design that keeps a case from sticking on the SDK's update order: no update handler,
+    so no update acceptance can ever be written into a case's history."""
+    for cls in (CaseWorkflow, MeetingWorkflow):
+        defn = workflow._Definition.must_from_class(cls)
+        assert defn.updates == {}, cls
+
+
 async def test_same_signal_twice_is_applied_once(env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
     handle = env.client.get_workflow_handle(number)
-    await handle.signal("legal_aid_decision", {"event_id": "sig-1", **GRANT})
-    await handle.signal("legal_aid_decision", {"event_id": "sig-1", **GRANT})  # while the first may be in flight
+    payload = {"event_id": "sig-1", **GRANT}
+    await handle.signal("legal_aid_decision", payload)
+    await handle.signal("legal_aid_decision", payload)  # while the first may be in flight
     await at_stage(env.client, number, "mediation")
+    first = await answer(env, number, "legal_aid_decision", payload)
+    assert first is not None and first.status == "applied" and first.tries == 2
     await close_after_failed_mediation(env.client, number)
     await handle.result()
-    assert applied(registry, number) == 1 and applied(registry, number, "event.refused") == 0
+    assert applied(registry, number) == 1
 
 
-async def test_update_after_a_signal_with_the_same_id_gets_the_first_receipt(
+async def test_a_resend_after_a_signal_gets_the_first_receipt(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
@@ -44,21 +65,40 @@ async def test_update_after_a_signal_with_the_same_id_gets_the_first_receipt(
     assert applied(registry, number) == 1
 
 
-async def test_signal_after_an_update_with_the_same_id_is_not_applied_again(
+async def test_a_used_id_with_other_content_is_a_conflict_and_the_first_answer_stays(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
-    await send_event(env.client, number, "legal_aid_decision", {"event_id": "both-2", **GRANT})
-    await at_stage(env.client, number, "mediation")
-    handle = env.client.get_workflow_handle(number)
-    await handle.signal("legal_aid_decision", {"event_id": "both-2", **GRANT})
-    await close_after_failed_mediation(env.client, number)
-    await handle.result()  # signals are handled in order: the repeat came before the closing event
+    first = await send_event(env.client, number, "legal_aid_decision", {"event_id": "c-1", **GRANT})
+    other = {"event_id": "c-1", **GRANT, "lawyer": {"name": "王律师"}}
+    with pytest.raises(EventRefused) as conflict:
+        await send_event(env.client, number, "legal_aid_decision", other)
+    assert conflict.value.code == "conflict" and "c-1" in conflict.value.zh
+    again = await send_event(env.client, number, "legal_aid_decision", {"event_id": "c-1", **GRANT})
+    assert again == first
+    await settle(env.client, number)
     assert applied(registry, number) == 1
-    assert applied(registry, number, "event.refused") == 0  # a repeat is answered, not refused
 
 
-async def test_wrong_actor_is_refused_by_the_validator_logged_and_leaves_no_trace(
+async def test_an_event_refused_as_early_is_applied_when_sent_again_in_its_stage(
+        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+    """The sender reads the answer to its own try: the old refusal of the same event is not it."""
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    failed = {"event_id": "early-1", "actor": actor("union"), "reason": "双方分歧较大"}
+    with pytest.raises(EventRefused) as early:
+        await send_event(env.client, number, "mediation_failed", failed)
+    assert early.value.code == "not_now"
+    assert applied(registry, number, "event.refused") == 0  # a refusal leaves no trace in the registry
+    await send_event(env.client, number, "legal_aid_decision", {"event_id": "g-1", **GRANT})
+    await at_stage(env.client, number, "mediation")
+    receipt = await send_event(env.client, number, "mediation_failed", failed)
+    assert receipt.event_id == "early-1"
+    kept = await answer(env, number, "mediation_failed", failed)
+    assert kept is not None and kept.status == "applied" and kept.tries == 2
+
+
+async def test_wrong_actor_is_refused_logged_and_leaves_no_trace(
         env: WorkflowEnvironment, workers: str, registry: Registry, caplog: pytest.LogCaptureFixture) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
@@ -70,12 +110,10 @@ async def test_wrong_actor_is_refused_by_the_validator_logged_and_leaves_no_trac
         assert refused.value.code == "wrong_actor" and "工会不能发送" in refused.value.zh
         # A used event id does not get another unit past the check.
         await send_event(env.client, number, "legal_aid_decision", {"event_id": "ok-1", **GRANT})
-        with pytest.raises(WorkflowUpdateFailedError) as repeat:
-            await handle.execute_update("legal_aid_decision", {"event_id": "ok-1", "actor": actor("arbitration"),
-                                                               "granted": False, "reason": "冒用编号"},
-                                        id="another-update-id")
-        assert repeat.value.cause.details[0]["code"] == "wrong_actor"  # type: ignore[union-attr]
-        # A wrong-actor signal never reaches the case: recorded as refused.
+        with pytest.raises(EventRefused) as repeat:
+            await send_event(env.client, number, "legal_aid_decision",
+                             {"event_id": "ok-1", "actor": actor("arbitration"), "granted": False, "reason": "冒用编号"})
+        assert repeat.value.code == "wrong_actor"
         await at_stage(env.client, number, "mediation")
         await handle.signal("mediation_failed", {"event_id": "w-2", "actor": actor("legal_aid"), "reason": "越权"})
         await close_after_failed_mediation(env.client, number)
@@ -86,9 +124,9 @@ async def test_wrong_actor_is_refused_by_the_validator_logged_and_leaves_no_trac
     assert any("id ok-1 sent by arbitration" in w for w in warnings)
     assert any("mediation_failed" in w and "id w-2 sent by legal_aid" in w for w in warnings)
     assert all(number in w for w in warnings)  # the worker's log line names the case
-    history = await handle.fetch_history()
-    accepted = [e.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id
-                for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
-    assert accepted[0].startswith("ok-1~") and not {"w-1", "another-update-id"} & {a.split("~")[0] for a in accepted}
     assert applied(registry, number) == 1 and applied(registry, number, "event.mediation_failed") == 1
-    assert applied(registry, number, "event.refused") == 1
+    assert applied(registry, number, "event.refused") == 0
+
+
+def test_kept_refusals_are_bounded() -> None:
+    assert EventDesk.KEPT_REFUSALS == 200  # a flood of refused events cannot grow a case's state without end

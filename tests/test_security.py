@@ -28,6 +28,7 @@ from temporalio.envconfig import ClientConfigProfile
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
+from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from domain.models import CaseIntake
 from domain.rules import Settings
 from registry.store import Registry
@@ -37,7 +38,7 @@ from starters.codec_server import serve
 from starters.search_attributes import ensure_search_attributes
 from starters.server import start_dev_server
 from tests import factories
-from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, start, until
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, eventually, start, until
 from workers.binaries import binary
 from workers.build import build_workers
 from workers.codec import EncryptionCodec, data_converter, generate_key, load_keyring
@@ -226,8 +227,7 @@ async def test_a_case_started_under_key_a_goes_on_after_rotation_to_key_b(
 async def test_an_event_sent_in_clear_to_a_sealed_case_is_refused_and_the_case_goes_on(
         dev: tuple[WorkflowEnvironment, Path], registry: Registry, settings: Settings) -> None:
     """Workers with keys refuse unsealed payloads, as production does: an event sent without the
-    codec is refused like a malformed one (update) or recorded as refused (signal); the case moves
-    on the sealed event."""
+    codec is refused like a malformed one (its answer says so); the case moves on the sealed event."""
     env, _ = dev
     client = sealed(env, f"a:{KEY_A}")
     decision = {"actor": {"unit": "legal_aid", "person": "法援中心"}, "granted": True, "lawyer": {"name": "李律师"}}
@@ -236,19 +236,29 @@ async def test_an_event_sent_in_clear_to_a_sealed_case_is_refused_and_the_case_g
         await at_stage(client, number, "legal_aid_review")
         # As an integrator with the plain `temporal` CLI and no codec endpoint would send it.
         target = env.client.service_client.config.target_host
-        for verb, extra in (("update", ["execute", "--name"]), ("signal", ["--name"])):
-            proc = await asyncio.create_subprocess_exec(
-                binary("temporal"), "workflow", verb, *extra, "legal_aid_decision", "--address", target,
-                "--workflow-id", number, "--input", json.dumps({"event_id": f"clear-{verb}", **decision}),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            out, err = await proc.communicate()
-            if verb == "update":
-                assert proc.returncode != 0 and "事件未加密" in (out + err).decode()
-        await until(client, number, lambda v: True, "answering after the clear signal")
+        clear = {"event_id": "clear-1", **decision}
+        proc = await asyncio.create_subprocess_exec(
+            binary("temporal"), "workflow", "signal", "--name", "legal_aid_decision", "--address", target,
+            "--workflow-id", number, "--input", json.dumps(clear), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        await proc.communicate()
+        assert proc.returncode == 0
+        key = answer_key("legal_aid_decision", clear)
+        await eventually_answered(client, number, key)
+        refused = await client.get_workflow_handle(number).query(ANSWER_QUERY, key, result_type=EventAnswer)
+        assert refused is not None and refused.refusal is not None
+        assert refused.refusal.code == "invalid_payload" and "事件未加密" in refused.refusal.zh
         assert (await case_state(client, number)).stage == "legal_aid_review"
         await event(client, number, "legal_aid_decision", "legal_aid", granted=True, lawyer={"name": "李律师"})
         await at_stage(client, number, "mediation")
-    assert [e.kind for e in registry.events(number)].count("event.refused") == 1
+    assert "event.refused" not in [e.kind for e in registry.events(number)]
+
+
+async def eventually_answered(client: Client, number: str, key: str | None) -> None:
+    for _ in range(300):
+        if await client.get_workflow_handle(number).query(ANSWER_QUERY, key, result_type=EventAnswer) is not None:
+            return
+        await asyncio.sleep(0.03)
+    raise AssertionError("the clear event was never answered")
 
 
 async def test_search_attributes_memo_and_summaries_carry_no_personal_data(
@@ -307,9 +317,10 @@ async def test_integrator_examples_drive_a_sealed_case_through_the_codec_server(
             kinds = [where for e in events for where, p in payloads_in(e)
                      if p.metadata.get("encoding") != b"binary/encrypted"]
             assert not kinds, f"{kind}: the integrator sent unsealed payloads: {kinds}"
-            inputs = [e for e in events if e.HasField("workflow_execution_signaled_event_attributes")
-                      or e.HasField("workflow_execution_update_accepted_event_attributes")]
-            assert len(inputs) == 2  # the decision (once, though sent twice) and the signal
+            signals = [e for e in events if e.HasField("workflow_execution_signaled_event_attributes")]
+            assert len(signals) == 4  # every try is in the history: the decision twice, the probe, the report
+            await eventually(lambda n=number: [e.kind for e in registry.events(n)].count(
+                "event.legal_aid_decision") == 1, "the decision's log entry")  # applied once
 
 
 async def test_the_web_ui_is_told_where_the_codec_server_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,10 +27,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.api.failure.v1 import Failure
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverter, PayloadCodec, PayloadConverter
-from temporalio.exceptions import ApplicationError
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
 
 ENCODING = b"binary/encrypted"
 UNSEALED = b"binary/refused-unsealed"  # what an unsealed payload becomes when sealing is required
@@ -158,7 +156,14 @@ class EncryptionCodec(PayloadCodec):
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.open(p) if p.metadata.get("encoding") == ENCODING
-                else Payload(metadata={"encoding": UNSEALED}) if self.sealed_only else p for p in payloads]
+                else self.refused(p) if self.sealed_only else p for p in payloads]
+
+    @staticmethod
+    def refused(payload: Payload) -> Payload:
+        """An unsealed payload where sealing is required: nothing decodes it, but an event's case
+        can still file its refusal under the event's key (its JSON is kept, for that alone)."""
+        plain = payload.metadata.get("encoding") == b"json/plain"
+        return Payload(metadata={"encoding": UNSEALED}, data=payload.data if plain else b"")
 
     def open(self, payload: Payload) -> Payload:
         key_id = payload.metadata.get(KEY_ID, b"").decode()
@@ -174,26 +179,9 @@ class EncryptionCodec(PayloadCodec):
         return Payload.FromString(plain)
 
 
-class SealedFailureConverter(DefaultFailureConverter):
-    """Failure messages and stack traces go through the codec too: an exception's text may quote
-    personal data (a database error lists the values it failed to write). Event refusals stay
-    readable: they are our own words, and a sender using the plain `temporal` CLI needs them."""
-
-    _plain = DefaultFailureConverter()
-
-    def __init__(self) -> None:
-        super().__init__(encode_common_attributes=True)
-
-    def to_failure(self, exception: BaseException, payload_converter: PayloadConverter, failure: Failure) -> None:
-        if isinstance(exception, ApplicationError) and exception.type == "EventRejected":
-            self._plain.to_failure(exception, payload_converter, failure)
-        else:
-            super().to_failure(exception, payload_converter, failure)
-
-
 def data_converter(keyring: Keyring | None, *, sealed_only: bool = True) -> DataConverter:
     """The pydantic converter, sealed when there are keys."""
     if keyring is None:
         return pydantic_data_converter
     return replace(pydantic_data_converter, payload_codec=EncryptionCodec(keyring, sealed_only=sealed_only),
-                   failure_converter_class=SealedFailureConverter)
+                   failure_converter_class=DefaultFailureConverterWithEncodedAttributes)

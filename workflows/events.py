@@ -1,34 +1,36 @@
-"""How a case takes events: each stage declares its events; one desk validates and applies them.
+"""How a case takes events: each stage declares its events; one desk checks and applies them.
 
-An event is refused (the update validator raises, nothing changes; the reason is logged with the
-unit and person it claims) in this order: its name is unknown (``unknown_event``), it is not one
-JSON object (``payload``), its actor's unit may not send it (``wrong_actor``: checked on the raw
-JSON before the schema, so a unit learns nothing of another unit's events), its payload breaks the
+Every event reaches a case (or a meeting) as a signal named for the event, its payload one JSON
+object; the case files its answer (receipt or refusal) under the event's answer key, which the
+sender reads with the ``answer`` query (domain/events/answers.py says why signals, not updates).
+An event is refused (nothing changes but its answer; the worker logs the reason with the unit and
+person it claims) in this order: its name is unknown (``unknown_event``), it is not one JSON
+object (``payload``), its actor's unit may not send it (``wrong_actor``: checked on the raw JSON
+before the schema, so a unit learns nothing of another unit's events), its payload breaks the
 schema (``invalid_payload``), its event id was used before for another event or other content
 (``conflict``), or it does not fit the case's stage now (``not_now``). The same event (id, name and
-content) twice is applied once, whether it came as an update or a signal; the second call gets the
-first answer. Several updates can be validated before any of them runs, so each is checked against
-the stage once more when it is applied: handlers change their stage's state before their first
-await, and a stale event is refused then. A service or mailing day (``served_on``, ``mailed_on``)
-in the future or before the case was opened is refused with ``not_now``, for every event that
-carries one.
+content) twice is applied once; the second send reads the first answer. A service or mailing day
+(``served_on``, ``mailed_on``) in the future or before the case was opened is refused with
+``not_now``, for every event that carries one. Signals are taken in the order the server received
+them, each checked against the stage as it is then: handlers change their stage's state before
+their first await, so an event the first one made stale is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from temporalio import workflow
 from temporalio.common import RawValue
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key, digest_of
     from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
@@ -44,11 +46,9 @@ class Refusal(Exception):
     def __init__(self, code: str, zh: str, en: str) -> None:
         super().__init__(zh)
         self.code, self.zh, self.en = code, zh, en
-        self.claimed = ""  # "unit person" as the event states them, for the log
 
-    def to_error(self) -> ApplicationError:
-        details = EventRefusal(code=self.code, zh=self.zh, en=self.en).model_dump()  # type: ignore[arg-type]
-        return ApplicationError(f"{self.zh}（{self.en}）", details, type="EventRejected", non_retryable=True)
+    def to_model(self) -> EventRefusal:
+        return EventRefusal(code=self.code, zh=self.zh, en=self.en)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -100,13 +100,9 @@ def actor_refusal(spec: EventSpec, unit: object) -> Refusal | None:
                    f"not {there}")
 
 
-def digest_of(raw: object) -> str:
-    """What makes two sends the same event: the payload's content, whatever its key order."""
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                                     default=str).encode()).hexdigest()
-
-
 class EventDesk:
+    KEPT_REFUSALS = 200  # the most recent refusals kept for their senders to read (a flood stays bounded)
+
     def __init__(self, case: CaseRuntime, stages: Sequence[object]) -> None:
         self.case = case
         self.routes: dict[str, tuple[EventSpec, object]] = {}
@@ -114,8 +110,7 @@ class EventDesk:
             for spec in specs_of(type(stage)):
                 assert spec.name not in self.routes, f"event {spec.name} declared twice"
                 self.routes[spec.name] = (spec, stage)
-        self.receipts: dict[str, EventReceipt] = {}
-        self.in_flight: set[str] = set()
+        self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
 
     def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent, str]:
@@ -156,21 +151,47 @@ class EventDesk:
                 names.append(name)
         return sorted(names)
 
-    def check(self, name: str, args: Sequence[RawValue]) -> None:
-        """The update validator and the signal's gate: refuse without changing anything, and log why
-        with the unit and person the event claims. The actor comes first, so a repeated id never
-        lets a unit past another unit's step."""
+    async def take(self, name: str, args: Sequence[RawValue]) -> None:
+        """One event, as the signal brought it: refuse it (its answer says why), answer a repeat
+        with the first answer, or apply it."""
+        raw = _raw(args[0]) if len(args) == 1 else None
+        key = answer_key(name, raw)
+        tries = (self.answers[key].tries if key in self.answers else 0) + 1
         try:
             spec, stage, event, digest = self._decode(name, args)
             if self._repeat(name, event, digest):
-                return  # the same event again: answered with the first result
+                assert key is not None  # a decoded event has an id
+                self.answers[key] = self.answers[key].model_copy(update={"tries": tries})
+                return
             self._fits_now(spec, stage, event)
         except Refusal as refusal:
-            refusal.claimed = _claimed(args)
-            log = workflow.logger.warning if refusal.code == "wrong_actor" else workflow.logger.info
-            log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(args),
-                refusal.claimed or "?", refusal.en)
-            raise
+            self._refused(name, args, key, tries, refusal)
+            return
+        assert key is not None
+        self.used[event.event_id] = (name, digest)
+        self.answers[key] = EventAnswer(key=key, status="applying", tries=tries)
+        receipt = await self._apply(spec, stage, event)
+        self.answers[key] = EventAnswer(key=key, status="applied", tries=self.answers[key].tries, receipt=receipt)
+
+    def answer(self, key: str) -> EventAnswer | None:
+        """By the full answer key; or by "event/event id" alone (a script without a SHA-256 at hand):
+        the latest answer filed for that event and id."""
+        if key in self.answers or "~" in key:
+            return self.answers.get(key)
+        return next((a for k, a in reversed(self.answers.items()) if k.split("~", 1)[0] == key), None)
+
+    def _refused(self, name: str, args: Sequence[RawValue], key: str | None, tries: int, refusal: Refusal) -> None:
+        claimed = _claimed(args)
+        log = workflow.logger.warning if refusal.code == "wrong_actor" else workflow.logger.info
+        log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(args), claimed or "?",
+            refusal.en)
+        if key is None:
+            return
+        self.answers.pop(key, None)  # kept in order of the last try
+        self.answers[key] = EventAnswer(key=key, status="refused", tries=tries, refusal=refusal.to_model())
+        refused = [k for k, a in self.answers.items() if a.status == "refused"]
+        for old in refused[:max(0, len(refused) - self.KEPT_REFUSALS)]:
+            del self.answers[old]
 
     def _repeat(self, name: str, event: CaseEvent, digest: str) -> bool:
         """True for the same event again; ``conflict`` when its id was used for something else."""
@@ -191,43 +212,21 @@ class EventDesk:
         if why is not None:
             raise Refusal("not_now", f"当前不能{spec.title[0]}：{why[0]}", f"cannot {spec.title[1]} now: {why[1]}")
 
-    async def apply(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
-        spec, stage, event, digest = self._decode(name, args)
-        if self._repeat(name, event, digest):
-            await workflow.wait_condition(lambda: event.event_id not in self.in_flight)
-            if event.event_id in self.receipts:
-                return self.receipts[event.event_id]
-        self._fits_now(spec, stage, event)
-        self.used[event.event_id] = (name, digest)
-        self.in_flight.add(event.event_id)
-        try:
-            zh, en = await getattr(stage, spec.method)(event)
-        finally:
-            self.in_flight.discard(event.event_id)
+    async def _apply(self, spec: EventSpec, stage: object, event: CaseEvent) -> EventReceipt:
+        zh, en = await getattr(stage, spec.method)(event)
         dated, dated_en = dates_said(event, workflow.now())  # staff see both days when they differ
         if dated:
             zh, en = zh + dated, en + dated_en
             self.case.fact(f"{spec.title[0]}{dated}")
-        receipt = EventReceipt(event_id=event.event_id, event=name, stage=self.case.stage.value,
-                               message=zh, message_en=en)
-        self.receipts[event.event_id] = receipt
-        await self.case.log_event(f"event.{name}", zh, actor=event.actor, key=f"event:{event.event_id}")
-        return receipt
-
-    async def apply_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        """Signals have no validator: a bad one is logged and recorded, and never harms the case."""
-        try:
-            self.check(name, args)
-            await self.apply(name, args)
-        except Refusal as refusal:
-            sender = f"（{refusal.claimed or _claimed(args) or '未署名'}）"
-            await self.case.record("event.refused", f"拒收信号 {name}{sender}：{refusal.zh}",
-                                   key=f"refused:{self.case.next_seq()}")
+        await self.case.log_event(f"event.{spec.name}", zh, actor=event.actor, key=f"event:{event.event_id}")
+        return EventReceipt(event_id=event.event_id, event=spec.name, stage=self.case.stage.value,
+                            message=zh, message_en=en)
 
 
 def _raw(arg: RawValue) -> Any:
-    """The payload as plain JSON (None when it is not JSON at all)."""
-    if arg.payload.metadata.get("encoding") != b"json/plain":
+    """The payload as plain JSON (None when it is not JSON at all); an unsealed one refused by the
+    codec keeps its JSON for the refusal's key and the log."""
+    if arg.payload.metadata.get("encoding") not in (b"json/plain", UNSEALED):
         return None
     try:
         return json.loads(arg.payload.data)
@@ -250,28 +249,20 @@ def _raw_id(args: Sequence[RawValue]) -> str:
 
 
 class TakesEvents:
-    """How a case or a meeting takes events: a validated dynamic update (the sender gets an answer or
-    the reason it was refused) and a dynamic signal (fire and forget; a bad one is recorded as refused)."""
+    """How a case or a meeting takes events: a dynamic signal per event (fire, then read the answer
+    by its key with the ``answer`` query). No update handler: see domain/events/answers.py."""
 
     events: EventDesk
 
-    @workflow.update(dynamic=True)
-    async def event(self, name: str, args: Sequence[RawValue]) -> EventReceipt:
-        try:
-            return await self.events.apply(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
-    @event.validator
-    def check_event(self, name: str, args: Sequence[RawValue]) -> None:
-        try:
-            self.events.check(name, args)
-        except Refusal as refusal:
-            raise refusal.to_error() from None
-
     @workflow.signal(dynamic=True)
     async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        await self.events.apply_signal(name, args)
+        await self.events.take(name, args)
+
+    @workflow.query(name=ANSWER_QUERY)
+    def answer(self, key: str) -> EventAnswer | None:
+        """The case's answer to the event filed under ``key`` (domain/events/answers.answer_key);
+        None while the case has not taken it."""
+        return self.events.answer(key)
 
     @workflow.query
     def events_now(self) -> list[str]:

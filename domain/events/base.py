@@ -108,7 +108,7 @@ class Decision(CaseEvent):
 
 
 class EventReceipt(BaseModel):
-    """The answer to an event. A repeated event id gets the first answer again."""
+    """An applied event's receipt. The same event sent again gets the first receipt again."""
 
     event_id: str
     event: str
@@ -118,8 +118,7 @@ class EventReceipt(BaseModel):
 
 
 class EventRefusal(BaseModel):
-    """Why a case refused an event: the details of the update's failure (ApplicationError of type
-    EventRejected); nothing in the case changed."""
+    """Why a case refused an event (in its answer); nothing in the case changed."""
 
     code: Literal["unknown_event", "payload", "wrong_actor", "invalid_payload", "conflict", "not_now"] = Field(
         description="checked in this order · unknown_event: no such event · payload: not exactly one JSON object · "
