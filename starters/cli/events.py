@@ -39,7 +39,8 @@ def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_js
 
 def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, EventEntry],
               what: tuple[str, str] = ("案件", "case")) -> None:
-    """Send an event to a case or a meeting (both take events as updates named after the event)."""
+    """Send an event from a file to a case or a meeting (starters.cases.send_event), checked here first
+    the way the case checks it: actor, then payload."""
     from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError, RPCStatusCode
 
