@@ -49,7 +49,7 @@ from domain.models import Agency, Strict
 from domain.signing import UnitKey, sign
 from starters.cases import EventRefused, send_event
 from starters.codec_server import is_loopback
-from starters.contract import event_schema, schema_of
+from starters.payloads import event_schema, schema_of
 from starters.failures import answer_wait
 from workflows.events import EventSpec
 
