@@ -33,7 +33,7 @@ def entry(o: Out, catalog: Mapping[str, EventEntry], name: str) -> EventEntry:
 
 @case_app.command("event")
 def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """向案件发送事件（更新）；输出结果或拒收理由。未写 event_id 时按内容生成，重复发送只生效一次。"""
+    """向案件发送事件（信号，并等待案件的答复）；输出回执或拒收理由。未写 event_id 时按内容生成，重复发送只生效一次。"""
     send_file(out(lang, as_json), case, event, file, events())
 
 
