@@ -175,3 +175,26 @@ async def test_sigterm_mid_activity_finishes_it_once(
         assert conn.execute("SELECT count(*) FROM case_events WHERE case_number = ? AND kind = 'case.opened'",
                             (number,)).fetchone() == (1,)
     await client.get_workflow_handle(number).terminate("test finished")
+
+
+async def test_a_worker_whose_database_is_away_polls_and_waits_for_it(
+        dev_env: WorkflowEnvironment, tmp_path: Path) -> None:  # noqa: F811
+    """No crash loop in a database outage: the worker is alive and polls (workflow tasks go on),
+    is not ready while its registry is not up, and becomes ready once the database is usable."""
+    db = tmp_path / "registry.db"
+    db.write_bytes(b"not a database yet " * 100)
+    with worker_process(dev_env.client, tmp_path, f"sqlite:///{db}", "case") as worker:
+        deadline = asyncio.get_running_loop().time() + 60
+        while get(f"{worker.health}/readyz") != (503, "waiting for registry\n"):
+            assert worker.proc.poll() is None, worker.log.read_text()
+            assert asyncio.get_running_loop().time() < deadline, worker.log.read_text()
+            await asyncio.sleep(0.1)
+        assert get(f"{worker.health}/healthz") == (200, "alive\n")
+        assert worker.events("登记库尚未就绪，稍后重试 / registry not up yet: workflow tasks are served, activities wait")
+
+        db.unlink()  # the database is back (an empty one: the worker migrates it)
+        await worker.until_ready()
+        assert worker.events("registry up")
+        assert await worker.stop() == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)

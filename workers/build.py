@@ -21,6 +21,7 @@ from activities.union import UnionDesk
 from domain.rules import Settings
 from registry.store import Registry
 from workers.queues import ALL, DEFAULT_PREFIX, queue
+from workers.registry_gate import RegistryGate
 from workers.settings import WorkerSettings, load_worker_settings
 from workflows.case import CaseWorkflow
 from workflows.meeting import MeetingWorkflow
@@ -82,8 +83,9 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
 def build_workers(client: Client, registry: Registry, settings: Settings, *,
                   queues: Iterable[str] = ALL, prefix: str = DEFAULT_PREFIX,
                   executor: ThreadPoolExecutor | None = None,
-                  tuning: WorkerSettings | None = None) -> list[Worker]:
-    """One worker per queue; the case queue also runs the workflows."""
+                  tuning: WorkerSettings | None = None, gate: RegistryGate | None = None) -> list[Worker]:
+    """One worker per queue; the case queue also runs the workflows. ``gate``: activities wait
+    for the registry (workers.registry_gate)."""
     queues, tuning = list(queues), tuning or load_worker_settings()
     executor = executor or ThreadPoolExecutor(max_workers=tuning.threads(len(queues)), thread_name_prefix="activity")
     workers = []
@@ -101,5 +103,6 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             # On SIGTERM, running activities get this long to finish before they are cancelled.
             graceful_shutdown_timeout=timedelta(seconds=tuning.graceful_shutdown_seconds),
             deployment_config=deployment(tuning),
+            interceptors=[gate] if gate else [],
         ))
     return workers

@@ -1,6 +1,14 @@
-"""Health over HTTP for orchestrators. /healthz: the process answers and no worker has died (liveness).
-/readyz: the server lists this process as a poller on each of its task queues, and it is not
-draining after SIGTERM (readiness)."""
+"""Health over HTTP for orchestrators.
+
+/healthz (liveness): the process answers and no worker has died. A worker waiting for its
+registry is alive: it polls and serves workflow tasks, and restarting it would not bring the
+database back.
+/readyz (readiness): it does all its work: the server lists this process as a poller on each of its
+task queues, the registry has been migrated since start-up (activities run), and it is not draining
+after SIGTERM. Answers "starting", "waiting for registry", "ready" or "draining". Readiness is not
+withdrawn when the database goes away later: activities then fail and Temporal retries them, as
+it retries those refused while the registry was not yet up.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +31,8 @@ log = structlog.get_logger()
 class Health:
     def __init__(self) -> None:
         self.workers: list[Worker] = []
-        self.ready = False
+        self.polled = False  # every queue lists this process as a poller
+        self.registry_up = False
         self.draining = False
 
     def alive(self) -> bool:
@@ -37,15 +46,22 @@ class Health:
             wanted = [(q, kind) for q, kind in wanted if not await _polled(client, q, kind)]
             if wanted:
                 await asyncio.sleep(interval)
-        self.ready = True
-        log.info("workers ready", queues=sorted({w.task_queue for w in workers}))
+        self.polled = True
+        log.info("workers polling", queues=sorted({w.task_queue for w in workers}))
 
     async def _healthz(self, _: web.Request) -> web.Response:
         return _answer(self.alive(), "draining" if self.draining else "alive")
 
+    def state(self) -> str:
+        if self.draining:
+            return "draining"
+        if not self.polled:
+            return "starting"
+        return "ready" if self.registry_up else "waiting for registry"
+
     async def _readyz(self, _: web.Request) -> web.Response:
-        ok = self.ready and not self.draining
-        return _answer(ok, "ready" if ok else "draining" if self.draining else "starting")
+        state = self.state()
+        return _answer(state == "ready", state)
 
     @asynccontextmanager
     async def serving(self, address: str | None) -> AsyncIterator[Health]:

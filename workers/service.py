@@ -1,8 +1,10 @@
 """`weiquan worker` in production: one process serving some task queues, watched by an orchestrator.
 
-Start-up order: health endpoint (alive, not ready) → registry migrated to head → client with a
-Prometheus endpoint → search attributes ensured (case queue) → workers; ready once the server lists
-our pollers. SIGTERM: not ready, polling stops, running activities finish, the process exits.
+Start-up order: health endpoint (alive, not ready) → client with a Prometheus endpoint → search
+attributes ensured (case queue) → workers polling, with the registry migrated to head beside them
+(retried while the database is away; activities wait for it: workers/registry_gate.py); ready once
+the server lists our pollers and the registry is up (workers/health.py). SIGTERM: not ready,
+polling stops, running activities finish, the process exits.
 """
 
 from __future__ import annotations
@@ -53,7 +55,6 @@ async def serve(queues: Sequence[str], tuning: WorkerSettings | None = None) -> 
     health = Health()
     async with health.serving(tuning.health_address):
         registry = Registry()
-        await asyncio.to_thread(registry.upgrade)
         client = await connected(tuning.metrics_address)
         if "case" in queues:
             try:

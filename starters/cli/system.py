@@ -20,7 +20,7 @@ def worker(agency: Annotated[list[str] | None, typer.Option(
 ) -> None:
     """运行 worker（默认全部队列），Ctrl-C 或 SIGTERM 时处理完进行中的活动再退出。
 
-    启动时自动升级登记库结构；健康检查、指标与并发设置见 docs/deploy.md（WEIQUAN_* 环境变量）。"""
+    启动后即轮询任务队列，同时升级登记库结构（数据库暂不可达时重试，其间活动稍后重试）；健康检查、指标与并发设置见 docs/deploy.md（WEIQUAN_* 环境变量）。"""
     from workers.logs import configure_logging
     from workers.queues import ALL
     from workers.service import serve
