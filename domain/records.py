@@ -18,7 +18,11 @@ class CaseSnapshot(BaseModel):
     tracks: list[str] = []
     flags: list[str] = []
     waiting_for: str
+    waiting_for_en: str = ""  # '' in snapshots taken before it was added
     amount_recovered: Decimal = Decimal(0)
+    # What an agreement or award set above the claim, with the reason the case required (AboveClaim):
+    # the report measures recovery against it. None: the claim is the measure.
+    amount_above_claim: Decimal | None = None
     outcome: str | None = None
     closed_at: datetime | None = None
     # Taken in workflow order; the registry keeps the highest, whatever order activities commit in.

@@ -9,6 +9,8 @@ them. Conventions (also printed in the report's notes):
   on time (by the day it was met), met late, or overdue (by its due day). Party windows that simply
   expire, cancelled clocks and clocks still running in time are not counted.
 - *Overdue now* is every duty past due and not done at the moment the report is made.
+- *Recovery* is what the cases closed in the period recovered, over what they were owed: each
+  case's claim, or the amount its agreement or award set above the claim with a stated reason.
 - *Days per stage* come from the event log's stage changes: a stay in a stage that ended in the
   period, from the first event in that stage to the first event in the next.
 - A meeting's action clocks count under the meeting's id; with a district filter, a meeting counts
@@ -40,6 +42,10 @@ ON_TIME, LATE = ("met",), ("met_late", "lapsed")
 RUNNING = ("running", "warning")
 
 
+def share(part: Decimal, whole: Decimal) -> float | None:
+    return float(part / whole) if whole else None
+
+
 class ChannelRow(BaseModel):
     channel: str
     opened: int
@@ -47,7 +53,12 @@ class ChannelRow(BaseModel):
     open_now: int  # of the cases opened in the period, still open
     claimed: Decimal  # claimed by the cases opened in the period
     closed_claimed: Decimal  # claimed by the cases closed in the period
+    closed_base: Decimal  # what recovery is measured against for those cases (``recovery_base``)
     recovered: Decimal  # recovered by the cases closed in the period
+
+    @property
+    def recovery(self) -> float | None:
+        return share(self.recovered, self.closed_base)
 
 
 class StageRow(BaseModel):
@@ -114,6 +125,14 @@ class Report(BaseModel):
     def closed_claimed(self) -> Decimal:
         return sum((c.closed_claimed for c in self.channels), Decimal(0))
 
+    @property
+    def closed_base(self) -> Decimal:
+        return sum((c.closed_base for c in self.channels), Decimal(0))
+
+    @property
+    def recovery(self) -> float | None:
+        return share(self.recovered, self.closed_base)
+
 
 @dataclass(frozen=True)
 class Stay:
@@ -150,6 +169,14 @@ def stays(events: Iterable[EventRecord]) -> list[Stay]:
     return out
 
 
+def recovery_base(case: CaseRecord) -> Decimal:
+    """What a case's recovery is measured against: its claim, or the amount its mediation agreement
+    or award set above the claim, which the case took only with the reason written (claims added,
+    compensation found due). The reason is free text, so the agreed or awarded sum is the base the
+    data supports."""
+    return max(case.amount_claimed, case.amount_above_claim or Decimal(0))
+
+
 def _rates(rows: Iterable[tuple[str, bool]]) -> list[RateRow]:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, on_time in rows:
@@ -184,6 +211,7 @@ def build_report(*, cases: Sequence[CaseRecord], events: Sequence[EventRecord], 
                 open_now=sum(c.closed_at is None for c in mine_opened),
                 claimed=sum((c.amount_claimed for c in mine_opened), Decimal(0)),
                 closed_claimed=sum((c.amount_claimed for c in mine_closed), Decimal(0)),
+                closed_base=sum((recovery_base(c) for c in mine_closed), Decimal(0)),
                 recovered=sum((c.amount_recovered for c in mine_closed), Decimal(0))))
     stage_rows = [StageRow(stage=s, open_now=sum(c.stage == s for c in opened if c.closed_at is None),
                            closed_from=sum(last_stage.get(c.case_number) == s for c in closed))

@@ -133,6 +133,7 @@ class Registry:
                     worker_count=len(intake.claimants),
                     amount_claimed=intake.amount_claimed,
                     waiting_for=snap.waiting_for,
+                    waiting_for_en=snap.waiting_for_en or None,
                     opened_at=_utc(opening.opened_at),
                     stage_entered_at=_utc(opening.opened_at),
                     snapshot_version=snap.version,
@@ -206,8 +207,8 @@ class Registry:
         s.execute(update(CASES).where(newer).values(
             stage_entered_at=sa_case((CASES.c.stage != snap.stage, _utc(change.at)), else_=CASES.c.stage_entered_at),
             stage=snap.stage, agency=snap.agency.value if snap.agency else None, tracks=list(snap.tracks),
-            flags=list(snap.flags), waiting_for=snap.waiting_for, amount_recovered=snap.amount_recovered,
-            outcome=snap.outcome, closed_at=_utc(snap.closed_at),
+            flags=list(snap.flags), waiting_for=snap.waiting_for, waiting_for_en=snap.waiting_for_en or None,
+            amount_recovered=snap.amount_recovered, amount_above_claim=snap.amount_above_claim, outcome=snap.outcome, closed_at=_utc(snap.closed_at),
             **({"snapshot_version": snap.version} if snap.version else {})))
         if change.deadline is None:  # the ledger did not change, nor does its summary
             return

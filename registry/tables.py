@@ -29,7 +29,10 @@ class CaseRecord(SQLModel, table=True):
     worker_count: int
     amount_claimed: Decimal = Field(sa_column=_money())
     amount_recovered: Decimal = Field(default=Decimal(0), sa_column=_money())
+    # Set by an agreement or award above the claim (with its reason): recovery is measured against it.
+    amount_above_claim: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     waiting_for: str | None = None
+    waiting_for_en: str | None = None
     next_deadline: datetime | None = None
     next_deadline_provisional: bool = False  # computed past the holiday data
     overdue: bool = Field(default=False, index=True)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from temporalio.service import RPCError, RPCStatusCode
 
 from starters.output import BAD_INPUT
+from workers.codec import CodecConfigError
 
 UNREACHABLE = 4
 
@@ -28,6 +29,11 @@ class Failure:
     zh: str
     en: str
     code: int
+
+
+NO_SERVER = Failure("无法连接 Temporal 服务：请先运行 weiquan server（或 weiquan up），或检查 TEMPORAL_ADDRESS",
+                    "cannot reach the Temporal server: run `weiquan server` (or `weiquan up`), or check "
+                    "TEMPORAL_ADDRESS", UNREACHABLE)
 
 
 class NoAnswer(Exception):
@@ -58,18 +64,16 @@ def explain(err: BaseException) -> Failure | None:
             return Failure("没有这个编号的案件或会商，请核对编号", "no case or meeting has this number; check it",
                            BAD_INPUT)
         if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
-            return Failure("无法连接 Temporal 服务：请先运行 weiquan server（或 weiquan up），或检查 TEMPORAL_ADDRESS",
-                           "cannot reach the Temporal server: run `weiquan server` (or `weiquan up`), or check "
-                           "TEMPORAL_ADDRESS", UNREACHABLE)
+            return NO_SERVER
         if err.status in (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED):
             return Failure("Temporal 服务拒绝了本客户端的身份：请检查证书或 API 密钥（docs/security.md）",
                            "the Temporal server refused this client's identity: check its certificate or API key "
                            "(docs/security.md)", UNREACHABLE)
     if isinstance(err, ConnectionError | TimeoutError) or (isinstance(err, RuntimeError)
                                                           and "connect" in str(err).lower()):
-        return Failure("无法连接 Temporal 服务：请先运行 weiquan server（或 weiquan up），或检查 TEMPORAL_ADDRESS",
-                       "cannot reach the Temporal server: run `weiquan server` (or `weiquan up`), or check "
-                       "TEMPORAL_ADDRESS", UNREACHABLE)
+        return NO_SERVER
+    if isinstance(err, CodecConfigError):
+        return Failure(f"加密密钥配置有误：{err}", f"bad payload-encryption keys: {err}", BAD_INPUT)
     if isinstance(err, OperationalError | DBAPIError):
         return Failure("无法访问登记库数据库：请检查 WEIQUAN_DATABASE_URL 和数据库服务",
                        "cannot reach the registry database: check WEIQUAN_DATABASE_URL and the database server",

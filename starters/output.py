@@ -1,4 +1,6 @@
-"""How the CLI speaks: Chinese by default, English with --lang en, JSON with --json.
+"""How the CLI speaks: Chinese by default, English with --lang en, JSON with --json. The one
+rendering module: tables, records, JSON, errors, and the views several commands share (a case's
+deadlines, the events that fit it now, the registry's row when Temporal is out of reach).
 
 Exit codes: 0 done · 2 bad input (names the field) or an unknown or closed case · 3 the case refused
 the event now · 4 a part of the system unreachable (starters/failures.py) · 1 a bug.
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,7 +22,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from domain.i18n import Lang, explain
+from domain.calendar import SHANGHAI, local_text
+from domain.catalogue import EventEntry
+from domain.i18n import AGENCY, CLOCK_STATE, Lang, explain, word
+from domain.models import DeadlineView
+from domain.rules import settings
 
 BAD_INPUT = 2
 REFUSED = 3
@@ -57,6 +64,30 @@ class Out:
         for row in rows:
             table.add_row(*("" if v is None else escape(str(v)) for v in row))
         self.console.print(table)
+
+    def rows(self, items: Sequence[Any], title: str, columns: Sequence[tuple[str, str]],
+             cells: Callable[[Any], list[Any]]) -> None:
+        """A listing: the items as JSON with --json, else a table of one row per item."""
+        if self.as_json:
+            self.data(list(items))
+        else:
+            self.table(title, [self.t(*c) for c in columns], [cells(i) for i in items])
+
+    def fields(self, lines: Iterable[tuple[tuple[str, str], str]]) -> None:
+        """A record, one labelled line each (label in the language asked, then its value)."""
+        colon = "：" if self.lang == "zh" else ": "
+        for label, text in lines:
+            print(f"{self.t(*label)}{colon}{text}")
+
+    def fallback(self, row: Any, missing: tuple[str, str], line: Callable[[Any], str]) -> None:
+        """Temporal is unreachable: show the registry's row instead (or say there is none)."""
+        if row is None:
+            self.fail(*missing, BAD_INPUT)
+        if self.as_json:
+            self.data(row.model_dump(mode="json"))
+            return
+        self.note("（Temporal 不可达，显示登记库记录）", "(Temporal unreachable: registry record shown)")
+        print(line(row))
 
     def fail(self, zh: str, en: str, code: int = 1, problems: list[dict[str, str]] | None = None) -> NoReturn:
         if self.as_json:
@@ -101,3 +132,31 @@ class Out:
 
 def default_lang() -> Lang:
     return "en" if os.environ.get("WEIQUAN_LANG", "zh").lower().startswith("en") else "zh"
+
+
+def deadline_table(o: Out, deadlines: Sequence[DeadlineView]) -> None:
+    # The start is the service moment for a party's window, which may be before the event was
+    # recorded; a clock's title is in the language asked, from the rule table the case read.
+    rules = settings().rules
+    rows = [[d.key, o.t(d.title, rules[d.rule_id].title_en if d.rule_id in rules else d.title), d.source,
+             word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
+             d.started_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), local_text(d.due, d.provisional, o.lang),
+             word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]
+            for d in deadlines]
+    o.table(o.t("期限", "Deadlines"),
+            [o.t("规则", "Rule"), o.t("期限", "Clock"), o.t("依据", "Source"), o.t("责任单位", "Unit"),
+             o.t("起算", "Starts"), o.t("截止", "Due"), o.t("状态", "State")], rows)
+
+
+def events_now(o: Out, case: str, names: Sequence[str], catalog: Mapping[str, EventEntry]) -> None:
+    """What staff can send now: each event with who may send it and the command that sends it."""
+    if not names:
+        return
+    print(o.t("现在可以发送的事件（填好的示例：weiquan case template 事件名 > 事件名.json）：",
+              "Events that fit now (a filled example: weiquan case template EVENT > EVENT.json):"))
+    sep = "、" if o.lang == "zh" else ", "
+    for name in (n for n in names if n in catalog):  # one line each: the command stays whole to copy
+        spec = catalog[name]
+        who = sep.join(word(AGENCY, a.value, o.lang) for a in sorted(spec.actors))
+        print(f"- {o.t(*spec.title)}（{who}）：weiquan case event {case} {name} --file {name}.json"
+              if o.lang == "zh" else f"- {o.t(*spec.title)} ({who}): weiquan case event {case} {name} --file {name}.json")

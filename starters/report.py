@@ -36,10 +36,6 @@ def money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def ratio(part: Decimal, whole: Decimal) -> float | None:
-    return float(part / whole) if whole else None
-
-
 def area(report: Report, lang: Lang) -> str:
     if report.district is None:
         return pick(("全市", "whole city"), lang)
@@ -72,14 +68,14 @@ def sections(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") -> li
             [t("当前逾期事项", "Overdue now"), len(report.overdue)],
             [t("本期受理请求金额（元）", "Claimed by cases opened (CNY)"), money(report.claimed)],
             [t("本期结案追回金额（元）", "Recovered by cases closed (CNY)"), money(report.recovered)],
-            [t("结案追回率", "Recovery rate of closed cases"), percent(ratio(report.recovered, report.closed_claimed))],
+            [t("结案追回率", "Recovery rate of closed cases"), percent(report.recovery)],
         ]),
         Section("channels", t("受理与结案 · 按受理渠道", "Opened and closed by channel"),
                 [t("受理渠道", "Channel"), t("受理", "Opened"), t("结案", "Closed"), t("在办", "Still open"),
-                 t("请求金额", "Claimed"), t("结案请求金额", "Claimed (closed)"), t("追回金额", "Recovered"),
-                 t("追回率", "Recovery")],
+                 t("请求金额", "Claimed"), t("结案请求金额", "Claimed (closed)"), t("追回基数", "Recovery base"),
+                 t("追回金额", "Recovered"), t("追回率", "Recovery")],
                 [[word(AGENCY, c.channel, lang), c.opened, c.closed, c.open_now, money(c.claimed),
-                  money(c.closed_claimed), money(c.recovered), percent(ratio(c.recovered, c.closed_claimed))]
+                  money(c.closed_claimed), money(c.closed_base), money(c.recovered), percent(c.recovery)]
                  for c in report.channels]),
         Section("stages", t("案件阶段与办理天数", "Stages and days per stage"),
                 [t("阶段", "Stage"), t("本期受理、在办", "Opened, now here"), t("结案前所处", "Closed from"),

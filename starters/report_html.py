@@ -13,7 +13,7 @@ from domain.calendar import local_text
 from domain.i18n import AGENCY, STAGE, Lang, pick, word
 from domain.rules import Rule
 from registry.reports import Report
-from starters.report import Section, area, heading, money, percent, ratio, sections
+from starters.report import Section, area, heading, money, percent, sections
 
 BLUE, TEAL, GREEN, AMBER, RED, GREY = "#1f4e79", "#3a8fb7", "#2e7d32", "#e09b1a", "#c62828", "#e6e9ee"
 
@@ -113,7 +113,7 @@ def table(section: Section, *, numeric: Sequence[int] = (), highlight: int | Non
 def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") -> str:
     t = lambda zh, en: pick((zh, en), lang)  # noqa: E731
     by_key = {s.key: s for s in sections(report, rules, lang)}
-    recovery = ratio(report.recovered, report.closed_claimed)
+    recovery = report.recovery
     overdue_n = len(report.overdue)
 
     kpis = [
@@ -146,9 +146,9 @@ def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") ->
     days = hbars([(word(STAGE, d.stage, lang), [(d.median_days, TEAL, t(f"中位 {d.median_days} 天", f"median {d.median_days} d")),
                                                 (d.longest_days, "#b8d4e3", t(f"最长 {d.longest_days} 天", f"longest {d.longest_days} d"))])
                   for d in report.stage_days], scale=days_scale)
-    money_rows = [c for c in report.channels if c.closed_claimed or c.recovered]
-    money_scale = float(max([c.closed_claimed for c in money_rows] or [0]))
-    money_chart = hbars([(word(AGENCY, c.channel, lang), [(float(c.closed_claimed), "#9fb3c8", f"¥{money(c.closed_claimed)}"),
+    money_rows = [c for c in report.channels if c.closed_base or c.recovered]
+    money_scale = float(max([max(c.closed_base, c.recovered) for c in money_rows] or [0]))
+    money_chart = hbars([(word(AGENCY, c.channel, lang), [(float(c.closed_base), "#9fb3c8", f"¥{money(c.closed_base)}"),
                                                           (float(c.recovered), GREEN, f"¥{money(c.recovered)}")])
                          for c in money_rows], scale=money_scale, width=540)
 
@@ -156,6 +156,7 @@ def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") ->
         "<li>案件按受理、结案的本地日期（北京时间）计入期间。</li>"
         "<li>按期率只计各单位的法定及方案职责期限（逾期即上报的规则），以本期内完成或届满的为准；当事人自行行使的期间、已撤销的期限不计入。</li>"
         "<li>当前逾期事项为报告生成时已过期限尚未完成的全部职责，不限于本期。</li>"
+        "<li>追回率为本期结案案件的追回金额除以追回基数：各案的请求金额；调解协议或仲裁裁决金额经写明原因高于请求的，按该金额。</li>"
         "<li>阶段天数取自事件日志的阶段变化：本期内结束的每次停留，自进入该阶段的第一条记录至进入下一阶段。</li>"
         "<li>协调会商议定事项以会商编号（MTG-…）计；按区县筛选时，计入涉及该区县案件的会商。</li>"
         "<li>数据来自案件登记库（案件、事件日志、期限台账），不读取 Temporal 历史。</li>",
@@ -163,6 +164,8 @@ def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") ->
         "<li>On-time rates count the agencies' duties (rules whose lapse escalates) decided in the period; "
         "party windows and cancelled clocks are not counted.</li>"
         "<li>Overdue now lists every duty past due and not done when the report was made.</li>"
+        "<li>Recovery is what the cases closed in the period recovered over their base: each case's claim, or the "
+        "amount its agreement or award set above the claim with a stated reason.</li>"
         "<li>Days per stage come from the event log's stage changes, for stays that ended in the period.</li>"
         "<li>Meeting actions count under the meeting's id (MTG-…); a district filter keeps meetings about its cases.</li>"
         "<li>All figures come from the case registry, never from Temporal histories.</li>")
@@ -220,8 +223,8 @@ padding:0 8px;font-weight:700}}
 {legend([(t("受理", "opened"), BLUE), (t("结案", "closed"), TEAL)])}{flow}</div>
 <div class="panel"><h2>{t("各阶段办理天数", "Days per stage")}</h2>
 {legend([(t("中位数", "median"), TEAL), (t("最长", "longest"), "#b8d4e3")])}{days}</div>
-<div class="panel"><h2>{t("结案金额 · 请求与追回", "Closed cases: claimed and recovered")}</h2>
-{legend([(t("请求", "claimed"), "#9fb3c8"), (t("追回", "recovered"), GREEN)])}{money_chart}</div>
+<div class="panel"><h2>{t("结案金额 · 追回基数与追回", "Closed cases: recovery base and recovered")}</h2>
+{legend([(t("追回基数", "recovery base"), "#9fb3c8"), (t("追回", "recovered"), GREEN)])}{money_chart}</div>
 <div class="panel"><h2>{t("受理与结案明细", "By channel")}</h2>
 {table(by_key["channels"], numeric=range(1, 8), columns=(0, 1, 2, 3, 6, 7))}</div>
 <div class="panel wide"><h2>{t("期限按期率 · 按规则", "Duties on time by rule")}</h2>{table(by_key["rules"], numeric=range(2, 6))}</div>

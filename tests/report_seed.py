@@ -34,9 +34,10 @@ class Seeder:
         return number
 
     def change(self, number: str, when: datetime, stage: str, kind: str = "step", *, recovered: str = "0",
-               closed: bool = False, duty: LedgerEntry | None = None) -> None:
+               above_claim: str | None = None, closed: bool = False, duty: LedgerEntry | None = None) -> None:
         self.seq += 1
         snapshot = CaseSnapshot(stage=stage, agency=None, waiting_for="—", amount_recovered=Decimal(recovered),
+                                amount_above_claim=Decimal(above_claim) if above_claim else None,
                                 closed_at=when if closed else None)
         self.registry.record_change(CaseChange(case_number=number, key=f"k{self.seq}", at=when, kind=kind, detail="—",
                                                snapshot=snapshot, deadline=duty))

@@ -4,13 +4,15 @@ award before the hearing, an agreement or award above the claim without saying w
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from registry.store import Registry
 from starters.cases import EventRefused
 from tests.agreements import agreed, server_today
-from tests.helpers import at_stage, award, event, filed, one_time_notice, start
+from tests.helpers import at_stage, award, event, filed, one_time_notice, settle, start
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
@@ -32,7 +34,8 @@ async def test_a_payment_dated_tomorrow_is_refused(env: WorkflowEnvironment, wor
     assert receipt.event == "payment_received"
 
 
-async def test_an_agreement_above_the_claim_needs_its_reason(env: WorkflowEnvironment, workers: str) -> None:
+async def test_an_agreement_above_the_claim_needs_its_reason(env: WorkflowEnvironment, workers: str,
+                                                             registry: Registry) -> None:
     number = await start(env.client, workers, consent=False, amount="18000.00")
     await at_stage(env.client, number, "mediation")
     due = (await server_today(env) + timedelta(days=10)).isoformat()
@@ -42,6 +45,10 @@ async def test_an_agreement_above_the_claim_needs_its_reason(env: WorkflowEnviro
     await event(env.client, number, "mediation_agreement", "union", **terms,
                 above_claim_reason="调解中增加经济补偿请求")
     await at_stage(env.client, number, "confirmation")
+    await settle(env.client, number)  # the registry's writes done
+    row = registry.case(number)  # the report's recovery base, and the waiting text in both languages
+    assert row is not None and row.amount_above_claim == Decimal("53600.00")
+    assert row.waiting_for and row.waiting_for_en and row.waiting_for_en != row.waiting_for
 
 
 async def test_no_award_before_the_hearing(env: WorkflowEnvironment, workers: str) -> None:

@@ -102,7 +102,7 @@ def test_report_command_formats(cli_env: Path, seeded: dict[str, str]) -> None: 
     assert written.exit_code == 0 and "已写入" in written.stderr
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert ["工会", "2", "1", "1", "15,000.00", "10,000.00", "8,000.00", "80.0%"] in rows
+    assert ["工会", "2", "1", "1", "15,000.00", "10,000.00", "10,000.00", "8,000.00", "80.0%"] in rows
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
     district = invoke("report", *period, "--district", "360102", "--json")
     assert json.loads(district.stdout)["opened"] == 1

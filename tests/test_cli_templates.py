@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -35,6 +37,18 @@ def test_every_event_has_a_template_its_model_accepts(name: str) -> None:
     payload = json.loads(result.stdout)
     event_catalog()[name].model.model_validate(payload)
     assert (contract.EXAMPLES / f"{name}.json").exists()
+
+
+def test_the_cli_reads_the_catalogue_without_workflow_code() -> None:
+    """Listing events, filling a template and reading a log need domain/catalogue.json only: no
+    workflow module is imported (the catalogue is generated from them, tests/test_contract.py)."""
+    script = ("import sys; from typer.testing import CliRunner; from starters.cli import app; "
+              "[CliRunner().invoke(app, args) for args in (['case', 'events', '--json'], "
+              "['case', 'template', 'mediation_agreement'], ['case', 'events', '--stage', 'arbitration'])]; "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'workflows'))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=contract.ROOT,
+                          check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_an_unknown_template_lists_the_events() -> None:

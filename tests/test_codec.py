@@ -17,8 +17,10 @@ from starters.codec_server import check_exposure, load_origins, load_tokens, mak
 from workers.codec import (
     UNSEALED,
     CodecConfigError,
+    SM4GCM,
     EncryptionCodec,
     data_converter,
+    ensure_home_key,
     generate_key,
     load_keyring,
     require_sealed,
@@ -72,6 +74,33 @@ async def test_altered_or_foreign_ciphertext_is_refused_and_plain_payloads_pass(
     [refused] = await a.decode(plain)  # refused as production refuses it: no converter reads it
     assert refused.metadata["encoding"] == UNSEALED and refused.data == plain[0].data  # its key alone is read
     assert await EncryptionCodec(a.keyring, sealed_only=False).decode(plain) == plain  # only when switched off
+
+
+async def test_sm4_gcm_keys_seal_beside_aes_ones(tmp_path: Path) -> None:
+    """SM4-GCM (RFC 8998 A.1's vector) as a key kind: a namespace can move from AES to SM4 by rotation."""
+    key = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
+    nonce, aad = bytes.fromhex("00001234567800000000ABCD"), bytes.fromhex("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2")
+    plain = bytes.fromhex("AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
+                          "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA")
+    sealed = SM4GCM(key).encrypt(nonce, plain, aad)
+    assert sealed.hex().upper() == ("17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
+                                    "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
+                                    "83DE3541E4C2B58177E065A9BF7B62EC")
+    assert SM4GCM(key).decrypt(nonce, sealed, aad) == plain
+    sm4 = generate_key("sm4-gcm")
+    [old] = await seal("under AES", codec(f"a:{KEY_A}"))
+    rotated = codec(f"a:{KEY_A},s:{sm4}", current="s")
+    [new] = await seal("under SM4", rotated)
+    assert pydantic_data_converter.payload_converter.from_payloads(await rotated.decode([old, new])) == [
+        "under AES", "under SM4"]
+    tampered = Payload(metadata=new.metadata, data=new.data[:-1] + bytes([new.data[-1] ^ 1]))
+    with pytest.raises(ValueError, match="fails authentication"):
+        await rotated.decode([tampered])
+    with pytest.raises(CodecConfigError, match="SM4 needs 16"):
+        load_keyring({"WEIQUAN_CODEC_KEYS": f"s:sm4-gcm:{KEY_A}"})
+    home = {"WEIQUAN_HOME": str(tmp_path), "WEIQUAN_CODEC_CIPHER": "sm4-gcm"}
+    ensure_home_key(home)
+    assert "sm4-gcm:" in (tmp_path / "codec-keys").read_text() and load_keyring(home) is not None
 
 
 def test_sealing_is_required_unless_switched_off() -> None:

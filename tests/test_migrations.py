@@ -150,3 +150,22 @@ def test_cli_commands_migrate_the_registry_they_open(tmp_path: Path, monkeypatch
     assert runner.invoke(app, ["db", "current"]).stdout.startswith("base")
     assert runner.invoke(app, ["liaison", "list", "--json"]).exit_code == 0
     assert runner.invoke(app, ["db", "current"]).stdout.startswith(migrate.heads()[0])
+
+
+def test_0007_adds_the_english_waiting_text_and_the_recovery_base_in_place(empty_db: Engine) -> None:
+    """A registry at 0006 with a case keeps it through 0007: the new columns are empty until the
+    case's next change writes them, and `case list --lang en` / the report read them from then on."""
+    migrate.upgrade(empty_db, "0006")
+    row = {"case_number": "NC-OLD-1", "channel": "union", "district": "360113", "employer_name": "某公司",
+           "employer_credit_code": "91360100MA00000001", "stage": "mediation", "tracks": "[]", "flags": "[]",
+           "worker_count": 1, "amount_claimed": 18000, "amount_recovered": 0, "overdue": False,
+           "opened_at": "2026-03-02 01:00:00", "waiting_for": "调解中"}
+    with empty_db.begin() as conn:
+        conn.execute(text(f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"), row)
+    migrate.upgrade(empty_db)
+    assert migrate.current(empty_db) == "0007" and migrate.differences(empty_db) == []
+    with empty_db.connect() as conn:
+        kept = conn.execute(text("SELECT waiting_for, waiting_for_en, amount_above_claim FROM cases")).one()
+    assert tuple(kept) == ("调解中", None, None)
+    migrate.downgrade(empty_db, "0006")
+    assert "waiting_for_en" not in {c["name"] for c in inspect(empty_db).get_columns("cases")}

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from domain.models import Agency, CaseIntake, Notice
@@ -68,6 +69,24 @@ def test_cli_reads_cases_log_deadlines_and_outbox(cli_registry: Registry) -> Non
     assert [(n["unit"], n["recipient"]) for n in outbox] == [("union", "示例联络员丙")]  # type: ignore[union-attr]
     assert "示例联络员丙" in str(invoke("outbox"))
     assert [w.agency for w in cli_registry.work_items(agency="union")] == ["union"]
+
+
+def test_case_list_speaks_one_language(cli_registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The waiting text as the case wrote it in both languages; a row written before the registry
+    kept the English (waiting_for_en NULL) shows the Chinese until its case's next change."""
+    monkeypatch.setenv("COLUMNS", "300")  # one table row a line
+    number = open_case(cli_registry)
+    both = CaseSnapshot(stage="mediation", agency=Agency.UNION, waiting_for="调解中：待组织调解",
+                        waiting_for_en="mediation: waiting for the session", version=9)
+    cli_registry.record_change(CaseChange(case_number=number, key="seq:9", at=datetime.now(UTC), kind="step",
+                                          detail="—", snapshot=both))
+    english = invoke("case", "list", "--lang", "en")
+    assert "mediation: waiting for the session" in english and "调解中" not in english  # type: ignore[operator]
+    assert "调解中：待组织调解" in invoke("case", "list")  # type: ignore[operator]
+    assert invoke("case", "list", "--json")[0]["waiting_for_en"] == "mediation: waiting for the session"  # type: ignore[index]
+    with cli_registry.engine.begin() as conn:  # as 0007 leaves a row it migrated
+        conn.execute(text("UPDATE cases SET waiting_for_en = NULL WHERE case_number = :n"), {"n": number})
+    assert "调解中：待组织调解" in invoke("case", "list", "--lang", "en")  # type: ignore[operator]
 
 
 def test_cli_edits_the_liaison_directory(cli_registry: Registry) -> None:

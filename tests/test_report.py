@@ -141,7 +141,7 @@ def test_csv_has_every_section_with_the_same_figures(seeded: dict[str, str], reg
     assert titles == ["# 总览", "# 受理与结案 · 按受理渠道", "# 案件阶段与办理天数", "# 按期率 · 按责任单位",
                       "# 按期率 · 按期限规则", "# 当前逾期事项"]
     assert ["法定/方案期限按期率", "40.0%（2/5）"] in rows
-    assert ["工会", "2", "1", "1", "15,000.00", "10,000.00", "8,000.00", "80.0%"] in rows
+    assert ["工会", "2", "1", "1", "15,000.00", "10,000.00", "10,000.00", "8,000.00", "80.0%"] in rows
     assert ["结案追回率", "93.3%"] in rows
     overdue = next(s for s in sections(r, settings.rules, "en") if s.key == "overdue")
     assert overdue.rows[0][:6] == [seeded["B"], "inspect.investigate", "Finish the investigation",
@@ -180,3 +180,22 @@ def test_a_provisional_due_date_is_marked_in_the_overdue_list(seeded: dict[str, 
     en = next(s for s in sections(r, settings.rules, "en") if s.key == "overdue")
     assert en.rows[0][4] == "2026-03-20 17:30 (provisional)"
     assert "2026-03-20 17:30（暂定）" in render_html(r, settings.rules)
+
+
+def test_recovery_is_measured_against_an_amount_agreed_above_the_claim(store: Registry, settings: Settings) -> None:
+    """An agreement of 53,600 on an 18,000 claim (claims added in mediation, the reason written, as
+    the case requires) paid in full is 100 % recovered, not 297.8 %; a case paid less than its claim
+    still counts against the claim."""
+    s = Seeder(store)
+    added = s.open("union", "360113", "18000.00", at(3, 2, 9))
+    s.change(added, at(3, 5, 9), "mediation", "event.mediation_agreement", above_claim="53600.00")
+    s.change(added, at(3, 20, 9), "closed", "case.closed", recovered="53600.00", above_claim="53600.00", closed=True)
+    short = s.open("union", "360113", "10000.00", at(3, 3, 9))
+    s.change(short, at(3, 21, 9), "closed", "case.closed", recovered="6000.00", closed=True)
+    r = march(store, settings)
+    union = next(c for c in r.channels if c.channel == "union")
+    assert (union.closed_claimed, union.closed_base, union.recovered) == (
+        Decimal("28000.00"), Decimal("63600.00"), Decimal("59600.00"))
+    assert round(r.recovery or 0, 4) == round(59600 / 63600, 4)
+    summary = next(x for x in sections(r, settings.rules) if x.key == "summary")
+    assert ["结案追回率", "93.7%"] in summary.rows

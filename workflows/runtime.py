@@ -54,6 +54,7 @@ class CaseRuntime:
         self.tracks: dict[str, str] = {}  # parallel tracks beside the main stage: name → status
         self.facts: list[str] = []  # what a supervisor should know (Chinese, one line each)
         self.amount_recovered = Decimal(0)
+        self.amount_above_claim: Decimal | None = None  # see CaseSnapshot
         self.outcome: str | None = None
         self.closed_at: datetime | None = None
         self.clocks = ClockBoard(self)
@@ -91,6 +92,11 @@ class CaseRuntime:
         self.facts.append(line)
         self.publish()
 
+    def settled(self, amount: Decimal) -> None:
+        """An agreement's or award's amount: above the claim (its reason already required), it is what
+        recovery is measured against; the latest one counts."""
+        self.amount_above_claim = amount if amount > self.intake.amount_claimed else None
+
     @property
     def label(self) -> str:
         return f"案件 {self.number}"
@@ -108,7 +114,8 @@ class CaseRuntime:
         self._version += 1
         return CaseSnapshot(version=self._version, stage=self.stage.value, agency=self.agency, tracks=sorted(self.tracks),
                             flags=[f.value for f in self.flags], waiting_for=self.waiting[0],
-                            amount_recovered=self.amount_recovered, outcome=self.outcome,
+                            waiting_for_en=self.waiting[1], amount_recovered=self.amount_recovered,
+                            amount_above_claim=self.amount_above_claim, outcome=self.outcome,
                             closed_at=self.closed_at)
 
     def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -17,6 +17,10 @@ class CaseEvent(Strict):
     event_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")
     actor: Actor
     note: str | None = Field(default=None, max_length=1000)
+    # The sender's signature, checked on the raw JSON (domain.signing); never kept with the event.
+    proof: dict[str, Any] | None = Field(
+        default=None, exclude=True,
+        description="发送单位的签名（见“Signing events”）· the sending unit's signature (see Signing events)")
 
 
 class Served(Strict):

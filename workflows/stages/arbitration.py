@@ -98,6 +98,11 @@ class Application:
     representatives: list[str] = field(default_factory=list)
 
 
+def awarded(event: Award) -> Decimal:
+    """What an award orders paid, all items together."""
+    return sum((item.amount or 0 for item in event.items), Decimal(0))
+
+
 def _t(clock: Clock) -> str:
     return local_text(clock.due, clock.provisional)
 
@@ -622,13 +627,13 @@ class Arbitration:
         if self.hearing_at is not None and workflow.now() < self.hearing_at:
             return (f"开庭时间 {self.hearing[0] if self.hearing else ''} 尚未到，不能先于开庭作出裁决",
                     "the hearing has not been held yet: an award cannot come before it")
-        awarded = sum((item.amount or 0 for item in event.items), Decimal(0))
-        return above_claim_problem(awarded, self.case.intake.amount_claimed, event.above_claim_reason)
+        return above_claim_problem(awarded(event), self.case.intake.amount_claimed, event.above_claim_reason)
 
     @case_event("arbitration_award", Award, actors=COMMISSION, title=("作出仲裁裁决", "make the award"),
                 when=_awarding)
     async def award(self, event: Award) -> Said:
         self.award_made = True
+        self.case.settled(awarded(event))
         lines = await self._classify(event.items)
         await self.clock["arb.award"].complete()
         for rule in PROCEEDINGS:

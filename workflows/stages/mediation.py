@@ -90,6 +90,7 @@ class Mediation:
                 title=("记录调解协议", "record a mediation agreement"), when=_agreeing)
     async def agreed(self, event: MediationAgreement) -> Said:
         self.outcome = MediationOutcome("agreement", agreement=event)
+        self.case.settled(event.amount)
         return (f"已记录调解协议：金额 {event.amount} 元，履行期限 {event.performance_date}",
                 f"agreement recorded: CNY {event.amount} by {event.performance_date}")
 

@@ -9,6 +9,7 @@ import typer
 
 from registry import migrate
 from registry.store import Registry
+from starters.cli.reach import guarded
 from starters.output import Out, default_lang
 
 db_app = typer.Typer(help="登记库结构迁移 · registry schema migrations", no_args_is_help=True)
@@ -18,7 +19,7 @@ db_app = typer.Typer(help="登记库结构迁移 · registry schema migrations",
 def upgrade(revision: Annotated[str, typer.Argument(help="目标版本（默认 head）")] = "head") -> None:
     """升级登记库结构到指定版本（默认最新）。"""
     engine = Registry().engine
-    migrate.upgrade(engine, revision)
+    guarded(lambda: migrate.upgrade(engine, revision))
     print(migrate.current(engine))
 
 
@@ -27,14 +28,14 @@ def downgrade(revision: Annotated[str, typer.Argument(
         help="目标版本：默认回退一个版本；或版本号；base 删除全部表")] = "-1") -> None:
     """回退登记库结构（先备份！），默认回退最近一个版本。"""
     engine = Registry().engine
-    migrate.downgrade(engine, revision)
+    guarded(lambda: migrate.downgrade(engine, revision))
     print(migrate.current(engine) or "base")
 
 
 @db_app.command("current")
 def current() -> None:
     """显示登记库当前版本与最新版本。"""
-    now, heads = migrate.current(Registry().engine), migrate.heads()
+    now, heads = guarded(lambda: migrate.current(Registry().engine)), migrate.heads()
     o = Out(default_lang())
     print(now or "base")
     if now not in heads:

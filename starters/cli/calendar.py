@@ -1,36 +1,92 @@
-"""`weiquan calendar load | show`: a year's holiday notice as a new calendar revision, told to the
-running cases whose clocks it can move, and what the calendar of a year is made of."""
+"""`weiquan calendar …`: the working-day calendar clocks count with — counting a period, asking
+about a day, loading a year's holiday notice as a new calendar revision (told to the running cases
+whose clocks it can move), and what the calendar of a year is made of."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import chinese_calendar
+import typer
 
 from domain.calendar import SHANGHAI, WorkCalendar
 from domain.holiday_notice import NoticeError, read_notice
 from domain.rules import settings
 from registry import calendar_revisions as revisions
 from registry.store import Registry
+from starters.cli.options import DateArg, JsonOpt, LangOpt, out, parse_date
+from starters.cli.reach import connected, registry
 from starters.output import BAD_INPUT, Out
 
+calendar_app = typer.Typer(help="工作日历 · working-day calendar", no_args_is_help=True)
 SIGNAL = "calendar_revised"
 
 
-def load(o: Out, path: Path, registry: Registry) -> None:
+def live_calendar(registry: Registry) -> WorkCalendar:
+    """The calendar clocks count with: the packaged data overlaid with the registry's revisions."""
+    return revisions.overlay(settings().calendar, revisions.latest(registry))
+
+
+@calendar_app.command("add")
+def calendar_add(
+    start: Annotated[str, typer.Option("--from", help="起算日（不计入）YYYY-MM-DD")],
+    workdays: Annotated[int | None, typer.Option("--workdays", min=0, help="工作日数")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=0, help="自然日数（末日遇休息日顺延）")] = None,
+    lang: LangOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """按期间计算规则推算截止日：起算日不计入；自然日期间末日遇休息日顺延。"""
+    o = out(lang, as_json)
+    day = parse_date(o, start, "--from")
+    if (workdays is None) == (days is None):
+        o.fail("请给出 --workdays 或 --days 之一", "give exactly one of --workdays or --days", BAD_INPUT)
+    cal = live_calendar(registry(o))
+    result = cal.add_workdays(day, workdays) if workdays is not None else cal.add_days(day, days or 0)
+    if o.as_json:
+        o.data({"date": result.day.isoformat(), "provisional": result.provisional})
+    else:
+        print(result.day.isoformat() + (o.t("（暂定）", " (provisional)") if result.provisional else ""))
+        if result.provisional:
+            o.note("注意：超出节假日数据范围，按周末和法定节日（全国年节及纪念日放假办法）计算，调休未知（暂定）",
+                   "note: beyond the holiday data, weekends and the statutory holidays were counted; 调休 unknown")
+
+
+@calendar_app.command("is-workday")
+def calendar_is_workday(day: DateArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """某日是否工作日（含调休上班日）。"""
+    o = out(lang, as_json)
+    works, provisional = live_calendar(registry(o)).is_workday(parse_date(o, day, "DATE"))
+    if o.as_json:
+        o.data({"date": day, "workday": works, "provisional": provisional})
+    else:
+        print(o.t("工作日" if works else "休息日", "workday" if works else "rest day")
+              + (o.t("（暂定）", " (provisional)") if provisional else ""))
+
+
+@calendar_app.command("load")
+def calendar_load(file: Annotated[Path, typer.Argument(help="一年的节假日安排 TOML 文件")],
+                  lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """载入国务院公布的一年节假日安排，保存为新的日历版本，并通知受影响的在办案件重新计算期限。
+
+    文件格式（例见 examples/calendar-2027.toml）：year = 2027；notice = "通知标题"（可选）；
+    holidays = ["2027-01-01", "2027-02-05..2027-02-11"]（放假日，可写区间）；
+    workdays = ["2027-02-20"]（调休上班的周末）。未列出的日子：周一至周五上班，周末休息。
+    文件有误时逐项说明、不保存（退出码 2）。
+    """
+    o = out(lang, as_json)
+    reg = registry(o)
     try:
-        notice = read_notice(path)
+        notice = read_notice(file)
     except NoticeError as err:
-        o.fail(f"节假日安排文件 {path} 有误，未保存", f"invalid holiday notice {path}; nothing was stored", BAD_INPUT,
+        o.fail(f"节假日安排文件 {file} 有误，未保存", f"invalid holiday notice {file}; nothing was stored", BAD_INPUT,
                problems=[{"label": field, "message": o.t(zh, en)} for field, zh, en in err.problems])
-    stored = revisions.store(registry, notice, str(path), settings().calendar)
+    stored = revisions.store(reg, notice, str(file), settings().calendar)
     row = stored.revision
     # Loading the same notice again tells the cases again (one may have missed the first signal).
     changed = stored.changed if stored.created else sorted(notice.days())
-    scopes = revisions.affected_scopes(registry, changed)
+    scopes = revisions.affected_scopes(reg, changed)
     try:
         told = asyncio.run(_tell(scopes, row.id or 0))
     except Exception as err:
@@ -56,15 +112,13 @@ def load(o: Out, path: Path, registry: Registry) -> None:
 async def _tell(scopes: list[str], revision: int) -> int:
     from temporalio.service import RPCError, RPCStatusCode
 
-    from workers.connect import connect
-
     if not scopes:  # no clock to move: Temporal need not be reachable
         return 0
-    client = await asyncio.wait_for(connect(), timeout=10)
+    connection = await connected(10)
 
     async def one(scope: str) -> bool:
         try:
-            await client.get_workflow_handle(scope).signal(SIGNAL, revision)
+            await connection.get_workflow_handle(scope).signal(SIGNAL, revision)
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:  # closed since its ledger row was written
                 return False
@@ -74,14 +128,14 @@ async def _tell(scopes: list[str], revision: int) -> int:
     return sum(await asyncio.gather(*(one(scope) for scope in scopes)))
 
 
-def live_calendar(registry: Registry) -> WorkCalendar:
-    """The calendar clocks count with: the packaged data overlaid with the registry's revisions."""
-    return revisions.overlay(settings().calendar, revisions.latest(registry))
-
-
-def show(o: Out, year: int, registry: Registry) -> None:
-    rows = revisions.history(registry, year)
-    calendar = live_calendar(registry)
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int, typer.Argument(help="年份，如 2027")],
+                  lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """某年的工作日历：放假日、调休上班日，以及数据来源（软件包、覆盖文件或登记库第几版）。"""
+    o = out(lang, as_json)
+    reg = registry(o)
+    rows = revisions.history(reg, year)
+    calendar = live_calendar(reg)
     days = [date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
     answers = {day: calendar.is_workday(day) for day in days}
     holidays = [d.isoformat() for d in days if d.weekday() < 5 and not answers[d][0]]

@@ -1,0 +1,75 @@
+"""How a command reaches the rest of the system — the Temporal server and the registry database —
+and where their failures end it: a sentence and an exit code, as starters/failures.py words them,
+never a traceback. Every command connects through here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from registry.store import Registry
+from starters.failures import NO_SERVER, explain
+from starters.output import Out, default_lang
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+T = TypeVar("T")
+
+
+def guarded(work: Callable[[], T], o: Out | None = None) -> T:
+    """``work()``; what goes wrong outside the CLI ends the command as starters/failures.py explains
+    it, and anything it does not recognise is a bug and shows as one."""
+    try:
+        return work()
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as err:
+        failure = explain(err)
+        if failure is None:
+            raise
+        (o or Out(default_lang())).fail(failure.zh, failure.en, failure.code)
+
+
+def run(coro: Coroutine[Any, Any, T], o: Out | None = None) -> T:
+    """Run a command's async part."""
+    return guarded(lambda: asyncio.run(coro), o)
+
+
+async def connected(timeout: float | None = None) -> Client:
+    """The Temporal client, found the Temporal way (workers/connect.py); raises when it cannot."""
+    from workers.connect import connect
+
+    return await asyncio.wait_for(connect(), timeout)
+
+
+async def client(o: Out) -> Client:
+    """The Temporal client, or the command ends: bad payload keys (2), no server (4)."""
+    try:
+        return await connected()
+    except Exception as err:
+        failure = explain(err) or NO_SERVER
+        o.fail(failure.zh, failure.en, failure.code)
+
+
+async def or_none(fetch: Callable[[Client], Awaitable[T]], wait: float = 10) -> T | None:
+    """What ``fetch`` reads from Temporal, or None when it cannot (no server, no such workflow, no
+    answer within ``wait`` seconds): the command then shows the registry's record instead."""
+    try:
+        return await asyncio.wait_for(fetch(await connected(5)), wait)
+    except Exception:
+        return None
+
+
+def registry(o: Out | None = None) -> Registry:
+    """The registry, its schema upgraded (a CLI command may be the first to open it)."""
+
+    def opened() -> Registry:
+        reg = Registry()
+        reg.upgrade()
+        return reg
+
+    return guarded(opened, o)
