@@ -1,6 +1,6 @@
 """Bare Temporal, for the benchmark to compare against: workflows that do what a case does to the
 engine (the same number of activities, events and waits) with no-op bodies. An event is what a
-case's is: a signal, then its answer read back with a query (``send``).
+case's is: a signal, then its answer read back with a query (``bare_send`` in bench/run.py).
 
     python -m bench.bare     # their worker (TEMPORAL_ADDRESS), on task queue bench.bare
 """
@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
 
 from temporalio import activity, workflow
-from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
 QUEUE = "bench.bare"
@@ -89,18 +87,6 @@ class BareIdle:
     @workflow.signal
     def stop(self) -> None:
         self.done = True
-
-
-async def send(handle: WorkflowHandle[Any, Any], signal: Any, n: int) -> bool:
-    """The bare form of starters.cases.send_event: read the answer, signal, poll until it grew."""
-    before = await handle.query("answer", n, result_type=tuple[int, bool] | None)
-    await handle.signal(signal, n)
-    pause = 0.002
-    while (answer := await handle.query("answer", n, result_type=tuple[int, bool] | None)) is None \
-            or answer[0] <= (before[0] if before else 0):
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.25)
-    return answer[1]
 
 
 async def main() -> None:

@@ -33,13 +33,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from bench.bare import QUEUE, BareIdle, BareWorkflow, send
+from bench.bare import QUEUE, BareIdle, BareWorkflow
 from bench.cluster import Cluster, quiet_client_retries, rss_mb
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
 from domain.rules import load_settings
 from registry.store import Registry, make_engine
-from starters.cases import EventRefused, open_case, send_event
+from starters.cases import EventRefused, open_case, poll, send_event
 from starters.directory import seed_demo_directory
 from starters.group import read_rows
 from starters.search_attributes import ensure_search_attributes
@@ -104,10 +104,21 @@ def plan_of(history: Any) -> list[int]:
     return plan
 
 
+async def bare_send(handle: Any, signal: Any, n: int) -> bool:
+    """starters.cases.send_event's protocol on a bare workflow: read the answer, signal, read again
+    until it grew; True when applied."""
+    def read() -> Any:
+        return handle.query("answer", n, result_type=tuple[int, bool] | None)
+    before = await read()
+    await handle.signal(signal, n)
+    tried = before[0] if before else 0
+    return (await poll(read, lambda a: a[0] > tried))[1]
+
+
 async def bare_case(client: Client, i: int, plan: list[int], tag: str) -> None:
     handle = await client.start_workflow(BareWorkflow.run, plan, id=f"bare-{tag}-{i}", task_queue=QUEUE)
     for n in range(1, len(plan)):
-        while not await send(handle, BareWorkflow.step, n):  # refused as early: sent again, as the case's driver does
+        while not await bare_send(handle, BareWorkflow.step, n):  # refused as early: sent again, as the case's driver does
             await asyncio.sleep(0.1)
     await handle.result()
 
@@ -163,7 +174,7 @@ async def round_trips(client: Client, numbers: list[str], samples: int) -> dict[
         await send_event(client, number, "legal_aid_decision", payload)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
-        await send(idle, BareIdle.event, i)
+        await bare_send(idle, BareIdle.event, i)
         bare.append(time.perf_counter() - started)
         started = time.perf_counter()
         await idle.execute_update(BareIdle.ping, i)

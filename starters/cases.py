@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
@@ -18,6 +19,9 @@ from domain.i18n import AGENCY, CLAIM
 from domain.models import CaseIntake, CaseOutcome, CaseView
 from workers.queues import DEFAULT_PREFIX, queue
 from workflows.case import CaseWorkflow
+
+
+T = TypeVar("T")
 
 
 class EventRefused(Exception):
@@ -71,15 +75,22 @@ async def send_event(client: Client, case_number: str, event: str, payload: Any)
     handle = client.get_workflow_handle(case_number)
     before = await _answer(handle, key)
     await handle.signal(event, payload)
-    pause = 0.002
-    while (answer := await _answer(handle, key)) is None or answer.tries <= (before.tries if before else 0) \
-            or answer.status == "applying":
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.25)
+    tried = before.tries if before else 0
+    answer = await poll(lambda: _answer(handle, key), lambda a: a.tries > tried and a.status != "applying")
     if answer.refusal is not None:
         raise EventRefused(answer.refusal.code, answer.refusal.zh, answer.refusal.en)
     assert answer.receipt is not None
     return answer.receipt
+
+
+async def poll(read: Callable[[], Awaitable[T | None]], done: Callable[[T], bool]) -> T:
+    """Read an answer until it is there and ``done`` (at once, then backing off from 2 ms to 250 ms:
+    most answers are there on the first read after the signal)."""
+    pause = 0.002
+    while (answer := await read()) is None or not done(answer):
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.25)
+    return answer
 
 
 async def _answer(handle: WorkflowHandle[Any, Any], key: str) -> EventAnswer | None:

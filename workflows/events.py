@@ -113,14 +113,13 @@ class EventDesk:
         self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
 
-    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[EventSpec, object, CaseEvent, str]:
+    def _decode(self, name: str, args: Sequence[RawValue], raw: Any) -> tuple[EventSpec, object, CaseEvent, str]:
         route = self.routes.get(name)
         if route is None:
             raise Refusal("unknown_event", f"未知事件“{name}”", f"unknown event {name!r}")
         spec, stage = route
         if len(args) != 1:
             raise Refusal("payload", "事件需要且只需要一个 JSON 对象", "an event takes exactly one JSON object")
-        raw = _raw(args[0])
         claimed = raw.get("actor") if isinstance(raw, dict) else None
         if isinstance(claimed, dict) and (refusal := actor_refusal(spec, claimed.get("unit"))):
             raise refusal
@@ -158,14 +157,14 @@ class EventDesk:
         key = answer_key(name, raw)
         tries = (self.answers[key].tries if key in self.answers else 0) + 1
         try:
-            spec, stage, event, digest = self._decode(name, args)
+            spec, stage, event, digest = self._decode(name, args, raw)
             if self._repeat(name, event, digest):
                 assert key is not None  # a decoded event has an id
                 self.answers[key] = self.answers[key].model_copy(update={"tries": tries})
                 return
             self._fits_now(spec, stage, event)
         except Refusal as refusal:
-            self._refused(name, args, key, tries, refusal)
+            self._refused(name, raw, key, tries, refusal)
             return
         assert key is not None
         self.used[event.event_id] = (name, digest)
@@ -180,10 +179,9 @@ class EventDesk:
             return self.answers.get(key)
         return next((a for k, a in reversed(self.answers.items()) if k.split("~", 1)[0] == key), None)
 
-    def _refused(self, name: str, args: Sequence[RawValue], key: str | None, tries: int, refusal: Refusal) -> None:
-        claimed = _claimed(args)
+    def _refused(self, name: str, raw: Any, key: str | None, tries: int, refusal: Refusal) -> None:
         log = workflow.logger.warning if refusal.code == "wrong_actor" else workflow.logger.info
-        log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(args), claimed or "?",
+        log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(raw), _claimed(raw) or "?",
             refusal.en)
         if key is None:
             return
@@ -234,17 +232,15 @@ def _raw(arg: RawValue) -> Any:
         return None
 
 
-def _claimed(args: Sequence[RawValue]) -> str:
+def _claimed(raw: Any) -> str:
     """'unit (person)' as the event claims them, for the log of a refusal ('' when it names none)."""
-    raw = _raw(args[0]) if len(args) == 1 else None
     actor = raw.get("actor") if isinstance(raw, dict) else None
     if not isinstance(actor, dict):
         return ""
     return f"{str(actor.get('unit', ''))[:20]} ({str(actor.get('person', ''))[:50]})"
 
 
-def _raw_id(args: Sequence[RawValue]) -> str:
-    raw = _raw(args[0]) if len(args) == 1 else None
+def _raw_id(raw: Any) -> str:
     return str(raw.get("event_id", "?"))[:128] if isinstance(raw, dict) else "?"
 
 

@@ -67,7 +67,8 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "award_clock_restarted_paused_extended", DIRECT,
-        (FILE,
+        # The notices go out first: their working-day windows must not race the five days' suspension.
+        (FILE, NOTICE,
          Send("arbitration_award_clock_restart", "arbitration", "arbitration",
               {"cause": "claims_changed", "reason": "申请人增加加班费请求",
                "added_claims": claims(("overtime", "3000.00"))}, ready=AWARD_CLOCK),
@@ -78,7 +79,7 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
               ready=has_clock("arb.award", "paused")),
          Send("arbitration_award_extended", "arbitration", "arbitration",
               {"approver": "示例主任", "reason": "案情复杂，需要延期"}, ready=AWARD_CLOCK),
-         NOTICE, HEARING_HELD,
+         HEARING_HELD,
          Send("arbitration_award", "arbitration", "arbitration",
               {"served_to": BOTH, "items": [{"type": "wages", "amount": "3000.00"}]}),
          Send("award_performed", "legal_aid", "arbitration", {"amount": "3000.00"})),
@@ -139,6 +140,8 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
               {"party": "worker", "reason": "申请人代理律师另有开庭"}),
          Send("arbitration_hearing_changed", "arbitration", "arbitration", postponed),
          Send("arbitration_copy_served", "arbitration", "arbitration"),
+         # filed, so the defence window (working days, maybe across a holiday) never races the skip
+         Send("arbitration_defence_filed", "arbitration", "arbitration"),
          Skip(always, "the postponed hearing is held", days=HEARING_IN + POSTPONED_BY + 1),
          Send("arbitration_award", "arbitration", "arbitration",
               {"served_to": ["worker"], "items": [{"type": "wages", "amount": "5000.00"}]}),
@@ -149,11 +152,11 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
               past="arb.final.worker_sues"),
          Send("award_performed", "legal_aid", "arbitration", {"amount": "5000.00"})),
         "用人单位已履行仲裁裁决",
-        log={"event.award_set_aside_applied": 1, "event.award_set_aside_ruling": 1, "clock.lapsed": 3,
+        log={"event.award_set_aside_applied": 1, "event.award_set_aside_ruling": 1, "clock.lapsed": 2,
              "arbitration.award_effective": 1, "case.closed": 1},
         notices={"arb.one_time_notice": 2, "arb.hearing_changed": 2},
         # the new hearing opens a new request window, which then expires unused
-        ledger={"arb.postpone_request": "expired", "arb.hearing_notice": "met", "arb.serve_copy": "met",
+        ledger={"arb.postpone_request": "expired", "arb.hearing_notice": "met", "arb.serve_copy": "met", "arb.defence": "met",
                 "arb.award": "met", "arb.final.worker_sues": "expired", "arb.final.employer_revokes": "met",
                 "enforce.apply": "met"},
     ),
