@@ -78,6 +78,10 @@ class CaseWorkflow(TakesEvents):
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         require_id(is_case_number, "案件编号")
+        return await self.events.beside(self.dispute(intake))  # the desk takes events beside the flow
+
+    async def dispute(self, intake: CaseIntake) -> CaseOutcome:
+        """The case's main flow, from intake to closure."""
         referrals = await self.open_case()
         self.inspection.receive_at_intake()
         asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case
@@ -171,7 +175,7 @@ class CaseWorkflow(TakesEvents):
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
         await case.written()  # the events' log entries come before the closing one
         await case.record("case.closed", f"结案：{outcome}")
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(self.events.idle)
         await case.written()
         clocks = case.clocks.clocks.values()
         return CaseOutcome(

@@ -11,18 +11,20 @@ schema (``invalid_payload``), its event id was used before for another event or 
 (``conflict``), or it does not fit the case's stage now (``not_now``). The same event (id, name and
 content) twice is applied once; the second send reads the first answer. A service or mailing day
 (``served_on``, ``mailed_on``) in the future or before the case was opened is refused with
-``not_now``, for every event that carries one. Signals are taken in the order the server received
-them, each checked against the stage as it is then: handlers change their stage's state before
-their first await, so an event the first one made stale is refused.
+``not_now``, for every event that carries one. A signal's handler only records it; the desk's own
+coroutine (``EventDesk.serve``, beside the workflow's main flow) takes the events one at a time in
+the order the server received them, each checked against the case as the ones before it left it,
+so every command an event causes comes in a deterministic order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from workflows.runtime import CaseRuntime
 
 Said = tuple[str, str]  # (中文, English)
+T = TypeVar("T")
 
 
 class Refusal(Exception):
@@ -112,6 +115,29 @@ class EventDesk:
                 self.routes[spec.name] = (spec, stage)
         self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
+        self.inbox: deque[Callable[[], Awaitable[None]]] = deque()  # what signals brought, not yet taken
+        self.busy = False
+
+    async def beside(self, body: Coroutine[Any, Any, T]) -> T:
+        """Run the workflow's main flow with the desk serving beside it. An error in the desk fails
+        the workflow task at once (as an error in a handler would): events never pile up unseen."""
+        main, desk = asyncio.create_task(body), asyncio.create_task(self.serve())
+        await workflow.wait([main, desk], return_when=asyncio.FIRST_COMPLETED)
+        if desk.done():  # serve never returns: only an error ends it
+            desk.result()
+        desk.cancel()
+        return main.result()
+
+    async def serve(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self.inbox))
+            self.busy = True
+            await self.inbox.popleft()()
+            self.busy = False
+
+    def idle(self) -> bool:
+        """Nothing brought by a signal is waiting or being taken (a closing flow waits for this)."""
+        return not self.inbox and not self.busy
 
     def _decode(self, name: str, args: Sequence[RawValue], raw: Any) -> tuple[EventSpec, object, CaseEvent, str]:
         route = self.routes.get(name)
@@ -251,8 +277,8 @@ class TakesEvents:
     events: EventDesk
 
     @workflow.signal(dynamic=True)
-    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        await self.events.take(name, args)
+    def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        self.events.inbox.append(lambda: self.events.take(name, args))  # recorded; the desk takes it
 
     @workflow.query(name=ANSWER_QUERY)
     def answer(self, key: str) -> EventAnswer | None:
@@ -266,7 +292,7 @@ class TakesEvents:
         return self.events.fitting()
 
     @workflow.signal(name="calendar_revised")
-    async def calendar_revised(self, revision: int) -> None:
+    def calendar_revised(self, revision: int) -> None:
         """A holiday-calendar revision was loaded (`weiquan calendar load`); carries no authority, no data."""
-        # Not an agency's event: the clocks read the calendar itself in an activity.
-        await self.events.case.clocks.calendar_revised(revision)
+        # Not an agency's event: the clocks read the calendar itself in an activity, in the desk's turn.
+        self.events.inbox.append(lambda: self.events.case.clocks.calendar_revised(revision))

@@ -406,6 +406,9 @@ class MeetingWorkflow(TakesEvents):
     @workflow.run
     async def run(self, request: MeetingRequest) -> MeetingOutcome:
         require_id(is_meeting_id, "会商编号")
+        return await self.events.beside(self.meet(request))  # the desk takes events beside the flow
+
+    async def meet(self, request: MeetingRequest) -> MeetingOutcome:
         m = self.meeting
         m.publish()
         if m.stage == MeetingStatus.PROPOSED:
@@ -426,7 +429,7 @@ class MeetingWorkflow(TakesEvents):
             await m.tell_cases()
         else:
             await m.record("meeting.cancelled", f"会商取消：{m.facts[-1]}")
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(self.events.idle)
         clocks = m.action_clocks()
         return MeetingOutcome(meeting_id=m.number, status=m.stage, actions=len(clocks),
                               met=sum(c.state == "met" for c in clocks),
