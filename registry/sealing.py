@@ -124,7 +124,8 @@ def open_in_place(conn: Connection, fields: FieldSealer) -> None:
     for row in conn.execute(sa.select(c.id, c.identifier, c.phone).where(
             sa.or_(c.identifier.like(PREFIX + "%"), c.phone.like(PREFIX + "%")))).all():
         conn.execute(PARTIES.update().where(c.id == row.id).values(
-            identifier=fields.open(row.identifier, "parties.identifier"), phone=fields.open(row.phone, "parties.phone")))
+            identifier=fields.open(row.identifier, "parties.identifier"),
+            phone=fields.open(row.phone, "parties.phone")))
     for row in conn.execute(sa.select(n.id, n.recipient_phone).where(n.recipient_phone.like(PREFIX + "%"))).all():
         conn.execute(NOTICES.update().where(n.id == row.id).values(
             recipient_phone=fields.open(row.recipient_phone, "notifications.recipient_phone")))

@@ -360,8 +360,9 @@ class Registry:
         """Cases by filter; ``person`` is an ID number or credit code, found by its keyed hash."""
         query = select(CaseRecord)
         if person:
+            hashes = self.fields.lookups(person)
             query = query.where(col(CaseRecord.case_number).in_(
-                select(PartyRecord.case_number).where(col(PartyRecord.identifier_hash).in_(self.fields.lookups(person)))))
+                select(PartyRecord.case_number).where(col(PartyRecord.identifier_hash).in_(hashes))))
         if stage:
             query = query.where(CaseRecord.stage == stage)
         if agency:
@@ -397,7 +398,8 @@ class Registry:
 
     # Rows come back with their sealed fields opened; they are detached copies, never written back.
     def _open_parties(self, rows: Sequence[PartyRecord]) -> list[PartyRecord]:
-        return [PartyRecord.model_validate({**r.model_dump(), "identifier": self.fields.open(r.identifier, "parties.identifier"),
+        return [PartyRecord.model_validate({**r.model_dump(),
+                                            "identifier": self.fields.open(r.identifier, "parties.identifier"),
                                             "phone": self.fields.open(r.phone, "parties.phone")}) for r in rows]
 
     def _open_notices(self, rows: Sequence[NotificationRecord]) -> list[NotificationRecord]:

@@ -105,6 +105,11 @@ def test_after_rotation_rows_sealed_with_the_old_key_read_and_are_found() -> Non
     assert before.lookup("x") in after.lookups("x") and after.lookup("x") != before.lookup("x")
     with pytest.raises(ValueError, match="authentication"):  # moved to another column: refused
         after.open(sealed, "parties.identifier")
+    # An SM4 payload key (where an assessment asks for the national algorithms) seals with SM4-GCM.
+    national = sealer(f"a:{KEY_A},s:{generate_key('sm4-gcm')}", current="s")
+    sm4 = national.seal("360102199001011234", "parties.identifier")
+    assert sm4 is not None and sm4.startswith(PREFIX + "s:")
+    assert national.open(sm4, "parties.identifier") == "360102199001011234"
 
 
 def test_0008_seals_a_registry_in_place_and_a_later_start_with_keys_seals_the_rest(

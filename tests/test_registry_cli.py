@@ -62,7 +62,8 @@ def test_cli_reads_cases_log_deadlines_and_outbox(cli_registry: Registry) -> Non
     assert listed[0]["next_deadline"] and not listed[0]["overdue"]  # type: ignore[index]
     assert invoke("case", "list", "--overdue", "--json") == []
     person = factories.workers(1)[0]["id_number"]  # found by its keyed hash (registry/sealing.py)
-    assert [c["case_number"] for c in invoke("case", "list", "--person", person.lower(), "--json")] == [number]  # type: ignore[union-attr]
+    found = invoke("case", "list", "--person", person.lower(), "--json")
+    assert [c["case_number"] for c in found] == [number]  # type: ignore[union-attr]
     assert [e["kind"] for e in invoke("case", "log", number, "--json")] == ["case.opened", "clock.started"]  # type: ignore[union-attr]
     deadlines = invoke("case", "deadlines", number, "--json")
     assert [(d["rule_id"], d["state"]) for d in deadlines] == [("mediation.window", "running")]  # type: ignore[union-attr]
