@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from registry.store import Registry
-from starters.cases import EventRefused, send_event
+from starters.cases import EventRefused, send_event, signed
 from tests.helpers import actor, at_stage, close_after_failed_mediation, settle, start
 from workflows.case import CaseWorkflow
 from workflows.events import EventDesk
@@ -30,6 +30,11 @@ async def answer(env: WorkflowEnvironment, number: str, name: str, payload: dict
     return await env.client.get_workflow_handle(number).query(ANSWER_QUERY, key, result_type=EventAnswer)
 
 
+async def signal(env: WorkflowEnvironment, number: str, name: str, payload: dict[str, object]) -> None:
+    """A bare signal (no wait for the answer), signed by its unit as every sender must."""
+    await env.client.get_workflow_handle(number).signal(name, signed(env.client, number, name, payload))
+
+
 def test_cases_and_meetings_take_no_updates() -> None:
     """The design that keeps a case from sticking on the SDK's update order: no update handler,
     so no update acceptance can ever be written into a case's history."""
@@ -43,8 +48,8 @@ async def test_same_signal_twice_is_applied_once(env: WorkflowEnvironment, worke
     await at_stage(env.client, number, "legal_aid_review")
     handle = env.client.get_workflow_handle(number)
     payload = {"event_id": "sig-1", **GRANT}
-    await handle.signal("legal_aid_decision", payload)
-    await handle.signal("legal_aid_decision", payload)  # while the first may be in flight
+    await signal(env, number, "legal_aid_decision", payload)
+    await signal(env, number, "legal_aid_decision", payload)  # while the first may be in flight
     await at_stage(env.client, number, "mediation")
     first = await answer(env, number, "legal_aid_decision", payload)
     assert first is not None and first.status == "applied" and first.tries == 2
@@ -57,7 +62,7 @@ async def test_a_resend_after_a_signal_gets_the_first_receipt(
         env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
-    await env.client.get_workflow_handle(number).signal("legal_aid_decision", {"event_id": "both-1", **GRANT})
+    await signal(env, number, "legal_aid_decision", {"event_id": "both-1", **GRANT})
     await at_stage(env.client, number, "mediation")  # a new decision now would be refused as not_now
     receipt = await send_event(env.client, number, "legal_aid_decision", {"event_id": "both-1", **GRANT})
     assert receipt.event_id == "both-1" and receipt.stage == "legal_aid_review" and "给予法律援助" in receipt.message
@@ -115,7 +120,7 @@ async def test_wrong_actor_is_refused_logged_and_leaves_no_trace(
                              {"event_id": "ok-1", "actor": actor("arbitration"), "granted": False, "reason": "冒用编号"})
         assert repeat.value.code == "wrong_actor"
         await at_stage(env.client, number, "mediation")
-        await handle.signal("mediation_failed", {"event_id": "w-2", "actor": actor("legal_aid"), "reason": "越权"})
+        await signal(env, number, "mediation_failed", {"event_id": "w-2", "actor": actor("legal_aid"), "reason": "越权"})
         await close_after_failed_mediation(env.client, number)
         await handle.result()
     warnings = [r.getMessage() for r in caplog.records

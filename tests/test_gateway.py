@@ -4,6 +4,7 @@ decides the unit, the gateway signs and sends, and answers with the status that 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from temporalio.testing import WorkflowEnvironment
 
 from domain.models import Agency
-from domain.signing import ensure_dev_keys, load_key_set, load_unit_key, verify
+from domain.signing import load_key_set, load_unit_key, verify
 from starters import gateway
 from starters.gateway import GatewayAuth, GatewayConfigError, create_app, hash_token
 from tests.helpers import at_stage, start
@@ -35,10 +36,9 @@ def bearer(unit: Agency) -> dict[str, str]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> dict[str, str]:
-    environ = {"WEIQUAN_HOME": str(tmp_path / "home")}
-    ensure_dev_keys(environ)
-    return environ
+def home() -> dict[str, str]:
+    """The session's home, whose units' keys the workers check events against (tests/conftest.py)."""
+    return {"WEIQUAN_HOME": os.environ["WEIQUAN_HOME"]}
 
 
 @pytest_asyncio.fixture

@@ -6,7 +6,9 @@ sender reads with the ``answer`` query (domain/events/answers.py says why signal
 An event is refused (nothing changes but its answer; the worker logs the reason with the unit and
 person it claims) in this order: its name is unknown (``unknown_event``), it is not one JSON
 object (``payload``), its actor's unit may not send it (``wrong_actor``: checked on the raw JSON
-before the schema, so a unit learns nothing of another unit's events), its payload breaks the
+before the schema, so a unit learns nothing of another unit's events), it carries no valid
+signature of that unit (``unauthenticated``: domain/signing says what is signed; checked on the raw
+JSON against the units' public keys the case loaded, see ``EventDesk.load_keys``), its payload breaks the
 schema (``invalid_payload``), its event id was used before for another event or other content
 (``conflict``), or it does not fit the case's stage now (``not_now``). The same event (id, name and
 content) twice is applied once; the second send reads the first answer. A service or mailing day
@@ -33,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key, digest_of
     from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
     from domain.i18n import AGENCY, explain
+    from activities.signing import SenderPolicy, load_sender_policy
     from domain.models import Agency
+    from domain.signing import verify
     from workers.codec import UNSEALED
 
 if TYPE_CHECKING:
@@ -112,6 +116,14 @@ class EventDesk:
                 self.routes[spec.name] = (spec, stage)
         self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
+        self.senders: SenderPolicy | None = None  # the units' keys events are checked against (load_keys)
+
+    async def load_keys(self) -> None:
+        """Load the units' pinned public keys (configuration, so an activity): at the start and
+        when told they were revised. Between loads the set is fixed in the workflow's state, so
+        every check replays as it ran."""
+        self.senders = await workflow.execute_activity(load_sender_policy, **self.case.activity_options,
+                                                       summary="载入各单位签名公钥")
 
     def _decode(self, name: str, args: Sequence[RawValue], raw: Any) -> tuple[EventSpec, object, CaseEvent, str]:
         route = self.routes.get(name)
@@ -123,6 +135,7 @@ class EventDesk:
         claimed = raw.get("actor") if isinstance(raw, dict) else None
         if isinstance(claimed, dict) and (refusal := actor_refusal(spec, claimed.get("unit"))):
             raise refusal
+        self._authenticate(name, raw)
         if args[0].payload.metadata.get("encoding") == UNSEALED:
             raise Refusal("invalid_payload", "事件未加密：本系统只接受加密的事件（经编解码服务或持有密钥的客户端发送）",
                           "the event was not encrypted: send it through the codec server or a client that holds the keys")
@@ -137,6 +150,14 @@ class EventDesk:
         if not isinstance(event, spec.model):  # JSON null decodes to None without complaint
             raise Refusal("invalid_payload", "事件内容应为 JSON 对象", "the event must be a JSON object")
         return spec, stage, event, digest_of(raw)
+
+    def _authenticate(self, name: str, raw: Any) -> None:
+        assert self.senders is not None  # take() waits for the keys
+        if not self.senders.enforce:
+            return
+        problem = verify(raw, workflow_id=workflow.info().workflow_id, event=name, keys=self.senders.keys)
+        if problem is not None:
+            raise Refusal("unauthenticated", f"发送单位未经验证：{problem.zh}", f"the sender is not verified: {problem.en}")
 
     def fitting(self) -> list[str]:
         """The events the case would take now, as far as its state decides: a check that needs the
@@ -153,6 +174,8 @@ class EventDesk:
     async def take(self, name: str, args: Sequence[RawValue]) -> None:
         """One event, as the signal brought it: refuse it (its answer says why), answer a repeat
         with the first answer, or apply it."""
+        if self.senders is None:  # an event before the case's first task loaded the keys
+            await workflow.wait_condition(lambda: self.senders is not None)
         raw = _raw(args[0]) if len(args) == 1 else None
         key = answer_key(name, raw)
         tries = (self.answers[key].tries if key in self.answers else 0) + 1
@@ -180,10 +203,16 @@ class EventDesk:
         return next((a for k, a in reversed(self.answers.items()) if k.split("~", 1)[0] == key), None)
 
     def _refused(self, name: str, raw: Any, key: str | None, tries: int, refusal: Refusal) -> None:
-        log = workflow.logger.warning if refusal.code == "wrong_actor" else workflow.logger.info
+        log = workflow.logger.warning if refusal.code in ("wrong_actor", "unauthenticated") else workflow.logger.info
         log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(raw), _claimed(raw) or "?",
             refusal.en)
         if key is None:
+            return
+        kept = self.answers.get(key)
+        if refusal.code == "unauthenticated" and kept is not None and kept.status != "refused":
+            # The key leaves the proof out, so a forged copy of an applied event shares its key: it
+            # must not replace the answer its real sender reads. It counts as a try of that answer.
+            self.answers[key] = kept.model_copy(update={"tries": tries})
             return
         self.answers.pop(key, None)  # kept in order of the last try
         self.answers[key] = EventAnswer(key=key, status="refused", tries=tries, refusal=refusal.to_model())
@@ -264,6 +293,11 @@ class TakesEvents:
     def events_now(self) -> list[str]:
         """The names of the events that fit now (those whose fit depends on their content included)."""
         return self.events.fitting()
+
+    @workflow.signal(name="unit_keys_revised")
+    async def unit_keys_revised(self) -> None:
+        """The units' public keys changed in configuration (`weiquan keys reload`): load them again; carries no authority, no keys."""
+        await self.events.load_keys()
 
     @workflow.signal(name="calendar_revised")
     async def calendar_revised(self, revision: int) -> None:
