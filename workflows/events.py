@@ -7,9 +7,9 @@ An event is refused (nothing changes but its answer; the worker logs the reason 
 person it claims) in this order: its name is unknown (``unknown_event``), it is not one JSON
 object (``payload``), its actor's unit may not send it (``wrong_actor``: checked on the raw JSON
 before the schema, so a unit learns nothing of another unit's events), it carries no valid
-signature of that unit (``unauthenticated``: domain/signing says what is signed; checked on the raw
-JSON against the units' public keys the case loaded, see ``EventDesk.load_keys``), its payload breaks the
-schema (``invalid_payload``), its event id was used before for another event or other content
+signature of that unit (``unauthenticated``: domain/signing says what is signed; checked on the
+raw JSON against the units' public keys the case loaded, ``EventDesk.load_keys``), its payload
+breaks the schema (``invalid_payload``), its event id was used before for another event or other content
 (``conflict``), or it does not fit the case's stage now (``not_now``). The same event (id, name and
 content) twice is applied once; the second send reads the first answer. A service or mailing day
 (``served_on``, ``mailed_on``) in the future or before the case was opened is refused with
@@ -32,10 +32,10 @@ from temporalio.common import RawValue
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from activities.signing import SenderPolicy, load_sender_policy
     from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key, digest_of
     from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
     from domain.i18n import AGENCY, explain
-    from activities.signing import SenderPolicy, load_sender_policy
     from domain.models import Agency
     from domain.signing import verify
     from workers.codec import UNSEALED
@@ -117,13 +117,24 @@ class EventDesk:
         self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
         self.senders: SenderPolicy | None = None  # the units' keys events are checked against (load_keys)
+        self._loading = False
 
     async def load_keys(self) -> None:
-        """Load the units' pinned public keys (configuration, so an activity): at the start and
+        """Load the units' pinned public keys (configuration, so an activity): at the start (the
+        case and the meeting start it beside their first steps; else the first event does) and
         when told they were revised. Between loads the set is fixed in the workflow's state, so
         every check replays as it ran."""
+        self._loading = True
         self.senders = await workflow.execute_activity(load_sender_policy, **self.case.activity_options,
                                                        summary="载入各单位签名公钥")
+
+    async def _keys_loaded(self) -> None:
+        if self.senders is not None:
+            return
+        if self._loading:  # events wait in the order they came
+            await workflow.wait_condition(lambda: self.senders is not None)
+        else:
+            await self.load_keys()
 
     def _decode(self, name: str, args: Sequence[RawValue], raw: Any) -> tuple[EventSpec, object, CaseEvent, str]:
         route = self.routes.get(name)
@@ -174,8 +185,7 @@ class EventDesk:
     async def take(self, name: str, args: Sequence[RawValue]) -> None:
         """One event, as the signal brought it: refuse it (its answer says why), answer a repeat
         with the first answer, or apply it."""
-        if self.senders is None:  # an event before the case's first task loaded the keys
-            await workflow.wait_condition(lambda: self.senders is not None)
+        await self._keys_loaded()
         raw = _raw(args[0]) if len(args) == 1 else None
         key = answer_key(name, raw)
         tries = (self.answers[key].tries if key in self.answers else 0) + 1
