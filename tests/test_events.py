@@ -4,6 +4,7 @@ refusal changes nothing but its answer, and a unit cannot send another unit's ev
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -135,3 +136,37 @@ async def test_wrong_actor_is_refused_logged_and_leaves_no_trace(
 
 def test_kept_refusals_are_bounded() -> None:
     assert EventDesk.KEPT_REFUSALS == 200  # a flood of refused events cannot grow a case's state without end
+
+
+async def test_a_forged_copy_of_an_applied_event_changes_nothing(
+        env: WorkflowEnvironment, workers: str, registry: Registry) -> None:
+    """The answer key leaves the proof out, so an unsigned copy of an applied event shares its key:
+    it is refused (logged) and neither applies again nor replaces the answer its sender reads."""
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    payload = {"event_id": "f-1", **GRANT}
+    receipt = await send_event(env.client, number, "legal_aid_decision", payload)
+    await env.client.get_workflow_handle(number).signal("legal_aid_decision", payload)  # no proof
+    kept = None
+    for _ in range(100):
+        kept = await answer(env, number, "legal_aid_decision", payload)
+        if kept is not None and kept.tries == 2:
+            break
+        await asyncio.sleep(0.03)
+    assert kept is not None and kept.status == "applied" and kept.receipt == receipt
+    await settle(env.client, number)
+    assert applied(registry, number) == 1
+
+
+def test_senders_are_checked_unless_turned_off_explicitly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from activities.signing import load_policy
+    from domain.signing import SigningConfigError, ensure_dev_keys
+
+    home = {"WEIQUAN_HOME": str(tmp_path)}
+    with pytest.raises(SigningConfigError, match="no units' key set"):
+        load_policy(home)  # on by default: no keys configured is an error, not an open door
+    assert load_policy({**home, "WEIQUAN_VERIFY_SENDERS": "off"}).enforce is False
+    ensure_dev_keys(home)
+    policy = load_policy({**home, "WEIQUAN_VERIFY_SENDERS": "on"})
+    assert policy.enforce and set(policy.keys.units) == {"inspection", "arbitration", "union", "legal_aid",
+                                                         "window", "court"}

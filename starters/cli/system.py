@@ -143,7 +143,6 @@ def gateway(
     from workers.logs import configure_logging
     from workers.run import stop_event
 
-    configure_logging()
     o = Out(default_lang())
     if (tls_cert is None) != (tls_key is None) or (client_ca is not None and tls_cert is None):
         o.fail("--tls-cert 与 --tls-key 须同时给出；--client-ca 需要它们", "give --tls-cert and --tls-key together; "
@@ -163,6 +162,7 @@ def gateway(
         o.fail(f"签名密钥有误：{err}", f"bad signing keys: {err}", BAD_INPUT)
 
     async def go() -> None:
+        configure_logging()  # once the settings are known to be usable
         connection = await client(o)
         try:
             runner = await gw.serve(connection, host=host, port=port, auth=auth, signing_key=load_unit_key, tls=tls)
