@@ -170,3 +170,31 @@ def test_senders_are_checked_unless_turned_off_explicitly(tmp_path) -> None:  # 
     policy = load_policy({**home, "WEIQUAN_VERIFY_SENDERS": "on"})
     assert policy.enforce and set(policy.keys.units) == {"inspection", "arbitration", "union", "legal_aid",
                                                          "window", "court"}
+
+
+async def test_a_new_key_counts_once_the_case_reloads_the_keys(env: WorkflowEnvironment, workers: str) -> None:
+    """Rotation: a key added to the pinned set is unknown to a running case until it is told to
+    reload (`unit_keys_revised`, what `weiquan keys reload` sends); the set is fixed in between."""
+    import os
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from domain.models import Agency
+    from domain.signing import UnitKey, load_key_set
+    from domain.signing.keys import key_set_path
+
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    new = UnitKey.generate(Agency.LEGAL_AID, "ed25519")
+    keys = load_key_set()
+    keys.units[Agency.LEGAL_AID].append(new.public(datetime(2020, 1, 1, tzinfo=UTC)))
+    path = Path(os.environ["WEIQUAN_HOME"]) / "unit-keys.json"
+    assert key_set_path() == path
+    path.write_text(keys.model_dump_json(exclude_none=True), encoding="utf-8")  # the session's set, one key more
+    payload = {"event_id": "rot-1", **GRANT}
+    with pytest.raises(EventRefused) as refused:
+        await send_event(env.client, number, "legal_aid_decision", payload, key=new)
+    assert refused.value.code == "unauthenticated" and new.key_id in refused.value.en
+    await env.client.get_workflow_handle(number).signal("unit_keys_revised")
+    receipt = await send_event(env.client, number, "legal_aid_decision", payload, key=new)
+    assert receipt.event_id == "rot-1"

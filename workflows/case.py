@@ -78,7 +78,7 @@ class CaseWorkflow(TakesEvents):
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         require_id(is_case_number, "案件编号")
-        asyncio.create_task(self.events.load_keys())  # noqa: RUF006 - beside the intake; events wait for it
+        asyncio.create_task(self.events.keys_ready())  # noqa: RUF006 - beside the intake; events wait for it
         referrals = await self.open_case()
         self.inspection.receive_at_intake()
         asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case

@@ -117,23 +117,25 @@ class EventDesk:
         self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
         self.senders: SenderPolicy | None = None  # the units' keys events are checked against (load_keys)
-        self._loading = False
+        self._loading = 0  # loads in flight
 
     async def load_keys(self) -> None:
         """Load the units' pinned public keys (configuration, so an activity): at the start (the
         case and the meeting start it beside their first steps; else the first event does) and
         when told they were revised. Between loads the set is fixed in the workflow's state, so
-        every check replays as it ran."""
-        self._loading = True
-        self.senders = await workflow.execute_activity(load_sender_policy, **self.case.activity_options,
-                                                       summary="载入各单位签名公钥")
+        every check replays as it ran; an event that comes while a load runs waits for it."""
+        self._loading += 1
+        try:
+            self.senders = await workflow.execute_activity(load_sender_policy, **self.case.activity_options,
+                                                           summary="载入各单位签名公钥")
+        finally:
+            self._loading -= 1
 
-    async def _keys_loaded(self) -> None:
-        if self.senders is not None:
-            return
+    async def keys_ready(self) -> None:
+        """The keys are loaded: at once, after the load in flight, or after loading them now."""
         if self._loading:  # events wait in the order they came
-            await workflow.wait_condition(lambda: self.senders is not None)
-        else:
+            await workflow.wait_condition(lambda: not self._loading)
+        elif self.senders is None:
             await self.load_keys()
 
     def _decode(self, name: str, args: Sequence[RawValue], raw: Any) -> tuple[EventSpec, object, CaseEvent, str]:
@@ -185,7 +187,7 @@ class EventDesk:
     async def take(self, name: str, args: Sequence[RawValue]) -> None:
         """One event, as the signal brought it: refuse it (its answer says why), answer a repeat
         with the first answer, or apply it."""
-        await self._keys_loaded()
+        await self.keys_ready()
         raw = _raw(args[0]) if len(args) == 1 else None
         key = answer_key(name, raw)
         tries = (self.answers[key].tries if key in self.answers else 0) + 1

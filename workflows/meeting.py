@@ -413,7 +413,7 @@ class MeetingWorkflow(TakesEvents):
     @workflow.run
     async def run(self, request: MeetingRequest) -> MeetingOutcome:
         require_id(is_meeting_id, "会商编号")
-        asyncio.create_task(self.events.load_keys())  # noqa: RUF006 - events wait for it
+        asyncio.create_task(self.events.keys_ready())  # noqa: RUF006 - events wait for it
         m = self.meeting
         m.publish()
         if m.stage == MeetingStatus.PROPOSED:
