@@ -10,6 +10,7 @@ the meeting concerns is told where it stands (its current details show the open 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.meeting_file import MeetingChange, MeetingFile
+    from activities.signing import SignRequest, UnitSigner
     from domain import visibility as sa
     from domain.calendar import SHANGHAI, local_text
     from domain.events.coordination import MeetingNews
@@ -44,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.clock import Clock, ClockBoard
 from workflows.events import EventDesk, EventSpec, Said, TakesEvents, case_event, specs_of
 from workflows.notices import send_notice
-from workflows.runtime import RETRY, require_id
+from workflows.runtime import RETRY, agency_queue, require_id
 
 OPEN_STATUSES = (MeetingStatus.PROPOSED, MeetingStatus.CONVENED, MeetingStatus.AGREED)
 
@@ -207,8 +209,13 @@ class MeetingRuntime:
                                actor=Actor(unit=self.convener, person="协调会商"), meeting_id=self.number,
                                topic=self.request.topic, status=self.stage, open_actions=self.open_actions(),
                                overdue_actions=self.overdue_actions())
+            # Signed by the convening unit's own worker: the case checks it like any unit's event.
+            signed = await workflow.execute_activity_method(
+                UnitSigner.sign_event, SignRequest(workflow_id=number, event="meeting_status",
+                                                   payload=news.model_dump(mode="json")),
+                task_queue=agency_queue(self.convener), **self.activity_options, summary="签署会商进展")
             try:
-                await workflow.get_external_workflow_handle(number).signal("meeting_status", news)
+                await workflow.get_external_workflow_handle(number).signal("meeting_status", signed)
             except FailureError:
                 if number not in self._unreachable:
                     self._unreachable.append(number)
