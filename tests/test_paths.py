@@ -24,6 +24,7 @@ from tests.proof import verify
 
 # Every path reruns at shifted start dates (tests/shifted.sh): no step counts calendar days against a
 # working-day window (tests/paths/__init__.py), so each passes whichever day it starts on.
+pytestmark = pytest.mark.clock
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -33,7 +34,6 @@ def history_file(path: CasePath, meeting: bool = False) -> Path:
     return HISTORIES / f"{path.name}{'.meeting' if meeting else ''}.json"
 
 
-@pytest.mark.clock
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 async def test_path(env: WorkflowEnvironment, any_registry: Registry, settings: Settings, path: CasePath,
                     request: pytest.FixtureRequest) -> None:
