@@ -26,3 +26,27 @@ def test_errors_and_notes_are_shown_as_written(capsys: pytest.CaptureFixture[str
         o.fail("拒收：[red]x[/red]", "refused", problems=[{"label": "议题 [/b]", "message": "[/x] 太短"}])
     err = capsys.readouterr().err
     assert "理由：[/x]" in err and "拒收：[red]x[/red]" in err and "议题 [/b]：[/x] 太短" in err
+
+
+def test_clocks_of_one_rule_are_told_apart_by_title() -> None:
+    """Two clocks of one rule (a window per party, a duty that came again) never read as the same
+    line twice in `case deadlines`."""
+    from datetime import UTC, datetime
+
+    from domain.models import DeadlineView
+    from starters.output import clock_title
+
+    def clock(key: str, rule: str) -> DeadlineView:
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        return DeadlineView(key=key, rule_id=rule, title="标题", source="LDMA Art 50", responsible=None,
+                            started_at=now, due=now, state="running")
+
+    keys = [("arb.nonfinal.sue:worker", "arb.nonfinal.sue"), ("arb.nonfinal.sue:employer", "arb.nonfinal.sue"),
+            ("arb.hearing_notice", "arb.hearing_notice"), ("arb.hearing_notice#2", "arb.hearing_notice"),
+            ("inspect.evidence:1", "inspect.evidence"), ("inspect.evidence:2", "inspect.evidence")]
+    for lang in ("zh", "en"):
+        titles = [clock_title(Out(lang), clock(key, rule)) for key, rule in keys]  # type: ignore[arg-type]
+        assert len(set(titles)) == len(titles), titles
+    english = [clock_title(Out("en"), clock(key, rule)) for key, rule in keys]
+    assert english[0].endswith("(the worker)") and english[3].endswith("(time 2)") and "标题" not in english[0]
+    assert clock_title(Out(), clock(*keys[1])) == "标题（用人单位）"
