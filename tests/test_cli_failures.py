@@ -52,6 +52,19 @@ async def test_an_unknown_or_closed_case_is_bad_input(env: WorkflowEnvironment, 
     said(await weiquan("case", "event", number, "legal_aid_decision", "--file", decision), 2, "该案件已结束")
 
 
+async def test_an_event_the_case_refuses_now_is_exit_3(env: WorkflowEnvironment, workers: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    early = tmp_path / "failed.json"
+    early.write_text(json.dumps({"event_id": "early-1", "actor": {"unit": "union", "person": "调解员"},
+                                 "reason": "双方分歧较大"}, ensure_ascii=False), encoding="utf-8")
+    said(await weiquan("case", "event", number, "mediation_failed", "--file", str(early)), 3, "当前不能")
+    said(await weiquan("case", "event", number, "mediation_failed", "--file", str(early), "--lang", "en"), 3,
+         "cannot")
+
+
 async def test_no_worker_answering_is_said_with_what_becomes_of_the_event(
         env: WorkflowEnvironment, decision: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
