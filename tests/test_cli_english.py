@@ -41,3 +41,23 @@ async def test_case_show_in_english_says_every_fact_in_english(env: WorkflowEnvi
     assert any("above ¥24,000.00, not final (LDMA Art 50)" in f for f in facts)
     chinese = await asyncio.to_thread(CliRunner().invoke, app, ["case", "show", number])
     assert all(f"- {fact}" in chinese.stdout for fact in view["facts"])
+
+
+# Facts still written in Chinese only (their English is to be added by those files' owners; until
+# then `--lang en` shows these lines as written). The list only shrinks.
+CHINESE_ONLY = {"workflows/events.py": 1, "workflows/stages/coordination.py": 5, "workflows/meeting.py": 5}
+
+
+def test_every_fact_is_written_with_its_english() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found: dict[str, int] = {}
+    for path in sorted((root / "workflows").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fact"
+                    and len(node.args) < 2 and not any(isinstance(a, ast.Starred) for a in node.args)):
+                name = path.relative_to(root).as_posix()
+                found[name] = found.get(name, 0) + 1
+    assert found == CHINESE_ONLY
