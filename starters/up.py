@@ -107,6 +107,9 @@ async def bring_up(*, port: int, ui_port: int, codec_port: int, demo: bool, exit
         print("常用视图 / views:")
         for label, link in view_links(f"http://localhost:{ui_port}"):
             print(f"  {label}: {link}")
+        # This UI keeps list columns in each browser (local storage), so they cannot be set from here.
+        print("列表列：在列表右下角的列选择器中加入 CaseStage、ResponsibleAgency、NextDeadline、Overdue（每个浏览器一次）/ "
+              "list columns: add them once per browser with the column chooser at the list's bottom right")
         print("运行中，Ctrl-C 退出 / running, Ctrl-C to stop", flush=True)
         if exit_after is not None:
             try:

@@ -45,3 +45,27 @@ def test_meeting_list_shows_a_topic_of_markup_as_written(registry: Registry, mon
     listed = CliRunner().invoke(app, ["meeting", "list"])
     assert listed.exit_code == 0, listed.output
     assert "[/x]" in listed.stdout and "MTG-20261202-ABCDEF" in listed.stdout
+
+
+def test_clocks_of_one_rule_are_told_apart_by_title() -> None:
+    """Two clocks of one rule (a window per party, a duty that came again) never read as the same
+    line twice in `case deadlines`."""
+    from datetime import UTC, datetime
+
+    from domain.models import DeadlineView
+    from starters.output import clock_title
+
+    def clock(key: str, rule: str) -> DeadlineView:
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        return DeadlineView(key=key, rule_id=rule, title="标题", source="LDMA Art 50", responsible=None,
+                            started_at=now, due=now, state="running")
+
+    keys = [("arb.nonfinal.sue:worker", "arb.nonfinal.sue"), ("arb.nonfinal.sue:employer", "arb.nonfinal.sue"),
+            ("arb.hearing_notice", "arb.hearing_notice"), ("arb.hearing_notice#2", "arb.hearing_notice"),
+            ("inspect.evidence:1", "inspect.evidence"), ("inspect.evidence:2", "inspect.evidence")]
+    for lang in ("zh", "en"):
+        titles = [clock_title(Out(lang), clock(key, rule)) for key, rule in keys]  # type: ignore[arg-type]
+        assert len(set(titles)) == len(titles), titles
+    english = [clock_title(Out("en"), clock(key, rule)) for key, rule in keys]
+    assert english[0].endswith("(the worker)") and english[3].endswith("(time 2)") and "标题" not in english[0]
+    assert clock_title(Out(), clock(*keys[1])) == "标题（用人单位）"

@@ -141,7 +141,8 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if view.outcome:
         lines.append((("结果", "Outcome"), view.outcome))
     o.fields(lines)
-    for fact in view.facts:
+    # A worker older than the English facts answers without them: its facts show as written.
+    for fact in view.facts_en if o.lang == "en" and len(view.facts_en) == len(view.facts) else view.facts:
         print(f"- {fact}")
     deadline_table(o, view.deadlines)
     events_now(o, case, now, events())

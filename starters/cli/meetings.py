@@ -4,6 +4,7 @@ the registry's list, and its minutes."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from domain.catalogue import events
 from domain.i18n import AGENCY, CLOCK_STATE, word
 from domain.meetings import STATUS_WORDS
 from domain.models import Agency
-from starters.cli.events import send_file
+from starters.cli.events import entry, send_file
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, parse_date, today
 from starters.cli.reach import client, or_none, registry, run
 from starters.output import BAD_INPUT
@@ -77,6 +78,16 @@ def meeting_start(
 def meeting_event(meeting: str, event: str, file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """向协调会商发送事件：meeting_convene、meeting_confirm、meeting_minutes、meeting_action_done、meeting_cancel。"""
     send_file(out(lang, as_json), meeting, event, file, events("meeting"), ("会商", "meeting"))
+
+
+@meeting_app.command("template")
+def meeting_template(event: Annotated[str, typer.Argument(help="事件名，如 meeting_confirm")],
+                     lang: LangOpt = None) -> None:
+    """输出一个填好的会商事件示例（JSON），改写后用 weiquan meeting event 发送。"""
+    from starters.payloads import event_schema, example
+
+    spec = entry(out(lang, False), events("meeting"), event)
+    print(json.dumps(example(spec, event_schema(spec)), ensure_ascii=False, indent=2))
 
 
 @meeting_app.command("show")
