@@ -153,6 +153,13 @@ def clock_title(o: Out, d: DeadlineView) -> str:
     return title + (o.t(f"（{'，'.join(marks)}）", f" ({', '.join(marks)})") if marks else "")
 
 
+def print_facts(o: Out, facts: Sequence[str], facts_en: Sequence[str]) -> None:
+    """A case's or a meeting's facts in the output's language (a worker older than the English
+    facts answers without them: its facts show as written)."""
+    for fact in facts_en if o.lang == "en" and len(facts_en) == len(facts) else facts:
+        print(f"- {fact}")
+
+
 def deadline_table(o: Out, deadlines: Sequence[DeadlineView]) -> None:
     # The start is the service moment for a party's window, which may be before the event was
     # recorded.

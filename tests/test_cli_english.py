@@ -43,9 +43,6 @@ async def test_case_show_in_english_says_every_fact_in_english(env: WorkflowEnvi
     assert all(f"- {fact}" in chinese.stdout for fact in view["facts"])
 
 
-# Facts still written in Chinese only (their English is to be added by those files' owners; until
-# then `--lang en` shows these lines as written). The list only shrinks.
-CHINESE_ONLY = {"workflows/events.py": 1, "workflows/stages/coordination.py": 5, "workflows/meeting.py": 5}
 
 
 def test_every_fact_is_written_with_its_english() -> None:
@@ -60,4 +57,4 @@ def test_every_fact_is_written_with_its_english() -> None:
                     and len(node.args) < 2 and not any(isinstance(a, ast.Starred) for a in node.args)):
                 name = path.relative_to(root).as_posix()
                 found[name] = found.get(name, 0) + 1
-    assert found == CHINESE_ONLY
+    assert found == {}, "facts written without their English"

@@ -77,6 +77,7 @@ class MeetingRuntime:
         self.invitations_sent = False
         self.notify_errors: list[str] = []
         self.facts: list[str] = []
+        self.facts_en: list[str] = []  # the same lines in English (`--lang en`), one for each
         self.clocks = ClockBoard(self)
         self.activity_options: dict[str, Any] = {"start_to_close_timeout": timedelta(seconds=30),
                                                  "retry_policy": RETRY}
@@ -113,7 +114,7 @@ class MeetingRuntime:
                      key: str | None = None) -> bool:
         def failed(line: str) -> None:
             self.notify_errors.append(line)
-            self.fact(f"通知失败：{line}")
+            self.fact(f"通知失败：{line}", f"notice failed: {line}")
 
         return await send_notice(self, unit, kind, subject, body, to_head=to_head,
                                  key=key or f"notice:{self.next_seq()}", on_error=failed)
@@ -134,8 +135,9 @@ class MeetingRuntime:
 
     # ---- the meeting's own state ---------------------------------------------------------------
 
-    def fact(self, line: str) -> None:
+    def fact(self, line: str, en: str) -> None:
         self.facts.append(line)
+        self.facts_en.append(en)
         self.publish()
 
     def action_clocks(self) -> list[Clock]:
@@ -200,7 +202,8 @@ class MeetingRuntime:
                            topic=self.request.topic, kind=self.request.kind, cases=list(self.request.cases),
                            invitees=list(self.invitees), confirmed=dict(self.confirmed), held_on=self.held_on,
                            place=self.place, minutes=self.minutes, actions=self.action_views(),
-                           invitations_sent=self.invitations_sent, notify_errors=list(self.notify_errors), facts=list(self.facts))
+                           invitations_sent=self.invitations_sent, notify_errors=list(self.notify_errors), facts=list(self.facts),
+                           facts_en=list(self.facts_en))
 
     async def tell_cases(self) -> None:
         """Signal each case the meeting concerns; a closed or unknown case is noted, not fatal."""
@@ -219,7 +222,8 @@ class MeetingRuntime:
             except FailureError:
                 if number not in self._unreachable:
                     self._unreachable.append(number)
-                    self.fact(f"无法告知案件 {number}（已结案或不存在）")
+                    self.fact(f"无法告知案件 {number}（已结案或不存在）",
+                              f"could not tell case {number} (closed or unknown)")
 
 
 class MeetingDesk:
@@ -375,7 +379,7 @@ class MeetingDesk:
     async def cancel(self, event: MeetingCancel) -> Said:
         m = self.m
         m.stage, m.closed_at = MeetingStatus.CANCELLED, workflow.now()
-        m.fact(f"会商已取消：{event.reason}")
+        m.fact(f"会商已取消：{event.reason}", f"meeting cancelled: {event.reason}")
         await m.tell_cases()
         return f"已取消：{event.reason}", "cancelled"
 
@@ -385,7 +389,9 @@ class MeetingDesk:
         number = int(clock.key.split(".")[1])
         action = m.actions[number - 1]
         m.fact(f"事项{number}逾期未办结：{unit_name(action.unit)} {action.post} {action.person}，"
-               f"已上报{unit_name(action.unit)}负责人（拖拉搪塞，Plan 四(三)）")
+               f"已上报{unit_name(action.unit)}负责人（拖拉搪塞，Plan 四(三)）",
+               f"action {number} overdue: {AGENCY[action.unit.value][1]} {action.post} {action.person}; "
+               f"reported to the unit's head (Plan 4(3))")
         await m.record("meeting.action_overdue", f"事项{number}“{action.task[:40]}”逾期未办结，责任人 "
                        f"{action.post} {action.person}，已上报{unit_name(action.unit)}负责人")
         await m.tell_cases()
@@ -431,7 +437,7 @@ class MeetingWorkflow(TakesEvents):
         if m.stage == MeetingStatus.AGREED:
             await workflow.wait_condition(lambda: m.open_actions() == 0)
             m.stage, m.closed_at = MeetingStatus.CLOSED, workflow.now()
-            m.fact("议定事项已全部办结")
+            m.fact("议定事项已全部办结", "every agreed action done")
             await m.record("meeting.closed", "议定事项已全部办结，会商结束")
             await m.tell_cases()
         else:

@@ -89,11 +89,10 @@ class CaseRuntime:
             self.flags.remove(flag)
         self.publish()
 
-    def fact(self, line: str, en: str | None = None) -> None:
-        """A line a supervisor should know, in Chinese and English (a caller not yet giving the
-        English has its line shown as written)."""
+    def fact(self, line: str, en: str) -> None:
+        """A line a supervisor should know, in Chinese and English."""
         self.facts.append(line)
-        self.facts_en.append(en or line)
+        self.facts_en.append(en)
         self.publish()
 
     def settled(self, amount: Decimal) -> None:

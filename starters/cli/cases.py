@@ -19,7 +19,7 @@ from domain.models import Agency, CaseIntake, DeadlineView
 from domain.rules import settings
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, today
 from starters.cli.reach import client, or_none, registry, run
-from starters.output import BAD_INPUT, deadline_table, events_now
+from starters.output import BAD_INPUT, deadline_table, events_now, print_facts
 
 case_app = typer.Typer(help="案件：受理、查看、事件 · cases", no_args_is_help=True)
 
@@ -141,9 +141,7 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if view.outcome:
         lines.append((("结果", "Outcome"), view.outcome))
     o.fields(lines)
-    # A worker older than the English facts answers without them: its facts show as written.
-    for fact in view.facts_en if o.lang == "en" and len(view.facts_en) == len(view.facts) else view.facts:
-        print(f"- {fact}")
+    print_facts(o, view.facts, view.facts_en)
     deadline_table(o, view.deadlines)
     events_now(o, case, now, events())
 

@@ -20,7 +20,7 @@ from domain.models import Agency
 from starters.cli.events import entry, send_file
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, parse_date, today
 from starters.cli.reach import client, or_none, registry, run
-from starters.output import BAD_INPUT
+from starters.output import BAD_INPUT, print_facts
 
 meeting_app = typer.Typer(help="协调会商：召集、确认参会、会议纪要、议定事项 · consultation meetings",
                           no_args_is_help=True)
@@ -118,8 +118,7 @@ def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -
     o.fields(lines)
     for line in view.notify_errors:
         o.err.print(f"[red]{o.t('通知失败', 'Notice failed')}[/red]：{escape(line)}", highlight=False)
-    for fact in view.facts:
-        print(f"- {fact}")
+    print_facts(o, view.facts, view.facts_en)
     o.table(o.t("议定事项", "Actions"),
             [o.t("序号", "No."), o.t("事项", "Action"), o.t("责任单位", "Unit"), o.t("岗位", "Post"),
              o.t("责任人", "Person"), o.t("截止", "Due"), o.t("状态", "State")],
