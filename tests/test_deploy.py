@@ -3,11 +3,13 @@ kubernetes-validate (strict), and both run one worker service per task queue wit
 period longer than the workers' graceful shutdown. Each agency's workers have their own database
 user, secret and certificate; compose publishes nothing on every interface but the gateway; the
 codec server's settings are ones it starts with; NetworkPolicies close the namespace; the Helm
-values make the gateway and workers the only writers and the Web UI read-only."""
+values make the gateway and workers the only writers and the Web UI read-only; every `weiquan …`
+command line in them is one the CLI parses."""
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import shutil
@@ -18,11 +20,13 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+import typer
 import yaml
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
 from registry.store import Registry, make_engine
+from starters.cli import app
 from starters.codec_server import check_exposure, load_origins, load_tokens
 from workers.queues import ALL
 from workers.settings import WorkerSettings
@@ -156,6 +160,57 @@ def test_the_image_holds_every_package() -> None:
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
     for package in packages["include"]:
         assert f"COPY {package.rstrip('*')} " in dockerfile, package
+
+
+# ---- the command lines match the CLI ------------------------------------------------------------
+
+
+def pod_specs(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [doc["spec"]["template"]["spec"]] if doc["kind"] in ("Deployment", "Job") else []
+
+
+def command_lines() -> list[tuple[str, list[str]]]:
+    """Every `weiquan …` command line the deploy files run: compose services, Kubernetes containers,
+    the image's default command."""
+    lines = []
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    lines += [(f"compose {name}", s["command"]) for name, s in services.items() if isinstance(s.get("command"), list)]
+    for name, doc in manifests():
+        for pod in pod_specs(doc):
+            for c in [*pod.get("initContainers", []), *pod["containers"]]:
+                lines.append((f"{name} {doc['metadata']['name']}/{c['name']}", [*c.get("command", []), *c.get("args", [])]))
+    cmd = re.search(r"^CMD (\[.*\])$", (DEPLOY / "Dockerfile").read_text(encoding="utf-8"), re.M)
+    assert cmd, "the Dockerfile has no exec-form CMD"
+    lines.append(("Dockerfile CMD", json.loads(cmd[1])))
+    return [(where, line) for where, line in lines if line[:1] == ["weiquan"]]
+
+
+def parse_with_the_cli(line: list[str]) -> Any:
+    """Parses a command line as `weiquan` would, without running it (the command's click context):
+    an option the command lacks, a missing or a malformed value raises the CLI's usage error."""
+    command, args = typer.main.get_command(app), line[1:]
+    while hasattr(command, "commands"):  # a group: the next word names its command
+        assert args and args[0] in command.commands, f"{line}: no such weiquan command"
+        command, args = command.commands[args[0]], args[1:]
+    return command.make_context(line[0], list(args))
+
+
+def test_every_weiquan_command_line_in_the_deploy_files_is_one_the_cli_takes() -> None:
+    lines = command_lines()
+    assert {line[1] for _, line in lines} >= {"worker", "gateway", "codec-server", "db"}
+    for where, line in lines:
+        try:
+            parse_with_the_cli(line)
+        except Exception as err:  # the CLI's usage errors (typer's own click)
+            pytest.fail(f"{where}: {' '.join(line)}: {err}")
+
+
+def test_the_command_line_check_catches_a_renamed_option() -> None:
+    with pytest.raises(Exception, match="No such option: --cert"):
+        parse_with_the_cli(["weiquan", "gateway", "--cert", "tls.crt", "--key", "tls.key"])
+    with pytest.raises(typer.BadParameter):
+        parse_with_the_cli(["weiquan", "gateway", "--port", "https"])
+    assert parse_with_the_cli(["weiquan", "gateway", "--tls-cert", "a.crt"]).params["tls_cert"] == Path("a.crt")
 
 
 # ---- who may do what ----------------------------------------------------------------------------
