@@ -4,7 +4,9 @@ period longer than the workers' graceful shutdown. Each agency's workers have th
 user, secret and certificate; compose publishes nothing on every interface but the gateway; the
 codec server's settings are ones it starts with; NetworkPolicies close the namespace; the Helm
 values make the gateway and workers the only writers and the Web UI read-only; every `weiquan …`
-command line in them is one the CLI parses."""
+command line in them is one the CLI parses; the case workers get the units' public key set, each
+agency's workers their own unit's private key alone, the gateway those it signs with, and no
+private key is ever in a ConfigMap."""
 
 from __future__ import annotations
 
@@ -22,9 +24,12 @@ import kubernetes_validate
 import pytest
 import typer
 import yaml
+from typer.testing import CliRunner
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
+from domain.models import Agency
+from domain.signing import KeySet, load_key_set, load_unit_key
 from registry.store import Registry, make_engine
 from starters.cli import app
 from starters.codec_server import check_exposure, load_origins, load_tokens
@@ -40,12 +45,22 @@ KUBERNETES = ("1.29.0", kubernetes_validate.utils.latest_version())  # oldest su
 GRACE = WorkerSettings().graceful_shutdown_seconds
 
 
-def compose_config(**env: str) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def dev_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deploy/keys/ folder as `weiquan keys dev` makes it (compose reads its files)."""
+    folder = tmp_path_factory.mktemp("deploy") / "keys"
+    done = CliRunner().invoke(app, ["keys", "dev", str(folder)])
+    assert done.exit_code == 0, done.output
+    return folder
+
+
+def compose_config(keys: Path, **env: str) -> dict[str, Any]:
     if not shutil.which("docker-compose"):
         pytest.skip("docker-compose is not installed (tests/run.sh installs it on Debian)")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("WORKERS_", "WEIQUAN_", "TEMPORAL_"))}
     done = subprocess.run(["docker-compose", "-f", str(DEPLOY / "compose.yaml"), "config"],
-                          env={**clean, **env}, capture_output=True, text=True, timeout=60)
+                          env={**clean, "WEIQUAN_KEYS_DIR": str(keys), **env}, capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
@@ -56,8 +71,8 @@ def seconds(text: str) -> float:
     return int(match[1] or 0) * 60 + int(match[2] or 0)
 
 
-def test_compose_file_validates_with_a_worker_service_per_queue() -> None:
-    services = compose_config()["services"]
+def test_compose_file_validates_with_a_worker_service_per_queue(dev_keys: Path) -> None:
+    services = compose_config(dev_keys)["services"]
     workers = {s["command"][-1]: s for s in services.values() if s.get("command", [None])[:2] == ["weiquan", "worker"]}
     assert sorted(workers) == sorted(ALL)
     for service in workers.values():
@@ -72,8 +87,8 @@ def test_compose_file_validates_with_a_worker_service_per_queue() -> None:
     assert services["temporal"]["environment"]["DB"] == "postgres12"
 
 
-def test_compose_replicas_come_from_the_environment() -> None:
-    services = compose_config(WORKERS_UNION="3", WORKERS_CASE="4")["services"]
+def test_compose_replicas_come_from_the_environment(dev_keys: Path) -> None:
+    services = compose_config(dev_keys, WORKERS_UNION="3", WORKERS_CASE="4")["services"]
     assert services["worker-union"]["deploy"]["replicas"] == 3
     assert services["worker-case"]["deploy"]["replicas"] == 4
 
@@ -224,8 +239,8 @@ def published(port: Any) -> tuple[str, int]:
     return (parts[0] if len(parts) == 3 else "0.0.0.0"), int(parts[-2])
 
 
-def test_compose_publishes_only_the_gateway_on_every_interface() -> None:
-    services = compose_config()["services"]
+def test_compose_publishes_only_the_gateway_on_every_interface(dev_keys: Path) -> None:
+    services = compose_config(dev_keys)["services"]
     ports = {name: [published(p) for p in s.get("ports", [])] for name, s in services.items()}
     everywhere = {name for name, found in ports.items() if any(ip in ("0.0.0.0", "::", "") for ip, _ in found)}
     assert everywhere == {"gateway"}
@@ -234,10 +249,10 @@ def test_compose_publishes_only_the_gateway_on_every_interface() -> None:
     assert services["gateway"]["command"][:2] == ["weiquan", "gateway"]
 
 
-def test_compose_codec_server_starts_with_its_settings_and_reads_its_origins() -> None:
+def test_compose_codec_server_starts_with_its_settings_and_reads_its_origins(dev_keys: Path) -> None:
     """It listens on the container's interfaces (so its published port reaches it): settings the
     codec server itself would refuse fail here, as would origins it does not read."""
-    service = compose_config()["services"]["codec-server"]
+    service = compose_config(dev_keys)["services"]["codec-server"]
     env, command = service["environment"], service["command"]
     host = command[command.index("--host") + 1]
     check_exposure(host, load_tokens(env), env)
@@ -247,8 +262,8 @@ def test_compose_codec_server_starts_with_its_settings_and_reads_its_origins() -
         check_exposure(host, {}, {**env, "WEIQUAN_CODEC_TRUSTED_PROXY": "false"})
 
 
-def test_each_agency_s_workers_have_their_own_database_user_and_secret() -> None:
-    services = compose_config()["services"]
+def test_each_agency_s_workers_have_their_own_database_user_and_secret(dev_keys: Path) -> None:
+    services = compose_config(dev_keys)["services"]
     users = {}
     for name, service in services.items():
         if service.get("command", [None])[:2] == ["weiquan", "worker"]:
@@ -267,6 +282,124 @@ def test_each_agency_s_workers_have_their_own_database_user_and_secret() -> None
     used = [f["secretRef"]["name"] for _, d in docs if d["kind"] in ("Deployment", "Job")
             for c in d["spec"]["template"]["spec"]["containers"] for f in c.get("envFrom", []) if "secretRef" in f]
     assert len(used) == len(set(used))  # no two workloads read one secret
+
+
+# ---- the units' signing keys: each part holds only those it uses ----------------------------------
+
+SIGNING_KEY = "WEIQUAN_SIGNING_KEY_"  # + UNIT: a unit's private key (domain/signing/keys.py)
+
+
+def private_keys(names: Any) -> set[str]:
+    return {n for n in names if n.startswith(SIGNING_KEY)}
+
+
+def own_key(unit: str) -> set[str]:
+    return {SIGNING_KEY + unit.upper()}
+
+
+def test_keys_dev_makes_every_unit_s_key_once_and_the_folder_is_not_committed(dev_keys: Path) -> None:
+    before = {p.name: p.read_text() for p in dev_keys.iterdir()}
+    assert set(before) == {"unit-keys.json", *(f"{a.value}{ext}" for a in Agency for ext in (".key", ".env"))}
+    for path in dev_keys.iterdir():
+        if path.name != "unit-keys.json":
+            assert path.stat().st_mode & 0o077 == 0, path  # private: the owner's alone
+    pinned = load_key_set({"WEIQUAN_SIGNING_KEYS": str(dev_keys / "unit-keys.json")})
+    for unit in Agency:
+        variable, _, value = before[f"{unit.value}.env"].strip().partition("=")
+        key = load_unit_key(unit, {variable: value})  # the env file holds the key file's key
+        assert key == load_unit_key(unit, {"WEIQUAN_SIGNING_KEY_DIR": str(dev_keys)})
+        assert pinned.find(key.key_id) == (unit, key.public(pinned.find(key.key_id)[1].valid_from))
+    again = CliRunner().invoke(app, ["keys", "dev", str(dev_keys)])
+    assert again.exit_code == 0 and {p.name: p.read_text() for p in dev_keys.iterdir()} == before  # kept
+    if shutil.which("git") and (ROOT / ".git").exists():
+        secret = ["deploy/keys/union.key", "deploy/keys/unit-keys.json", "deploy/gateway/tls.key"]
+        ignored = subprocess.run(["git", "check-ignore", *secret], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert ignored.stdout.split() == secret, "deploy/keys/ and deploy/gateway/ must be in .gitignore"
+
+
+def test_keys_dev_refuses_a_private_key_others_may_read(tmp_path: Path) -> None:
+    assert CliRunner().invoke(app, ["keys", "dev", str(tmp_path)]).exit_code == 0
+    (tmp_path / "union.key").chmod(0o644)
+    done = CliRunner().invoke(app, ["keys", "dev", str(tmp_path)])
+    assert done.exit_code == 2 and "chmod 600" in done.output and "Traceback" not in done.output
+
+
+def mounts(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(host source, container target) of a compose service's volumes, in either `config` format."""
+    found = []
+    for v in service.get("volumes", []):
+        if isinstance(v, dict):
+            found.append((v.get("source", ""), v["target"]))
+        else:
+            source, target = v.split(":")[:2]
+            found.append((source, target))
+    return found
+
+
+def test_compose_gives_each_part_only_the_signing_keys_it_uses(dev_keys: Path) -> None:
+    services = compose_config(dev_keys)["services"]
+    seen = set()
+    for name, service in services.items():
+        env, command = service.get("environment", {}), service.get("command") or []
+        from_keys = [(src, dst) for src, dst in mounts(service) if Path(src).is_relative_to(dev_keys)]
+        if command[:2] == ["weiquan", "worker"]:
+            queue = command[-1]
+            seen.add(queue)
+            if queue == "case":  # checks events: the public set, no private key
+                assert private_keys(env) == set(), name
+                assert from_keys == [(str(dev_keys / "unit-keys.json"), env["WEIQUAN_SIGNING_KEYS"])], name
+                assert set(load_key_set({"WEIQUAN_SIGNING_KEYS": from_keys[0][0]}).units) == set(Agency)
+            else:  # signs its meeting news: its own unit's key alone
+                assert private_keys(env) == own_key(queue), name
+                assert load_unit_key(Agency(queue), env).unit == queue
+                assert from_keys == [] and "WEIQUAN_SIGNING_KEYS" not in env, name
+        elif command[:2] == ["weiquan", "gateway"]:  # signs for every unit it lets in
+            assert private_keys(env) == {k for a in Agency for k in own_key(a.value)}
+            assert all(load_unit_key(a, env).unit == a for a in Agency)
+            assert from_keys == []
+        else:
+            assert private_keys(env) == set() and from_keys == [], name
+    assert seen == set(ALL)
+
+
+def test_kubernetes_gives_each_part_only_the_signing_keys_it_uses() -> None:
+    docs = manifests()
+    secrets = {d["metadata"]["name"]: {**d.get("stringData", {}), **d.get("data", {})}
+               for _, d in docs if d["kind"] == "Secret"}
+    configs = {d["metadata"]["name"]: d.get("data", {}) for _, d in docs if d["kind"] == "ConfigMap"}
+    for name, data in configs.items():  # a ConfigMap is anyone's to read in the namespace
+        assert private_keys(data) == set() and not any("private_key" in v for v in data.values()), name
+    seen = set()
+    for _, doc in docs:
+        for pod in pod_specs(doc):
+            labels = doc["metadata"]["labels"]
+            volumes = {v["name"]: v for v in pod.get("volumes", [])}
+            for c in pod["containers"]:
+                env = {e["name"]: e.get("value") for e in c.get("env", [])}
+                readable = set(env)
+                for source in c.get("envFrom", []):
+                    if "secretRef" in source:
+                        readable |= set(secrets[source["secretRef"]["name"]])
+                    else:
+                        readable |= set(configs[source["configMapRef"]["name"]])
+                files = {m["mountPath"]: volumes[m["name"]] for m in c.get("volumeMounts", [])}
+                secret_files = {f"{path}/{key}": value for path, v in files.items() if "secret" in v
+                                for key, value in secrets[v["secret"]["secretName"]].items()}
+                assert not any("private_key" in v for v in secret_files.values())  # keys never as files
+                component, queue = labels.get("app.kubernetes.io/component"), labels.get("weiquan.io/queue")
+                if component == "worker" and queue == "case":
+                    assert private_keys(readable) == set()
+                    pinned = secret_files[env["WEIQUAN_SIGNING_KEYS"]]
+                    KeySet.model_validate_json(pinned)
+                elif component == "worker":
+                    assert private_keys(readable) == own_key(queue), doc["metadata"]["name"]
+                    assert "WEIQUAN_SIGNING_KEYS" not in readable
+                elif component == "gateway":
+                    assert private_keys(readable) == {k for a in Agency for k in own_key(a.value)}
+                else:
+                    assert private_keys(readable) == set(), doc["metadata"]["name"]
+                seen.add(queue or component)
+    assert seen >= {*ALL, "gateway"}
 
 
 def test_kubernetes_codec_server_starts_with_its_settings() -> None:

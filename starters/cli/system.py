@@ -1,5 +1,6 @@
 """Running the system and its contract: `weiquan worker | server | up | gateway | gateway-token`,
-`weiquan contract`, and the payload encryption's `weiquan codec-key | codec-server`."""
+`weiquan contract`, the payload encryption's `weiquan codec-key | codec-server`, and the units'
+signing keys' `weiquan keys dev | reload`."""
 
 from __future__ import annotations
 
@@ -198,7 +199,43 @@ def gateway_token(unit: Annotated[str, typer.Argument(help="单位：inspection,
     print(token)
 
 
-keys_app = typer.Typer(help="各单位签名公钥 · the units' signing keys", no_args_is_help=True)
+keys_app = typer.Typer(help="各单位签名密钥 · the units' signing keys", no_args_is_help=True)
+
+
+@keys_app.command("dev")
+def keys_dev(
+    folder: Annotated[Path, typer.Argument(help="密钥目录（deploy/compose.yaml 读 deploy/keys）")] = Path("deploy/keys"),
+) -> None:
+    """为每个单位生成开发用签名密钥（已有的保留）：私钥 <目录>/<单位>.key 及同一密钥的 <单位>.env
+    （WEIQUAN_SIGNING_KEY_<单位>=…，供 compose 的 env_file），权限 0600；公钥 <目录>/unit-keys.json。"""
+    import json
+    import os
+
+    from domain.models import Agency
+    from domain.signing import SigningConfigError, ensure_dev_keys
+
+    o = Out(default_lang())
+    env = {**{k: v for k, v in os.environ.items() if k != "WEIQUAN_SIGNING_KEYS"},
+           "WEIQUAN_HOME": str(folder), "WEIQUAN_SIGNING_KEY_DIR": str(folder)}
+    try:
+        made = ensure_dev_keys(env) or []
+        for unit in Agency:  # an env file a container reads as its environment: the key never a file there
+            key = json.loads((folder / f"{unit.value}.key").read_text(encoding="utf-8"))
+            line = f"WEIQUAN_SIGNING_KEY_{unit.value.upper()}={json.dumps(key, separators=(',', ':'))}\n"
+            path = folder / f"{unit.value}.env"
+            if not path.exists() or path.read_text(encoding="utf-8") != line:
+                path.unlink(missing_ok=True)
+                with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
+                    fh.write(line)
+    except SigningConfigError as err:
+        o.fail(f"签名密钥有误：{err}", f"bad signing keys: {err}", BAD_INPUT)
+    except OSError as err:
+        o.fail(f"无法写入密钥目录 {folder}：{err.strerror}", f"cannot write the key folder {folder}: {err.strerror}",
+               BAD_INPUT)
+    print(o.t(f"新密钥：{', '.join(u.value for u in made) or '无（均已存在）'}；私钥 {folder}/<单位>.key 与 .env，"
+              f"公钥 {folder}/unit-keys.json",
+              f"new keys: {', '.join(u.value for u in made) or 'none (all there)'}; private {folder}/<unit>.key "
+              f"and .env, public {folder}/unit-keys.json"))
 
 
 @keys_app.command("reload")
