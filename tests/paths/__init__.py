@@ -126,9 +126,11 @@ from tests.paths.inspection import INSPECTION_PATHS  # noqa: E402
 from tests.paths.payment_order import PAYMENT_ORDER_PATHS  # noqa: E402
 from tests.paths.coordination import COORDINATION_PATHS  # noqa: E402
 from tests.paths.refusals import REFUSAL_PATHS  # noqa: E402
+from tests.paths.edges import EDGE_PATHS  # noqa: E402
 
 PATHS: tuple[CasePath, ...] = (*MEDIATION_PATHS, *ARBITRATION_PATHS, *CONFIRMATION_PATHS, *INSPECTION_PATHS,
-                               *PAYMENT_ORDER_PATHS, *COORDINATION_PATHS, *REFUSAL_PATHS)
+                               *PAYMENT_ORDER_PATHS, *COORDINATION_PATHS, *REFUSAL_PATHS,
+                               *EDGE_PATHS)
 
 BY_NAME = {p.name: p for p in PATHS}
 HAPPY = BY_NAME["aid_granted_agreement"]

@@ -1,0 +1,92 @@
+"""Arbitration's rarely taken steps and its refusals, in one group case: representatives elected,
+the wage part mediated first, two evidence collections, a suspension, a late postponement request, the
+copy served on a day already past; every event that does not fit the step refused (not filed yet,
+no notice yet, before the hearing, while suspended, extended twice, after the award)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from domain.calendar import SHANGHAI
+from tests.factories import workers
+from tests.paths import CasePath, Send
+from tests.paths.arbitration import BOTH, DIRECT, FILE, HEARING_HELD, NOTICE, claims, notice
+
+ARB = "arbitration"
+GROUP = {**DIRECT, "claimants": 10, "claims": claims(("wages", "5000.00"), ("compensation", "30000.00"))}
+REPRESENTATIVES = [w["name"] for w in workers(2)]
+WAGES = {"type": "wages", "amount": "5000.00"}
+
+
+def commission(event: str, fields: Any = None, **kw: Any) -> Send:
+    return Send(event, "arbitration", ARB, fields or {}, **kw)
+
+
+def wage_part(today: date) -> dict[str, Any]:
+    return {"terms": "用人单位十日内支付拖欠工资", "amount": "5000.00",
+            "performance_date": (today + timedelta(days=10)).isoformat()}
+
+
+def past_hearing(today: date) -> dict[str, Any]:
+    """A hearing moved to a time that has passed by then (the walk's today is the case's first day)."""
+    return {"hearing_at": datetime.combine(today + timedelta(days=1), time(9, 30), SHANGHAI).isoformat(),
+            "hearing_place": "南昌市劳动人事争议仲裁院第二仲裁庭", "reason": "改期"}
+
+
+AWARD = {"served_to": ["worker"], "items": [WAGES, {"type": "compensation", "amount": "30000.00"}]}
+REASON = {"reason": "申请人下落不明，公告送达"}
+
+EDGE_PATHS: tuple[CasePath, ...] = (
+    CasePath(
+        "arbitration_group_edges", GROUP,
+        (commission("arbitration_notice", notice, refused="not_now"),  # 0: not filed yet
+         Send("representatives_elected", "union", ARB, {"names": ["陌生人"]}, refused="not_now"),  # not a claimant
+         Send("representatives_elected", "union", ARB, {"names": REPRESENTATIVES}),
+         Send("arbitration_application", "union", ARB, refused="not_now"),  # already received
+         Send("lawsuit_filed", "union", ARB, {"party": "worker"}, refused="not_now"),  # nothing late yet
+         Send("arbitration_postponement_requested", "union", ARB, {"party": "worker", "reason": "另有安排"},
+              refused="not_now"),  # 5: not filed
+         FILE,
+         commission("arbitration_filed", refused="not_now"),  # decided already
+         commission("arbitration_award", AWARD, refused="not_now"),  # no tribunal yet
+         commission("arbitration_hearing_changed", past_hearing, refused="not_now"),  # no hearing set
+         commission("arbitration_wage_mediated", wage_part),  # 10
+         commission("evidence_collected", {"obtained": True, "result": "已调取"}, refused="not_now"),  # none asked
+         Send("evidence_collection_requested", "union", ARB, {"evidence": "考勤记录", "reason": "由用人单位保管"}),
+         Send("evidence_collection_requested", "union", ARB, {"evidence": "工资台账", "reason": "由用人单位保管"}),
+         commission("evidence_collected", {"obtained": True, "result": "已调取考勤记录"}),
+         commission("evidence_collected", {"obtained": False, "result": "用人单位称工资台账已遗失"}),  # 15
+         NOTICE,
+         commission("arbitration_notice", notice, refused="not_now"),  # sent already
+         commission("arbitration_advance_execution", {"items": [{"type": "contract"}]}, refused="not_now"),
+         commission("arbitration_award", AWARD, refused="not_now"),  # before the hearing
+         commission("arbitration_suspended", {"cause": "public_notice", **REASON}),  # 20
+         commission("arbitration_award", AWARD, refused="not_now"),  # suspended
+         commission("arbitration_award_clock_restart", {"cause": "counterclaim", "reason": "被申请人反申请"},
+                    refused="not_now"),  # suspended
+         commission("arbitration_resumed", {"reason": "已公告送达"}),
+         commission("arbitration_award_extended", {"approver": "示例主任", "reason": "案情复杂"}),
+         commission("arbitration_award_extended", {"approver": "示例主任", "reason": "仍需调查"},
+                    refused="not_now"),  # 25: once only
+         HEARING_HELD,
+         Send("arbitration_postponement_requested", "union", ARB, {"party": "employer", "reason": "另有安排"}),
+         commission("arbitration_hearing_changed", past_hearing, refused="not_now"),  # in the past
+         commission("arbitration_copy_served", lambda today: {"served_on": today.isoformat()}),  # days ago
+         commission("arbitration_award", AWARD),  # 30
+         commission("arbitration_award", AWARD, refused="not_now"),  # made already
+         Send("case_withdrawn", "union", ARB, {"reason": "不再仲裁"}, refused="not_now"),
+         Send("award_performed", "union", ARB, {"amount": "35000.00"})),
+        "用人单位已履行仲裁裁决",
+        log={"event.representatives_elected": 1, "event.arbitration_wage_mediated": 1,
+             "event.evidence_collection_requested": 2, "event.evidence_collected": 2, "clock.paused": 1,
+             "clock.resumed": 1, "clock.extended": 1, "case.closed": 1},
+        notices={"major.notify": 4, "arb.one_time_notice": 11, "arb.award_extended": 11, "escalation": 2},
+        # the copy served at last (late), its defence period cancelled by the award; the wage part's
+        # performance day passes unrecorded; the late request leaves the postponement window expired
+        ledger={"arb.same_day_filing": "met", "arb.serve_copy": "met_late", "arb.defence": "cancelled",
+                "arb.postpone_request": "expired", "arb.hearing_notice": "met", "arb.award": "met",
+                "mediation.performance": "expired", "arb.final.worker_sues": "cancelled", "arb.nonfinal.sue": "cancelled",
+                "major.notify": "met"},
+    ),
+)
