@@ -10,8 +10,8 @@ from typing import Any
 
 from domain.calendar import SHANGHAI
 from tests.factories import workers
-from tests.paths import CasePath, Send
-from tests.paths.arbitration import BOTH, DIRECT, FILE, HEARING_HELD, NOTICE, claims, notice
+from tests.paths import CasePath, Send, Skip, has_clock
+from tests.paths.arbitration import COURT, DIRECT, FILE, HEARING_HELD, HEARING_IN, NOTICE, claims, notice
 
 ARB = "arbitration"
 GROUP = {**DIRECT, "claimants": 10, "claims": claims(("wages", "5000.00"), ("compensation", "30000.00"))}
@@ -36,6 +36,21 @@ def past_hearing(today: date) -> dict[str, Any]:
 
 AWARD = {"served_to": ["worker"], "items": [WAGES, {"type": "compensation", "amount": "30000.00"}]}
 REASON = {"reason": "申请人下落不明，公告送达"}
+MIDDLE_COURT = {"court": "南昌市中级人民法院"}
+
+
+def court(event: str, fields: Any = None, **kw: Any) -> Send:
+    return Send(event, "court", kw.pop("at", "litigation"), fields or {}, **kw)
+
+
+def judgment(today: date) -> dict[str, Any]:
+    return {"kind": "judgment", "summary": "被告支付拖欠工资5000元", "amount_awarded": "5000.00",
+            "pay_by": (today + timedelta(days=90)).isoformat(), "served": False}
+
+
+def appeal_posted(today: date) -> dict[str, Any]:
+    """Posted the day after the judgment was served (the walk's today is the case's first day)."""
+    return {"appellant": "employer", "mailed_on": (today + timedelta(days=HEARING_IN + 2)).isoformat()}
 
 EDGE_PATHS: tuple[CasePath, ...] = (
     CasePath(
@@ -88,5 +103,38 @@ EDGE_PATHS: tuple[CasePath, ...] = (
                 "arb.postpone_request": "expired", "arb.hearing_notice": "met", "arb.award": "met",
                 "mediation.performance": "expired", "arb.final.worker_sues": "cancelled", "arb.nonfinal.sue": "cancelled",
                 "major.notify": "met"},
+    ),
+    CasePath(
+        "final_award_set_aside_appeal_by_post", {**DIRECT, "claims": claims(("wages", "5000.00"))},
+        (FILE, NOTICE, HEARING_HELD,
+         commission("arbitration_award", {"served_to": ["worker"], "items": [WAGES]}),
+         Send("enforcement_applied", "union", ARB, {"court": COURT}, refused="not_now"),  # not effective
+         commission("award_served", {"party": "worker"}, refused="not_now"),  # 5: served already
+         court("award_set_aside_applied", MIDDLE_COURT, at=ARB, refused="not_now"),  # the employer not served
+         Send("lawsuit_filed", "arbitration", ARB, {"party": "employer"}, refused="not_now"),  # a final award
+         commission("award_served", {"party": "employer"}),
+         court("award_set_aside_applied", MIDDLE_COURT, at=ARB),
+         court("award_set_aside_applied", MIDDLE_COURT, at=ARB, refused="not_now"),  # 10: applied already
+         court("award_set_aside_ruling", {"set_aside": True, "reason": "仲裁庭的组成违反法定程序"}, at=ARB),
+         Send("lawsuit_filed", "union", ARB, {"party": "worker", "court": COURT}),
+         court("award_set_aside_applied", MIDDLE_COURT, refused="not_now"),  # the worker sued
+         court("court_decision", judgment, refused="not_now"),  # not filed: a ruling only
+         court("court_served", refused="not_now"),  # 15: nothing to serve
+         court("court_filing", {"procedure": "ordinary"}, ready=has_clock("court.file")),
+         court("court_decision", judgment, ready=has_clock("court.ordinary")),
+         court("court_served", ready=lambda v: "送达" in v.waiting_for),
+         Skip(has_clock("judgment.performance", "running"), "nobody appeals in time, as far as the court knows",
+              past="court.appeal"),
+         court("court_appeal", appeal_posted),  # 20: posted within the period
+         court("court_decision", {"kind": "judgment", "summary": "撤销原判，驳回诉讼请求"},
+              ready=has_clock("court.second_instance"))),
+        "发生法律效力",
+        log={"event.award_set_aside_applied": 1, "event.award_set_aside_ruling": 1, "litigation.opened": 1,
+             "litigation.not_effective": 1, "litigation.effective": 2, "case.closed": 1},
+        notices={"arb.one_time_notice": 2, "escalation": 2},
+        # the appeal posted in time meets its period though it came after it; the judgment's
+        # performance clock is called off
+        ledger={"arb.set_aside.sue": "met", "arb.final.employer_revokes": "met", "court.appeal": "met",
+                "judgment.performance": "cancelled", "court.second_instance": "met"},
     ),
 )
