@@ -138,3 +138,64 @@ EDGE_PATHS: tuple[CasePath, ...] = (
                 "judgment.performance": "cancelled", "court.second_instance": "met"},
     ),
 )
+
+
+def inspection(starts: str) -> Any:
+    return lambda v: starts in v.tracks.get("inspection", "")
+
+
+def long_ago(today: date) -> dict[str, Any]:
+    return {"kind": "complaint", "matters": "拖欠工资", "violation_ended": (today - timedelta(days=3 * 366)).isoformat()}
+
+
+def order_to(kind: str, **terms: Any) -> Any:
+    return lambda today: {"kind": kind, "by": (today + timedelta(days=5)).isoformat(), **terms}
+
+
+def closed_inspection(v: Any) -> bool:
+    return "inspection" not in v.tracks or "办结" in v.tracks["inspection"]
+
+
+def insp(event: str, fields: Any = None, **kw: Any) -> Send:
+    return Send(event, kw.pop("unit", "inspection"), "mediation", fields or {}, **kw)
+
+
+# Four inspections one after another beside a mediation: a complaint past the limitation period
+# refused at once; a lead accepted, ordered to pay, paid in two parts; a proactive inspection
+# ordered to correct, then fined instead; a complaint refused in writing as incomplete.
+INSPECTION_EDGES = CasePath(
+    "inspection_rounds", {"consent": False},
+    (insp("inspection_lead", long_ago, unit="union"),
+     insp("inspection_lead", {"kind": "lead", "matters": "用人单位未足额支付加班费"}, unit="union",
+          ready=closed_inspection),
+     insp("inspection_lead", {"kind": "complaint", "matters": "同一用人单位拖欠工资"}, unit="legal_aid"),  # joins
+     insp("inspection_complaint", {"matters": "拖欠工资"}, unit="window", refused="not_now"),  # one at a time
+     insp("inspection_decision", order_to("order_to_pay", amount="3000.00"), refused="not_now"),  # not accepted
+     insp("inspection_accept", ready=inspection("待受理")),  # 5
+     insp("inspection_accept", refused="not_now"),  # decided already
+     insp("inspection_decision", order_to("order_to_pay", amount="3000.00"), ready=inspection("正式立案调查")),
+     insp("inspection_decision", order_to("order_to_correct", matters="提交工资台账"), refused="not_now",
+          ready=inspection("责令于")),  # an order runs
+     insp("inspection_payment", {"amount": "1000.00"}),
+     insp("inspection_payment", {"amount": "2000.00"}),  # 10: paid in full
+     insp("inspection_complaint", {"source": "proactive", "matters": "专项检查"}, unit="window",
+          refused="not_now", ready=closed_inspection),  # proactive: inspection's own
+     insp("inspection_complaint", {"source": "proactive", "matters": "专项检查工资支付情况"}),
+     insp("inspection_payment", {"amount": "500.00"}, ready=inspection("正式立案调查")),
+     insp("inspection_decision", order_to("order_to_correct", matters="建立工资支付台账")),
+     insp("inspection_decision", {"kind": "penalty", "amount": "2000.00", "matters": "未按规定建立工资台账"},
+          ready=inspection("责令于")),  # 15
+     insp("inspection_complaint", {"matters": "拖欠工资"}, unit="window", ready=closed_inspection),
+     insp("inspection_refuse", {"ground": "incomplete", "missing": ["劳动合同", "工资条"]}, ready=inspection("待受理")),
+     Send("mediation_failed", "union", "mediation", {"reason": "双方分歧较大"}, ready=closed_inspection),
+     Send("case_withdrawn", "union", "mediation", {"reason": "劳动者决定不申请仲裁"},
+          ready=lambda v: "申请仲裁" in v.waiting_for)),
+    "不申请仲裁",
+    # the referring units hear back: the union of the refusal; both of the acceptance and the payment
+    log={"inspection.refused": 1, "inspection.closed": 4, "inspection.feedback": 5, "case.closed": 1},
+    notices={"inspection.feedback": 5},
+    ledger={"inspect.accept": "met", "inspect.investigate": "met", "inspect.order_to_pay": "met",
+            "inspect.order_to_correct": "cancelled"},
+)
+
+EDGE_PATHS = (*EDGE_PATHS, INSPECTION_EDGES)
