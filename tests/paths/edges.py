@@ -10,8 +10,10 @@ from typing import Any
 
 from domain.calendar import SHANGHAI
 from tests.factories import workers
-from tests.paths import CasePath, Send, Skip, has_clock
+from tests.paths import CasePath, Send, Skip, always, has_clock
 from tests.paths.arbitration import COURT, DIRECT, FILE, HEARING_HELD, HEARING_IN, NOTICE, claims, notice
+from tests.paths.coordination import MAJOR_GROUP, meeting_gone
+from tests.paths.mediation import PAID, PERFORMED, agreement
 
 ARB = "arbitration"
 GROUP = {**DIRECT, "claimants": 10, "claims": claims(("wages", "5000.00"), ("compensation", "30000.00"))}
@@ -199,3 +201,65 @@ INSPECTION_EDGES = CasePath(
 )
 
 EDGE_PATHS = (*EDGE_PATHS, INSPECTION_EDGES)
+
+
+def owned(today: date, *days: int) -> list[dict[str, Any]]:
+    units = ("union", "legal_aid")
+    return [{"task": f"落实第{i}项协商方案", "unit": units[i % 2], "post": "权益维护部部长", "person": f"经办人{i}",
+             "due": (today + timedelta(days=d)).isoformat()} for i, d in enumerate(days)]
+
+
+def minutes_due(*days: int) -> Any:
+    return lambda today: {"plan": "用人单位分期支付拖欠工资，工会跟踪落实。", "actions": owned(today, *days)}
+
+
+def done(action: int, **kw: Any) -> Send:
+    return Send("meeting_action_done", kw.pop("unit", "union"), "agreed", {"action": action, "result": "已落实"},
+                meeting=1, **kw)
+
+
+def meeting(event: str, at: str, fields: Any = None, **kw: Any) -> Send:
+    return Send(event, kw.pop("unit", "union"), at, fields or {}, meeting=1, **kw)
+
+
+# A major group case's meeting, refused at every step it is not at (confirming before it is
+# convened, a unit convening that does not convene it, minutes with an action already due, an
+# action that is not there or not the sender's), convened for two invitees only, an action done
+# late; then the case's major flags cleared one by one.
+MEETING_EDGES = CasePath(
+    "major_meeting_edges", MAJOR_GROUP,
+    (meeting("meeting_confirm", "proposed", unit="inspection", refused="not_now"),  # 0: not convened
+     meeting("meeting_convene", "proposed", {"place": "区人社局会议室"}, unit="inspection", refused="not_now"),
+     meeting("meeting_action_done", "proposed", {"action": 1, "result": "已落实"}, refused="not_now"),
+     meeting("meeting_convene", "proposed", lambda today: {"held_on": today.isoformat(), "place": "市总工会三楼会议室",
+                                                          "invitees": ["inspection", "legal_aid"]}),
+     meeting("meeting_convene", "convened", {"place": "市总工会三楼会议室"}, refused="not_now"),  # convened already
+     meeting("meeting_confirm", "convened", unit="arbitration", refused="not_now"),  # 5: not invited
+     meeting("meeting_confirm", "convened", unit="inspection"),
+     meeting("meeting_confirm", "convened", unit="inspection", refused="not_now"),  # confirmed already
+     meeting("meeting_minutes", "convened", minutes_due(-1, 3), refused="not_now"),  # an action due yesterday
+     meeting("meeting_minutes", "convened", minutes_due(1, 3), unit="inspection", refused="not_now"),  # not convener
+     meeting("meeting_minutes", "convened", minutes_due(1, 3), ready=lambda m: "inspection" in m.confirmed),  # 10
+     meeting("meeting_cancel", "agreed", {"reason": "无需再开"}, refused="not_now"),  # minutes recorded
+     done(3, refused="not_now"),  # no such action
+     done(1, unit="legal_aid", refused="not_now"),  # the union's
+     Skip(always, "the first action's day passes", days=2),
+     done(1),  # 15: late
+     done(1, refused="not_now"),  # done already
+     done(2, unit="legal_aid", ready=lambda m: m.actions[0].state == "met_late"),
+     Send("major_flag_clear", "union", "mediation", {"flag": "malicious_arrears", "reason": "无恶意欠薪情节"},
+          refused="not_now"),  # not flagged
+     Send("major_notice_retry", "union", "mediation", refused="not_now"),  # every unit was told
+     Send("major_flag_clear", "union", "mediation", {"flag": "group", "reason": "多数劳动者已撤回"},
+          ready=meeting_gone),  # 20
+     Send("major_flag_clear", "union", "mediation", {"flag": "major", "reason": "欠薪金额经核实已减少"}),
+     Send("mediation_agreement", "union", "mediation", agreement), PAID),
+    PERFORMED,
+    log={"major.notified": 1, "meeting.proposed": 1, "event.major_flag_clear": 2, "case.closed": 1},
+    notices={"major.notify": 4},
+    ledger={"major.notify": "met", "mediation.window": "met"},
+    meeting={"meeting.proposed": 1, "meeting.convened": 1, "meeting.agreed": 1, "meeting.action_overdue": 1,
+             "meeting.closed": 1},
+)
+
+EDGE_PATHS = (*EDGE_PATHS, MEETING_EDGES)
