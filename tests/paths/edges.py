@@ -263,3 +263,55 @@ MEETING_EDGES = CasePath(
 )
 
 EDGE_PATHS = (*EDGE_PATHS, MEETING_EDGES)
+
+
+def late_agreement(today: date) -> dict[str, Any]:
+    """Performed (or not) only after the confirmation windows have closed."""
+    return {"terms": "用人单位四十日内支付拖欠工资", "amount": "3000.00",
+            "performance_date": (today + timedelta(days=40)).isoformat()}
+
+
+def consent(route: str, party: str, unit: str = "union", **kw: Any) -> Send:
+    return Send("confirmation_consent", unit, "confirmation", {"route": route, "party": party}, **kw)
+
+
+CONFIRMING = "confirmation"
+
+# An agreement both parties take to court, which rules it invalid (every route check refused on the
+# way); the other route's window closes unused; the agreement goes unperformed, the court refuses
+# the payment order, and the worker does not go on to arbitration.
+CONFIRMATION_EDGES = CasePath(
+    "confirmation_invalid_payment_order_refused", {"consent": False},
+    (Send("mediation_agreement", "union", "mediation", late_agreement),
+     consent("judicial", "worker", "legal_aid", refused="not_now",
+             ready=has_clock("mediation.performance", "running")),  # the union helps with this route
+     Send("confirmation_filed", "union", CONFIRMING, {"route": "judicial"}, refused="not_now"),  # no consents
+     consent("judicial", "worker"),
+     consent("judicial", "worker", refused="not_now"),  # consented already
+     consent("judicial", "employer"),  # 5
+     Send("confirmation_filed", "union", CONFIRMING, {"route": "judicial"}),
+     Send("confirmation_filed", "union", CONFIRMING, {"route": "judicial"}, refused="not_now"),  # filed already
+     consent("arbitral", "worker", "legal_aid", refused="not_now"),  # the parties chose the court
+     Send("judicial_confirmation_ruling", "court", CONFIRMING, {"valid": True}, refused="not_now"),  # not accepted
+     Send("judicial_confirmation_accepted", "court", CONFIRMING, {"accepted": True},  # 10
+          ready=has_clock("confirm.judicial.accept", "running")),
+     Send("judicial_confirmation_ruling", "court", CONFIRMING, {"valid": False, "reason": "协议内容违反法律规定"},
+          ready=has_clock("confirm.judicial.decide", "running")),
+     Skip(lambda v: "仲裁审查确认" not in v.waiting_for, "the arbitral route's window closes unused",
+          past="confirm.arbitral.apply"),
+     Skip(lambda v: "支付令" in v.waiting_for, "the agreed date passes unpaid: the payment order opens",
+          past="mediation.performance"),
+     Send("payment_order_accepted", "court", CONFIRMING, {"accepted": True}, refused="not_now"),  # not applied
+     Send("payment_order_applied", "legal_aid", CONFIRMING, {"court": "南昌市青山湖区人民法院"}),  # 15
+     Send("payment_order_accepted", "court", CONFIRMING, {"accepted": False, "reason": "不符合支付令申请条件"},
+          ready=has_clock("payment_order.accept", "running")),
+     Send("case_withdrawn", "union", CONFIRMING, {"reason": "劳动者决定不申请仲裁"},
+          ready=lambda v: "申请仲裁" in v.waiting_for)),
+    "不申请仲裁",
+    log={"confirmation.route_closed": 1, "confirmation.unperformed": 1, "payment_order.opened": 1, "case.closed": 1},
+    notices={},
+    ledger={"confirm.judicial.apply": "met", "confirm.arbitral.apply": "expired", "confirm.judicial.accept": "met",
+            "confirm.judicial.decide": "met", "mediation.performance": "expired", "payment_order.accept": "met"},
+)
+
+EDGE_PATHS = (*EDGE_PATHS, CONFIRMATION_EDGES)
