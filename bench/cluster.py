@@ -22,6 +22,7 @@ from starters.search_attributes import ensure_search_attributes
 from starters.server import start_dev_server, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[1]
+CRASH_EXIT = 137  # the exit status of bench.crashy's planted crash
 # Per-workflow time skipping on the real server (TEMPORAL-NOTES): timer paths run at full speed.
 TIME_SKIPPING = ("--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true", "--headless")
 
@@ -58,7 +59,9 @@ class Cluster:
     worker_env: dict[str, str] = field(default_factory=dict)
     kills: int = 0
     crashes: int = 0  # worker processes that died on their own (or by bench.crashy) and were restarted
-    server_restarts: int = 0
+    failures: int = 0  # of those, the ones that did not die by bench.crashy (a crash, a failed start-up)
+    server_restarts: int = 0  # stopped (SIGTERM) and started again
+    server_kills: int = 0  # killed (SIGKILL) and started again
 
     @property
     def address(self) -> str:
@@ -84,8 +87,12 @@ class Cluster:
         await ensure_search_attributes(client)
         return client
 
-    def stop_server(self) -> None:
-        if self.server and self.server.poll() is None:
+    def stop_server(self, kill: bool = False) -> None:
+        """SIGTERM, or with ``kill`` SIGKILL: the server dies mid-write and must recover from its file."""
+        if self.server and self.server.poll() is None and kill:
+            self.server.kill()
+            self.server.wait()
+        elif self.server and self.server.poll() is None:
             self.server.send_signal(signal.SIGTERM)
             try:
                 self.server.wait(timeout=30)
@@ -93,9 +100,12 @@ class Cluster:
                 self.server.kill()
                 self.server.wait()
 
-    async def restart_server(self) -> Client:
-        self.stop_server()
-        self.server_restarts += 1
+    async def restart_server(self, kill: bool = False) -> Client:
+        self.stop_server(kill)
+        if kill:
+            self.server_kills += 1
+        else:
+            self.server_restarts += 1
         return await self.start_server()
 
     # ---- the registry ------------------------------------------------------------------------
@@ -137,6 +147,7 @@ class Cluster:
         for slot, proc in list(self.workers.items()):
             if slot not in self.resting and proc.poll() is not None:
                 self.crashes += 1
+                self.failures += proc.returncode != CRASH_EXIT
                 self.start_worker(slot)
 
     def stop_workers(self) -> None:

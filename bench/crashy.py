@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from bench.cluster import CRASH_EXIT
 from registry.store import Registry
 from starters.cli import main
 
@@ -22,7 +23,7 @@ def crash_after(write: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: Registry, *args: Any, **kwargs: Any) -> Any:
         result = write(self, *args, **kwargs)
         if random.random() < CHANCE:
-            os._exit(137)
+            os._exit(CRASH_EXIT)
         return result
 
     return wrapper

@@ -190,12 +190,6 @@ def replayer(workflows: list[type] = WORKFLOWS) -> Replayer:
     return Replayer(workflows=workflows, workflow_runner=RUNNER, data_converter=data_converter())
 
 
-# The upstream defect behind a case stuck this way (docs/proof.md): a worker with nothing cached took
-# a workflow task carrying both an activity result and an update, and ran the case's main path
-# before accepting the update; replay runs the update first. temporalio/sdk-python#1591.
-UPSTREAM_UPDATE_ORDER = "Update machine does not handle this event"
-
-
 async def replay_error(history: WorkflowHistory) -> str | None:
     """Why today's code cannot replay ``history`` (None: it replays)."""
     try:

@@ -105,13 +105,14 @@ class Coordination:
                                  topic=f"{words}：{case.intake.employer.name}（{case.number}）"[:200],
                                  cases=[case.number], proposed=True,
                                  reason=f"{case.label}标记为{words}，依方案五(二)建议召开专题协调会商")
+        # Shown before the start: the meeting's own news (even "closed") may arrive while it resolves.
+        case.tracks[meeting_track(meeting_id)] = STATUS_WORDS["proposed"][0]
         try:
             await workflow.start_child_workflow(
                 MeetingWorkflow.run, request, id=meeting_id, parent_close_policy=ParentClosePolicy.ABANDON,
                 static_summary=f"协调会商（建议）· {words} · {case.number}")
         except WorkflowAlreadyStartedError:
             pass
-        case.tracks.setdefault(meeting_track(meeting_id), STATUS_WORDS["proposed"][0])
         case.fact(f"已建议召开协调会商 {meeting_id}，待{AGENCY[convener.value][0]}确认")
         await case.record("meeting.proposed", case.facts[-1])
 
