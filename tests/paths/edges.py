@@ -22,7 +22,7 @@ WAGES = {"type": "wages", "amount": "5000.00"}
 
 
 def commission(event: str, fields: Any = None, **kw: Any) -> Send:
-    return Send(event, "arbitration", ARB, fields or {}, **kw)
+    return Send(event, "arbitration", kw.pop("at", ARB), fields or {}, **kw)
 
 
 def wage_part(today: date) -> dict[str, Any]:
@@ -107,6 +107,20 @@ EDGE_PATHS: tuple[CasePath, ...] = (
                 "major.notify": "met"},
     ),
     CasePath(
+        "arbitration_silent_worker_sues", DIRECT,
+        (Skip(lambda v: "未当天立案" in v.waiting_for, "the filing day passes", past="arb.same_day_filing"),
+         Skip(lambda v: "逾期未作出受理决定" in v.waiting_for, "the commission stays silent", past="arb.accept"),
+         Send("lawsuit_filed", "arbitration", ARB, {"party": "employer"}, refused="not_now"),  # only the worker
+         Send("lawsuit_filed", "union", ARB, {"party": "worker", "court": COURT}),
+         court("court_filing", {"procedure": "small_claims"}, ready=has_clock("court.file")),
+         court("court_decision", {"kind": "ruling", "summary": "准予原告撤诉"}, ready=has_clock("court.small_claims"))),
+        "发生法律效力",
+        log={"litigation.opened": 1, "litigation.effective": 1, "case.closed": 1},
+        notices={"escalation": 4},  # both clocks lapse, each escalated; closed as missed (met late)
+        ledger={"arb.same_day_filing": "met_late", "arb.accept": "met_late", "court.file": "met",
+                "court.small_claims": "met"},
+    ),
+    CasePath(
         "final_award_set_aside_appeal_by_post", {**DIRECT, "claims": claims(("wages", "5000.00"))},
         (FILE, NOTICE, HEARING_HELD,
          commission("arbitration_award", {"served_to": ["worker"], "items": [WAGES]}),
@@ -120,8 +134,10 @@ EDGE_PATHS: tuple[CasePath, ...] = (
          court("award_set_aside_ruling", {"set_aside": True, "reason": "仲裁庭的组成违反法定程序"}, at=ARB),
          Send("lawsuit_filed", "union", ARB, {"party": "worker", "court": COURT}),
          court("award_set_aside_applied", MIDDLE_COURT, refused="not_now"),  # the worker sued
+         commission("arbitration_notice", notice, at="litigation", refused="not_now"),  # arbitration has ended
+         Send("lawsuit_filed", "union", "litigation", {"party": "worker"}, refused="not_now"),  # 15: sued already
          court("court_decision", judgment, refused="not_now"),  # not filed: a ruling only
-         court("court_served", refused="not_now"),  # 15: nothing to serve
+         court("court_served", refused="not_now"),  # nothing to serve
          court("court_filing", {"procedure": "ordinary"}, ready=has_clock("court.file")),
          court("court_decision", judgment, ready=has_clock("court.ordinary")),
          court("court_served", ready=lambda v: "送达" in v.waiting_for),

@@ -27,6 +27,11 @@ REFUSAL_PATHS: tuple[CasePath, ...] = (
          Send("legal_aid_documents_supplied", "legal_aid", REVIEW, SUPPLIED, again=7),  # the same event again
          Send("legal_aid_documents_supplied", "legal_aid", REVIEW, {"note": "另一说明"}, again=7, refused="conflict"),
          Send("legal_aid_decision", "legal_aid", REVIEW, {"granted": True}, again=7, refused="conflict"),
+         Send("legal_aid_decision", "nobody", REVIEW, {"granted": True}, refused="invalid_payload"),  # no unit
+         # arbitration's events before any application
+         Send("arbitration_application", "legal_aid", REVIEW, refused="not_now"),  # not yet in mediation
+         Send("arbitration_filed", "arbitration", REVIEW, refused="not_now"),
+         Send("representatives_elected", "legal_aid", REVIEW, {"names": ["某某"]}, refused="not_now"),
          REFUSE,
          Send("legal_aid_decision", "legal_aid", "mediation", {"granted": True}, refused="not_now"),  # decided
          FAIL, WITHDRAW),
