@@ -16,6 +16,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
+from domain.signing import ensure_dev_keys
 from registry.store import Registry, make_engine
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
@@ -81,6 +82,8 @@ class Cluster:
     async def start_server(self) -> Client:
         self.home.mkdir(parents=True, exist_ok=True)
         os.environ["TEMPORAL_ADDRESS"] = self.address  # workers.connect reads it
+        os.environ["WEIQUAN_HOME"] = str(self.home)  # the run's own unit keys: every event is signed
+        ensure_dev_keys()
         self.server = start_dev_server(self.home / "temporal.db", port=self.port, ui_port=free_port(),
                                        log_file=self.home / "temporal.log", extra=TIME_SKIPPING)
         client = await wait_for_server(proc=self.server)

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from domain.calendar import SHANGHAI
-from domain.i18n import CLAIM
+from domain.i18n import CLAIM, Lang, pick
 from domain.models import Claim, ClaimType, Money, Strict, _error
 
 Party = Literal["worker", "employer"]
@@ -63,15 +63,16 @@ class AwardItem(Strict):
     amount: Money | None = None
     description: str | None = Field(default=None, max_length=200)
 
-    def label(self) -> str:
+    def label(self, lang: Lang = "zh") -> str:
         money = f" ¥{self.amount:,.2f}" if self.amount is not None else ""
-        return f"{CLAIM[self.type.value][0]}{money}"
+        return f"{pick(CLAIM[self.type.value], lang)}{money}"
 
 
 class AwardLine(BaseModel):
     item: AwardItem
     final: bool
     basis: str  # why, in Chinese, with the article
+    basis_en: str = ""  # the same in English (empty in awards classified before it was kept)
 
 
 class AwardRequest(BaseModel):
@@ -83,17 +84,21 @@ def classify(items: list[AwardItem], minimum_wage: Decimal) -> list[AwardLine]:
     ceiling = minimum_wage * 12
     lines = []
     for item in items:
-        name = CLAIM[item.type.value][0]
+        name, en = CLAIM[item.type.value][0], item.label("en")
         if item.type in STANDARD_CLAIMS:
             final, basis = True, f"{name}：执行国家劳动标准发生的争议，终局（LDMA Art 47(二)）"
+            basis_en = f"{en}: a dispute over national labour standards, final (LDMA Art 47(2))"
         elif item.type in MONEY_CLAIMS and item.amount is not None and item.amount <= ceiling:
             final, basis = True, (f"{item.label()} 不超过当地月最低工资标准12个月金额 ¥{ceiling:,.2f}，"
                                   "终局（LDMA Art 47(一)）")
+            basis_en = f"{en} within twelve months' local minimum wage ¥{ceiling:,.2f}, final (LDMA Art 47(1))"
         elif item.type in MONEY_CLAIMS and item.amount is not None:
             final, basis = False, f"{item.label()} 超过 ¥{ceiling:,.2f}，非终局（LDMA Art 50）"
+            basis_en = f"{en} above ¥{ceiling:,.2f}, not final (LDMA Art 50)"
         else:
             final, basis = False, f"{item.label()}：不属终局裁决事项，非终局（LDMA Art 50）"
-        lines.append(AwardLine(item=item, final=final, basis=basis))
+            basis_en = f"{en}: not a matter for a final award, not final (LDMA Art 50)"
+        lines.append(AwardLine(item=item, final=final, basis=basis, basis_en=basis_en))
     return lines
 
 

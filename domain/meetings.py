@@ -127,6 +127,7 @@ class MeetingView(BaseModel):
     invitations_sent: bool = False
     notify_errors: list[str]
     facts: list[str]
+    facts_en: list[str] = []  # the same facts in English, one for each
 
 
 class MeetingOutcome(BaseModel):

@@ -310,6 +310,7 @@ class CaseView(BaseModel):
     flags: list[CaseFlag]
     tracks: dict[str, str]
     facts: list[str]
+    facts_en: list[str] = []  # the same facts in English, one for each
     deadlines: list[DeadlineView]
     outcome: str | None = None
     amount_claimed: Decimal

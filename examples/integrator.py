@@ -1,7 +1,10 @@
 """An outside system driving one case with the Temporal Python SDK and the pydantic converter
 (docs/integration.md): legal aid's decision as a signal with its answer read back (sent twice: applied
 once, same answer), a refused event, the union's report, then the case's stage. It uses temporalio, pydantic and
-aiohttp only, no code from this repository, as another agency's system would.
+aiohttp only, no code from this repository, as another agency's system would. Every event is signed
+with its unit's key (examples/sign_event.py, beside this file; docs/integration.md, "Signing events"):
+the key files <unit>.key are read from WEIQUAN_SIGNING_KEY_DIR (default .weiquan/keys, where
+`weiquan up` makes them).
 
     python examples/integrator.py CASE_NUMBER
 
@@ -20,6 +23,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 import aiohttp
 from google.protobuf import json_format
@@ -29,6 +34,10 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.envconfig import ClientConfig
+
+from sign_event import read_key, sign_event  # examples/sign_event.py
+
+KEYS = Path(os.environ.get("WEIQUAN_SIGNING_KEY_DIR") or Path(os.environ.get("WEIQUAN_HOME", ".weiquan")) / "keys")
 
 
 class Receipt(BaseModel):
@@ -71,6 +80,8 @@ def answer_key(event: str, payload: dict[str, object]) -> str:
 async def send(case: WorkflowHandle[object, object], event: str, payload: dict[str, object]) -> Answer:
     """Send an event as a signal and wait for the case's answer to this try (``tries`` grows with
     each try the case takes: an old refusal of the same event is not the answer to this one)."""
+    key_id, seed = read_key(KEYS / f"{payload['actor']['unit']}.key")  # type: ignore[index]
+    payload = sign_event(payload, workflow_id=case.id, event=event, key_id=key_id, seed=seed, at=datetime.now(UTC))
     key = answer_key(event, payload)
     before = await case.query("answer", key, result_type=Answer)
     await case.signal(event, payload)

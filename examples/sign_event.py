@@ -2,6 +2,7 @@
 "Signing events"). It uses `cryptography` and `rfc8785` only, no code from this repository.
 
     python examples/sign_event.py CASE_NUMBER EVENT payload.json legal_aid.key > signed.json
+    python examples/sign_event.py CASE_NUMBER EVENT - legal_aid.key < payload.json   (- : stdin)
 
 The key file is the unit's private key as `weiquan up` writes it (.weiquan/keys/<unit>.key):
 {"unit", "key_id", "alg": "ed25519", "private_key": base64url of the 32-byte seed}. Send the
@@ -39,15 +40,20 @@ def sign_event(payload: dict[str, Any], *, workflow_id: str, event: str, key_id:
                                  "signature": b64url(signature)}}
 
 
+def read_key(path: Path) -> tuple[str, bytes]:
+    """(key id, Ed25519 seed) from a unit key file."""
+    key = json.loads(path.read_text(encoding="utf-8"))
+    return key["key_id"], base64.urlsafe_b64decode(key["private_key"] + "=" * (-len(key["private_key"]) % 4))
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
     workflow_id, event, payload_file, key_file = argv
-    key = json.loads(Path(key_file).read_text(encoding="utf-8"))
-    seed = base64.urlsafe_b64decode(key["private_key"] + "=" * (-len(key["private_key"]) % 4))
-    payload = json.loads(Path(payload_file).read_text(encoding="utf-8"))
-    signed = sign_event(payload, workflow_id=workflow_id, event=event, key_id=key["key_id"], seed=seed,
+    key_id, seed = read_key(Path(key_file))
+    text = sys.stdin.read() if payload_file == "-" else Path(payload_file).read_text(encoding="utf-8")
+    signed = sign_event(json.loads(text), workflow_id=workflow_id, event=event, key_id=key_id, seed=seed,
                         at=datetime.now(UTC))
     print(json.dumps(signed, ensure_ascii=False, indent=2))
     return 0

@@ -9,7 +9,7 @@ single baseline revision (the pre-release revisions 0001–0005 squashed, under 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,8 @@ def _locked(connection: Connection) -> Connection:
     return connection
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", then: Callable[[Connection], object] | None = None) -> None:
+    """Upgrade to ``revision``, then run ``then`` in the same transaction (under the same lock)."""
     with engine.begin() as conn:
         cfg = config(_locked(conn))
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -55,6 +56,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                                    "created by a pre-release version without migrations: create a new one")
             command.stamp(cfg, "head")
         command.upgrade(cfg, revision)
+        if then is not None:
+            then(conn)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

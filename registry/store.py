@@ -29,6 +29,7 @@ from domain.models import LINKED_UNITS, Agency, Notice
 from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
 from registry import migrate
 from registry.errors import NoLiaison, NoParty
+from registry.sealing import FieldSealer, seal_in_place
 from registry.tables import (
     CaseRecord,
     ClaimRecord,
@@ -41,6 +42,7 @@ from registry.tables import (
     PartyRecord,
     WorkItem,
 )
+from workers.codec import load_keyring
 
 DEFAULT_URL = "sqlite:///.weiquan/registry.db"
 # The tables record_change writes with plain statements.
@@ -82,8 +84,10 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 class Registry:
-    def __init__(self, engine: Engine | None = None) -> None:
+    def __init__(self, engine: Engine | None = None, fields: FieldSealer | None = None) -> None:
         self.engine = engine or make_engine()
+        # ID numbers and phones are sealed with the payload keys (registry/sealing.py).
+        self.fields = fields or FieldSealer(load_keyring())
         # SQLite takes one writer at a time and makes the others sleep-and-retry (up to 100 ms a
         # try); queueing this process's writers on a lock instead measured faster (bench/run.py).
         self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
@@ -93,8 +97,9 @@ class Registry:
         SQLModel.metadata.create_all(self.engine)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (registry/migrations); what every start-up does."""
-        migrate.upgrade(self.engine)
+        """Bring the schema to the newest migration (registry/migrations) and seal what is still in
+        clear (rows written before keys were configured); what every start-up does."""
+        migrate.upgrade(self.engine, then=lambda conn: seal_in_place(conn, self.fields))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -145,8 +150,9 @@ class Registry:
                     case_number=opening.case_number,
                     role="employer",
                     name=intake.employer.name,
-                    identifier=intake.employer.credit_code,
-                    phone=intake.employer.contact_phone,
+                    identifier=self.fields.seal(intake.employer.credit_code, "parties.identifier"),
+                    identifier_hash=self.fields.lookup(intake.employer.credit_code),
+                    phone=self.fields.seal(intake.employer.contact_phone, "parties.phone"),
                 )
             )
             s.add_all(
@@ -154,8 +160,9 @@ class Registry:
                     case_number=opening.case_number,
                     role="claimant",
                     name=c.name,
-                    identifier=c.id_number,
-                    phone=c.phone,
+                    identifier=self.fields.seal(c.id_number, "parties.identifier"),
+                    identifier_hash=self.fields.lookup(c.id_number),
+                    phone=self.fields.seal(c.phone, "parties.phone"),
                     migrant_worker=c.migrant_worker,
                 )
                 for c in intake.claimants
@@ -260,7 +267,8 @@ class Registry:
                 raise NoLiaison(notice.unit.value)
             phone = (liaison.head_phone if notice.to_head else liaison.liaison_phone) or liaison.landline
             row = NotificationRecord(scope=notice.case_number, key=notice.key, unit=notice.unit.value,
-                                     kind=notice.kind, recipient=name, recipient_phone=phone,
+                                     kind=notice.kind, recipient=name,
+                                     recipient_phone=self.fields.seal(phone, "notifications.recipient_phone"),
                                      subject=notice.subject, body=notice.body, created_at=_utc(at or _now()))
             s.add(row)
             try:
@@ -268,15 +276,15 @@ class Registry:
             except IntegrityError:
                 s.rollback()
                 return self.queue_notice(notice, at)
-            return row
+        return self._open_notices([row])[0]
 
     def queue_party_notice(self, notice: Notice, at: datetime | None = None) -> list[NotificationRecord]:
         """Put a notice to the case's parties of ``notice.party`` in the outbox: one row per party,
         addressed from the parties table as it is now. Raises NoParty when there is none."""
         with self.session() as s:
-            parties = s.exec(select(PartyRecord).where(PartyRecord.case_number == notice.case_number,
-                                                       PartyRecord.role == notice.party)
-                             .order_by(PartyRecord.id)).all()
+            parties = self._open_parties(s.exec(select(PartyRecord).where(
+                PartyRecord.case_number == notice.case_number, PartyRecord.role == notice.party)
+                .order_by(PartyRecord.id)).all())
             if not parties:
                 raise NoParty(f"{notice.case_number}:{notice.party}")
             keys = [f"{notice.key}:{notice.party}:{i}" for i in range(len(parties))]
@@ -284,7 +292,8 @@ class Registry:
                 NotificationRecord.scope == notice.case_number, col(NotificationRecord.key).in_(keys)))}
             rows = [known.get(key) or NotificationRecord(
                 scope=notice.case_number, key=key, unit=notice.unit.value, kind=notice.kind, recipient=party.name,
-                recipient_phone=party.phone, subject=notice.subject, body=notice.body, created_at=_utc(at or _now()))
+                recipient_phone=self.fields.seal(party.phone, "notifications.recipient_phone"), subject=notice.subject,
+                body=notice.body, created_at=_utc(at or _now()))
                 for key, party in zip(keys, parties, strict=True)]
             s.add_all(row for row in rows if row.key not in known)
             try:
@@ -292,12 +301,12 @@ class Registry:
             except IntegrityError:
                 s.rollback()
                 return self.queue_party_notice(notice, at)
-            return rows
+        return self._open_notices(rows)
 
     def pending_notifications(self, limit: int = 100) -> Sequence[NotificationRecord]:
         with self.session() as s:
-            return s.exec(select(NotificationRecord).where(col(NotificationRecord.sent_at).is_(None))
-                          .order_by(NotificationRecord.id).limit(limit)).all()
+            return self._open_notices(s.exec(select(NotificationRecord).where(col(NotificationRecord.sent_at).is_(None))
+                                      .order_by(NotificationRecord.id).limit(limit)).all())
 
     def mark_sent(self, ids: Sequence[int]) -> None:
         with self.session() as s:
@@ -347,8 +356,13 @@ class Registry:
             return s.get(CaseRecord, case_number)
 
     def cases(self, *, stage: str | None = None, agency: str | None = None, overdue: bool | None = None,
-              district: str | None = None, limit: int = 200) -> Sequence[CaseRecord]:
+              district: str | None = None, person: str | None = None, limit: int = 200) -> Sequence[CaseRecord]:
+        """Cases by filter; ``person`` is an ID number or credit code, found by its keyed hash."""
         query = select(CaseRecord)
+        if person:
+            hashes = self.fields.lookups(person)
+            query = query.where(col(CaseRecord.case_number).in_(
+                select(PartyRecord.case_number).where(col(PartyRecord.identifier_hash).in_(hashes))))
         if stage:
             query = query.where(CaseRecord.stage == stage)
         if agency:
@@ -367,8 +381,8 @@ class Registry:
 
     def parties(self, case_number: str) -> Sequence[PartyRecord]:
         with self.session() as s:
-            return s.exec(select(PartyRecord).where(PartyRecord.case_number == case_number)
-                          .order_by(PartyRecord.id)).all()
+            return self._open_parties(s.exec(select(PartyRecord).where(PartyRecord.case_number == case_number)
+                                      .order_by(PartyRecord.id)).all())
 
     def deadlines(self, case_number: str) -> Sequence[DeadlineRecord]:
         with self.session() as s:
@@ -380,7 +394,17 @@ class Registry:
         if scope:
             query = query.where(NotificationRecord.scope == scope)
         with self.session() as s:
-            return s.exec(query.order_by(NotificationRecord.id)).all()
+            return self._open_notices(s.exec(query.order_by(NotificationRecord.id)).all())
+
+    # Rows come back with their sealed fields opened; they are detached copies, never written back.
+    def _open_parties(self, rows: Sequence[PartyRecord]) -> list[PartyRecord]:
+        return [PartyRecord.model_validate({**r.model_dump(),
+                                            "identifier": self.fields.open(r.identifier, "parties.identifier"),
+                                            "phone": self.fields.open(r.phone, "parties.phone")}) for r in rows]
+
+    def _open_notices(self, rows: Sequence[NotificationRecord]) -> list[NotificationRecord]:
+        return [NotificationRecord.model_validate({**r.model_dump(), "recipient_phone": self.fields.open(
+            r.recipient_phone, "notifications.recipient_phone")}) for r in rows]
 
     def work_items(self, agency: str | None = None, case_number: str | None = None) -> Sequence[WorkItem]:
         query = select(WorkItem)

@@ -44,14 +44,18 @@ class CaseRecord(SQLModel, table=True):
 
 
 class PartyRecord(SQLModel, table=True):
+    """A case's party. ``identifier`` and ``phone`` are stored sealed (registry/sealing.py); the
+    registry's reads return them in clear."""
+
     __tablename__ = "parties"
-    __table_args__ = (UniqueConstraint("case_number", "role", "identifier"),)
+    __table_args__ = (UniqueConstraint("case_number", "role", "identifier_hash", name="uq_parties_person"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(index=True, foreign_key="cases.case_number")
     role: str  # claimant | employer
     name: str
     identifier: str  # ID number or credit code
+    identifier_hash: str = Field(index=True)  # keyed: finds a person's cases without opening every row
     phone: str | None = None
     migrant_worker: bool = False
 
@@ -119,7 +123,7 @@ class NotificationRecord(SQLModel, table=True):
     unit: str = Field(index=True)
     kind: str
     recipient: str
-    recipient_phone: str | None = None
+    recipient_phone: str | None = None  # sealed like a party's phone
     subject: str
     body: str
     created_at: datetime

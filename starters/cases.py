@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -16,7 +18,8 @@ from domain.districts import DISTRICTS
 from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from domain.events.base import EventReceipt
 from domain.i18n import AGENCY, CLAIM
-from domain.models import CaseIntake, CaseOutcome, CaseView
+from domain.models import Agency, CaseIntake, CaseOutcome, CaseView
+from domain.signing import PROOF, UnitKey, load_unit_key, sign
 from workers.queues import DEFAULT_PREFIX, queue
 from workflows.case import CaseWorkflow
 
@@ -64,23 +67,51 @@ async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT
     return number, True
 
 
-async def send_event(client: Client, case_number: str, event: str, payload: Any) -> EventReceipt:
+async def send_event(client: Client, case_number: str, event: str, payload: Any, *,
+                     key: UnitKey | None = None) -> EventReceipt:
     """Send an event to a case or a meeting and wait for its answer: the receipt, or
     ``EventRefused`` with the case's reason. The event goes as a signal; the answer is read back by
     the event's key (domain/events/answers.py), after the try this call made. Waits as long as the
-    case takes: callers bound it (the CLI with WEIQUAN_ANSWER_WAIT)."""
-    key = answer_key(event, payload)
-    if key is None:
+    case takes: callers bound it (the CLI with WEIQUAN_ANSWER_WAIT).
+
+    The event is signed with ``key``, or else with its actor unit's own key from this machine's
+    configuration (domain.signing.load_unit_key), unless it already carries a proof (the gateway's,
+    an integrator's): the case refuses an unsigned one (``unauthenticated``)."""
+    if answer_key(event, payload) is None:
         raise EventRefused("payload", "事件应为带 event_id 的 JSON 对象", "an event is a JSON object with an event_id")
+    payload = signed(client, case_number, event, payload, key)
+    filed_under = answer_key(event, payload)
+    assert filed_under is not None
     handle = client.get_workflow_handle(case_number)
-    before = await _answer(handle, key)
+    before = await _answer(handle, filed_under)
     await handle.signal(event, payload)
     tried = before.tries if before else 0
-    answer = await poll(lambda: _answer(handle, key), lambda a: a.tries > tried and a.status != "applying")
+    answer = await poll(lambda: _answer(handle, filed_under), lambda a: a.tries > tried and a.status != "applying")
     if answer.refusal is not None:
         raise EventRefused(answer.refusal.code, answer.refusal.zh, answer.refusal.en)
     assert answer.receipt is not None
     return answer.receipt
+
+
+def signed(client: Client, workflow_id: str, event: str, payload: dict[str, Any],
+           key: UnitKey | None = None) -> dict[str, Any]:
+    """``payload`` as JSON (what the case will read: the client's own converter writes it) with
+    its sender's proof. One that has a proof, or names no unit we know, goes as it is (the case
+    says what is wrong with it)."""
+    if PROOF in payload:
+        return payload
+    [encoded] = client.data_converter.payload_converter.to_payloads([payload])
+    plain = json.loads(encoded.data)
+    actor = plain.get("actor")
+    try:
+        unit = Agency(actor.get("unit")) if isinstance(actor, dict) else None
+    except ValueError:
+        unit = None
+    if key is None:
+        if unit is None:
+            return plain
+        key = load_unit_key(unit)
+    return sign(plain, workflow_id=workflow_id, event=event, key=key, at=datetime.now(UTC))
 
 
 async def poll(read: Callable[[], Awaitable[T | None]], done: Callable[[T], bool]) -> T:

@@ -209,7 +209,8 @@ def render(root: Path = ROOT) -> dict[Path, str]:
     for h in handlers():
         files.update(handler_schemas(h))
     out = {SCHEMAS / name: json.dumps(schema, ensure_ascii=False, indent=2) + "\n" for name, schema in files.items()}
-    for spec in event_catalog().values():  # an example for every event; a hand-written one is kept
+    # An example for every event of a case or a meeting; a hand-written one is kept.
+    for spec in [*event_catalog().values(), *meeting_catalog().values()]:
         if not (EXAMPLES / f"{spec.name}.json").exists():
             path = (EXAMPLES / f"{spec.name}.json").relative_to(ROOT)
             out[path] = json.dumps(example(spec, event_schema(spec)), ensure_ascii=False, indent=2) + "\n"

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from domain.arbitration import PARTY
 from domain.calendar import SHANGHAI, local_text
 from domain.catalogue import EventEntry
 from domain.i18n import AGENCY, CLOCK_STATE, Lang, explain, word
@@ -134,11 +135,35 @@ def default_lang() -> Lang:
     return "en" if os.environ.get("WEIQUAN_LANG", "zh").lower().startswith("en") else "zh"
 
 
+def clock_title(o: Out, d: DeadlineView) -> str:
+    """A clock's title in the language asked, from the rule table the case read, told apart from
+    another clock of the same rule by what its key says: the party (…:worker), the request
+    (…:2), or which time the duty came again (…#2)."""
+    rules = settings().rules
+    title = o.t(d.title, rules[d.rule_id].title_en if d.rule_id in rules else d.title)
+    key, _, nth = d.key.partition("#")
+    which = key.rpartition(":")[2] if ":" in key else ""
+    marks = []
+    if which in PARTY:
+        marks.append(word(PARTY, which, o.lang))
+    elif which.isdigit():
+        marks.append(o.t(f"请求 {which}", f"request {which}"))
+    if nth:
+        marks.append(o.t(f"第 {nth} 次", f"time {nth}"))
+    return title + (o.t(f"（{'，'.join(marks)}）", f" ({', '.join(marks)})") if marks else "")
+
+
+def print_facts(o: Out, facts: Sequence[str], facts_en: Sequence[str]) -> None:
+    """A case's or a meeting's facts in the output's language (a worker older than the English
+    facts answers without them: its facts show as written)."""
+    for fact in facts_en if o.lang == "en" and len(facts_en) == len(facts) else facts:
+        print(f"- {fact}")
+
+
 def deadline_table(o: Out, deadlines: Sequence[DeadlineView]) -> None:
     # The start is the service moment for a party's window, which may be before the event was
-    # recorded; a clock's title is in the language asked, from the rule table the case read.
-    rules = settings().rules
-    rows = [[d.key, o.t(d.title, rules[d.rule_id].title_en if d.rule_id in rules else d.title), d.source,
+    # recorded.
+    rows = [[d.key, clock_title(o, d), d.source,
              word(AGENCY, d.responsible.value, o.lang) if d.responsible else "",
              d.started_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), local_text(d.due, d.provisional, o.lang),
              word(CLOCK_STATE, d.state, o.lang) + (o.t("（已延长）", " (extended)") if d.extended else "")]

@@ -30,11 +30,17 @@ def _text(x: float, y: float, body: str, *, anchor: str = "start", size: int = 1
             f'font-weight="{weight}">{escape(body)}</text>')
 
 
-def hbars(rows: Sequence[tuple[str, Sequence[tuple[float, str, str]]]], *, scale: float, width: int = 540,
+def empty(text: str) -> str:
+    """What a chart or table shows when the period has nothing for it (in the page's language)."""
+    return f'<p class="empty">{escape(text)}</p>'
+
+
+def hbars(rows: Sequence[tuple[str, Sequence[tuple[float, str, str]]]], *, scale: float, none: str, width: int = 540,
           label_w: int = 120, bar_h: int = 16) -> str:
-    """Horizontal bars: each row is a label and one or more (value, colour, caption) bars."""
+    """Horizontal bars: each row is a label and one or more (value, colour, caption) bars; ``none``
+    is said when there are no rows."""
     if not rows:
-        return '<p class="empty">本期无数据 · no data for the period</p>'
+        return empty(none)
     plot = width - label_w - 90
     per_row = max(len(bars) for _, bars in rows) * (bar_h + 3) + 14
     height = len(rows) * per_row + 4
@@ -52,10 +58,11 @@ def hbars(rows: Sequence[tuple[str, Sequence[tuple[float, str, str]]]], *, scale
     return "".join(parts)
 
 
-def rate_bars(rows: Sequence[tuple[str, int, int]], *, width: int = 540, label_w: int = 120, bar_h: int = 16) -> str:
+def rate_bars(rows: Sequence[tuple[str, int, int]], *, none: str, width: int = 540, label_w: int = 120,
+              bar_h: int = 16) -> str:
     """On-time rates: each row is a label, duties met on time and duties in all; late in pale red."""
     if not rows:
-        return '<p class="empty">本期无到期职责 · no duties decided in the period</p>'
+        return empty(none)
     plot, per_row = width - label_w - 110, bar_h + 14
     parts = [f'<svg viewBox="0 0 {width} {len(rows) * per_row + 4}" width="100%" role="img">']
     for i, (label, met, total) in enumerate(rows):
@@ -90,11 +97,11 @@ def legend(items: Sequence[tuple[str, str]]) -> str:
         f'<span><i style="background:{c}"></i>{escape(name)}</span>' for name, c in items) + "</div>"
 
 
-def table(section: Section, *, numeric: Sequence[int] = (), highlight: int | None = None,
+def table(section: Section, *, none: str, numeric: Sequence[int] = (), highlight: int | None = None,
           columns: Sequence[int] | None = None, nowrap: Sequence[int] = ()) -> str:
     """A section as an HTML table (``columns``: which of its columns, by index)."""
     if not section.rows:
-        return '<p class="empty">无 · none</p>'
+        return empty(none)
     shown = list(columns if columns is not None else range(len(section.columns)))
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{escape(section.columns[i])}</th>" for i in shown)
     body = []
@@ -116,6 +123,8 @@ def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") ->
     recovery = report.recovery
     overdue_n = len(report.overdue)
 
+    no_data, nothing = t("本期无数据", "no data for the period"), t("无", "none")
+    no_duties = t("本期无到期职责", "no duties decided in the period")
     kpis = [
         (t("本期受理", "Opened"), str(report.opened), t("件案件", "cases"), ""),
         (t("本期结案", "Closed"), str(report.closed), t("件案件", "cases"), ""),
@@ -135,22 +144,22 @@ def render_html(report: Report, rules: Mapping[str, Rule], lang: Lang = "zh") ->
 
     flow_scale = max([max(c.opened, c.closed) for c in report.channels] or [0])
     flow = hbars([(word(AGENCY, c.channel, lang), [(c.opened, BLUE, str(c.opened)), (c.closed, TEAL, str(c.closed))])
-                  for c in report.channels], scale=flow_scale)
+                  for c in report.channels], scale=flow_scale, none=no_data)
     agencies = rate_bars([(word(AGENCY, r.key, lang) if r.key else t("未指定", "unassigned"), r.met, r.total)
-                          for r in report.on_time_agencies])
+                          for r in report.on_time_agencies], none=no_duties)
     open_stages = [s for s in report.stages if s.open_now]
     stage_scale = max([s.open_now for s in open_stages] or [0])
     stages = hbars([(word(STAGE, s.stage, lang), [(s.open_now, BLUE, str(s.open_now))]) for s in open_stages],
-                   scale=stage_scale)
+                   scale=stage_scale, none=no_data)
     days_scale = max([d.longest_days for d in report.stage_days] or [0])
     days = hbars([(word(STAGE, d.stage, lang), [(d.median_days, TEAL, t(f"中位 {d.median_days} 天", f"median {d.median_days} d")),
                                                 (d.longest_days, "#b8d4e3", t(f"最长 {d.longest_days} 天", f"longest {d.longest_days} d"))])
-                  for d in report.stage_days], scale=days_scale)
+                  for d in report.stage_days], scale=days_scale, none=no_data)
     money_rows = [c for c in report.channels if c.closed_base or c.recovered]
     money_scale = float(max([max(c.closed_base, c.recovered) for c in money_rows] or [0]))
     money_chart = hbars([(word(AGENCY, c.channel, lang), [(float(c.closed_base), "#9fb3c8", f"¥{money(c.closed_base)}"),
                                                           (float(c.recovered), GREEN, f"¥{money(c.recovered)}")])
-                         for c in money_rows], scale=money_scale, width=540)
+                         for c in money_rows], scale=money_scale, none=no_data, width=540)
 
     notes = t(
         "<li>案件按受理、结案的本地日期（北京时间）计入期间。</li>"
@@ -218,7 +227,7 @@ padding:0 8px;font-weight:700}}
           (t("<70% 督办", "<70% act"), RED), (t("逾期部分", "late"), "#f4cccc")])}{agencies}</div>
 <div class="panel"><h2>{t("本期受理案件现处阶段", "Where this period's open cases stand")}</h2>{stages}</div>
 <div class="panel wide"><h2>{t("当前逾期事项", "Overdue now")}（{overdue_n}）</h2>
-{table(by_key["overdue"], numeric=(5,), highlight=5, nowrap=(1, 4))}</div>
+{table(by_key["overdue"], none=nothing, numeric=(5,), highlight=5, nowrap=(1, 4))}</div>
 <div class="panel"><h2>{t("受理与结案 · 按受理渠道", "Opened and closed by channel")}</h2>
 {legend([(t("受理", "opened"), BLUE), (t("结案", "closed"), TEAL)])}{flow}</div>
 <div class="panel"><h2>{t("各阶段办理天数", "Days per stage")}</h2>
@@ -226,9 +235,9 @@ padding:0 8px;font-weight:700}}
 <div class="panel"><h2>{t("结案金额 · 追回基数与追回", "Closed cases: recovery base and recovered")}</h2>
 {legend([(t("追回基数", "recovery base"), "#9fb3c8"), (t("追回", "recovered"), GREEN)])}{money_chart}</div>
 <div class="panel"><h2>{t("受理与结案明细", "By channel")}</h2>
-{table(by_key["channels"], numeric=range(1, 8), columns=(0, 1, 2, 3, 6, 7))}</div>
-<div class="panel wide"><h2>{t("期限按期率 · 按规则", "Duties on time by rule")}</h2>{table(by_key["rules"], numeric=range(2, 6))}</div>
-<div class="panel wide"><h2>{t("案件阶段与办理天数", "Stages and days per stage")}</h2>{table(by_key["stages"], numeric=range(1, 6))}</div>
+{table(by_key["channels"], none=nothing, numeric=range(1, 8), columns=(0, 1, 2, 3, 6, 7))}</div>
+<div class="panel wide"><h2>{t("期限按期率 · 按规则", "Duties on time by rule")}</h2>{table(by_key["rules"], none=nothing, numeric=range(2, 6))}</div>
+<div class="panel wide"><h2>{t("案件阶段与办理天数", "Stages and days per stage")}</h2>{table(by_key["stages"], none=nothing, numeric=range(1, 6))}</div>
 </section>
 <section class="notes"><strong>{t("口径说明", "How the figures are counted")}</strong><ul>{notes}</ul></section>
 </main></body></html>

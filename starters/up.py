@@ -13,6 +13,8 @@ import structlog
 
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
+from domain.signing import ensure_dev_keys
+from domain.signing.keys import key_dir, key_set_path
 from registry.store import Registry
 from starters.cases import open_case
 from starters.directory import seed_demo_directory
@@ -64,11 +66,12 @@ def view_links(ui: str, namespace: str = "default") -> list[tuple[str, str]]:
 
 async def bring_up(*, port: int, ui_port: int, codec_port: int, demo: bool, exit_after: float | None) -> None:
     """`weiquan up`: everything, then the demo case and the Web UI link; runs until Ctrl-C. Secure
-    by default: payloads are sealed with the home's own key (made on first start), and the Web UI
-    reads them through a codec server on loopback."""
+    by default: payloads are sealed with the home's own key and every unit gets a signing key (both
+    made on first start), and the Web UI reads payloads through a codec server on loopback."""
     configure_logging()
     data = Path(os.environ.get("WEIQUAN_HOME", ".weiquan"))
     made = ensure_home_key()
+    units = ensure_dev_keys()  # None: WEIQUAN_SIGNING_KEYS names an operator's key set
     keyring = load_keyring()
     assert keyring is not None
     codec = await serve_codec(EncryptionCodec(keyring, sealed_only=require_sealed()), host="127.0.0.1",
@@ -78,6 +81,10 @@ async def bring_up(*, port: int, ui_port: int, codec_port: int, demo: bool, exit
     if made:
         print(f"载荷密钥 / payload key: {made}（权限 0600；本目录启动的 worker 与 weiquan 命令都用它 / "
               "mode 0600, used by every worker and weiquan command started here）")
+    if units:
+        print(f"单位签名密钥 / units' signing keys: {', '.join(u.value for u in units)} → {key_dir()}/<unit>.key"
+              f"（私钥，权限 0600 / private, mode 0600），公钥 / public keys {key_set_path()}；"
+              "事件须经签名，案件才会接收 / cases take only signed events")
     registry = Registry()
     registry.upgrade()
     seed_demo_directory(registry)
@@ -100,6 +107,9 @@ async def bring_up(*, port: int, ui_port: int, codec_port: int, demo: bool, exit
         print("常用视图 / views:")
         for label, link in view_links(f"http://localhost:{ui_port}"):
             print(f"  {label}: {link}")
+        # This UI keeps list columns in each browser (local storage), so they cannot be set from here.
+        print("列表列：在列表右下角的列选择器中加入 CaseStage、ResponsibleAgency、NextDeadline、Overdue（每个浏览器一次）/ "
+              "list columns: add them once per browser with the column chooser at the list's bottom right")
         print("运行中，Ctrl-C 退出 / running, Ctrl-C to stop", flush=True)
         if exit_after is not None:
             try:

@@ -54,12 +54,15 @@ class ClockHarness(CaseWorkflow):
 
     @workflow.run
     async def run(self, intake: CaseIntake) -> list[str]:
+        return await self.events.beside(self.clocks_only())
+
+    async def clocks_only(self) -> list[str]:
         case = self.case
         await register(self)
         self.registered = True
         await workflow.wait_condition(lambda: self.finished)
         await case.clocks.close_all("测试结束")
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(lambda: self.events.idle() and workflow.all_handlers_finished())
         return self.hook_calls
 
     @workflow.update

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from domain.rules import Settings, load_settings
+from domain.signing import ensure_dev_keys
 from registry.store import Registry, make_engine
 from starters.directory import seed_demo_directory
 from starters.search_attributes import ensure_search_attributes
@@ -32,6 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # A home of the suite's own: a `weiquan up` run in the checkout leaves its payload key in
     # .weiquan/, which every process started there would otherwise use.
     os.environ["WEIQUAN_HOME"] = tempfile.mkdtemp(prefix="weiquan-home-")
+    # Every unit's signing key, once per session, in that home: cases refuse unsigned events, and
+    # starters.cases.send_event signs with these (workers started as subprocesses read them too).
+    ensure_dev_keys()
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ to the history), through start, pause, resume, extension, restart, warning, laps
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -22,6 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
 from domain.rules import load_settings
+from domain.signing import ensure_dev_keys
 from registry.store import Registry, make_engine
 from starters.cases import send_event
 from starters.directory import seed_demo_directory
@@ -55,6 +57,8 @@ def holiday_file(today: date) -> str:
 async def record() -> None:
     HISTORIES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["WEIQUAN_HOME"] = tmp  # the units' signing keys of this recording only
+        ensure_dev_keys()
         await _record(Path(tmp))
 
 

@@ -9,7 +9,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import CaseIntake
 from registry.store import Registry
-from starters.cases import EventRefused, case_result, case_state, open_case, send_event
+from starters.cases import EventRefused, case_result, case_state, open_case, send_event, signed
 from tests import factories
 from tests.helpers import TODAY, actor, at_stage, event, server_today, settle, skip_past, start, until
 
@@ -131,8 +131,8 @@ async def test_bad_signal_never_wedges_the_case(env: WorkflowEnvironment, worker
     handle = env.client.get_workflow_handle(number)
     await handle.signal("legal_aid_decision", {"event_id": "s-1", "granted": "maybe"})
     await handle.signal("no_such_event", "garbage")
-    await handle.signal("legal_aid_decision", {"event_id": "s-2", "actor": actor("legal_aid"), "granted": True,
-                                               "lawyer": {"name": "周律师"}})
+    good = {"event_id": "s-2", "actor": actor("legal_aid"), "granted": True, "lawyer": {"name": "周律师"}}
+    await handle.signal("legal_aid_decision", signed(env.client, number, "legal_aid_decision", good))
     await at_stage(env.client, number, "mediation")
     kinds = [e.kind for e in registry.events(number)]
     assert kinds.count("event.refused") == 0 and kinds.count("event.legal_aid_decision") == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -51,6 +52,19 @@ async def test_an_unknown_or_closed_case_is_bad_input(env: WorkflowEnvironment, 
     said(await weiquan("case", "event", number, "legal_aid_decision", "--file", decision), 2, "该案件已结束")
 
 
+async def test_an_event_the_case_refuses_now_is_exit_3(env: WorkflowEnvironment, workers: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    early = tmp_path / "failed.json"
+    early.write_text(json.dumps({"event_id": "early-1", "actor": {"unit": "union", "person": "调解员"},
+                                 "reason": "双方分歧较大"}, ensure_ascii=False), encoding="utf-8")
+    said(await weiquan("case", "event", number, "mediation_failed", "--file", str(early)), 3, "当前不能")
+    said(await weiquan("case", "event", number, "mediation_failed", "--file", str(early), "--lang", "en"), 3,
+         "cannot")
+
+
 async def test_no_worker_answering_is_said_with_what_becomes_of_the_event(
         env: WorkflowEnvironment, decision: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
@@ -69,3 +83,45 @@ def test_the_server_or_the_registry_down_is_unreachable(decision: str, monkeypat
     monkeypatch.setenv("WEIQUAN_DATABASE_URL", "postgresql+psycopg://weiquan@127.0.0.1:9/registry")
     for command in (["case", "list"], ["case", "log", "NC360113-AAAAAAAA"], ["liaison", "list"], ["outbox"]):
         said(CliRunner().invoke(app, command), 4, "无法访问登记库数据库")
+
+
+CASE, MEETING = "NC360113-AAAAAAAA", "MTG-NC360113-AAAAAAAA-1"
+NEEDS_REGISTRY = [["case", "show", CASE], ["case", "deadlines", CASE], ["case", "list"], ["case", "log", CASE],
+                  ["calendar", "add", "--from", "2026-10-01", "--workdays", "3"],
+                  ["calendar", "load", "examples/calendar-2027.toml"], ["liaison", "import", "examples/liaisons.csv"],
+                  ["liaison", "list"], ["liaison", "history", "union"], ["db", "upgrade", "head"], ["db", "current"],
+                  ["meeting", "show", MEETING], ["meeting", "list"], ["meeting", "minutes", MEETING], ["outbox"],
+                  ["report", "--from", "2026-03-01", "--to", "2026-03-31"]]
+NEEDS_SERVER = [["case", "start", "--file", "examples/intake.json"], ["case", "stuck"],
+                ["case", "event", CASE, "legal_aid_decision", "--file", "examples/events/legal_aid_decision.json"],
+                ["meeting", "start", "--by", "union", "--person", "张三", "--topic", "欠薪"]]
+
+
+@pytest.mark.parametrize("command", NEEDS_REGISTRY, ids=" ".join)
+def test_every_command_says_the_registry_is_unreachable(command: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
+    monkeypatch.setenv("WEIQUAN_DATABASE_URL", "postgresql+psycopg://weiquan@127.0.0.1:9/registry")
+    said(CliRunner().invoke(app, command), 4, "错误：无法访问登记库数据库")
+    if "--lang" in _options(command):
+        said(CliRunner().invoke(app, [*command, "--lang", "en"]), 4, "Error: cannot reach the registry database")
+
+
+@pytest.mark.parametrize("command", NEEDS_SERVER, ids=" ".join)
+def test_every_command_says_the_server_is_unreachable(command: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
+    monkeypatch.setenv("WEIQUAN_DATABASE_URL", f"sqlite:///{tmp_path}/registry.db")
+    said(CliRunner().invoke(app, command), 4, "错误：无法连接 Temporal 服务")
+    said(CliRunner().invoke(app, [*command, "--lang", "en"]), 4, "Error: cannot reach the Temporal server")
+
+
+def _options(command: list[str]) -> set[str]:
+    """The options the command takes."""
+    from typer.main import get_command
+
+    found: Any = get_command(app)
+    for name in command:
+        if not hasattr(found, "commands") or name not in found.commands:
+            break
+        found = found.commands[name]
+    return {opt for p in found.params for opt in getattr(p, "opts", [])}

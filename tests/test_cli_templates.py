@@ -16,6 +16,7 @@ from starters import contract
 from starters.cli import app
 from tests.helpers import at_stage, settle, start
 from workflows.case import event_catalog
+from workflows.meeting import meeting_catalog
 
 
 def test_events_of_a_stage_with_their_fields() -> None:
@@ -39,12 +40,21 @@ def test_every_event_has_a_template_its_model_accepts(name: str) -> None:
     assert (contract.EXAMPLES / f"{name}.json").exists()
 
 
+@pytest.mark.parametrize("name", sorted(meeting_catalog()))
+def test_every_meeting_event_has_a_template_its_model_accepts(name: str) -> None:
+    result = CliRunner().invoke(app, ["meeting", "template", name])
+    assert result.exit_code == 0, result.output
+    meeting_catalog()[name].model.model_validate(json.loads(result.stdout))
+    assert (contract.EXAMPLES / f"{name}.json").exists()
+
+
 def test_the_cli_reads_the_catalogue_without_workflow_code() -> None:
     """Listing events, filling a template and reading a log need domain/catalogue.json only: no
     workflow module is imported (the catalogue is generated from them, tests/test_contract.py)."""
     script = ("import sys; from typer.testing import CliRunner; from starters.cli import app; "
               "[CliRunner().invoke(app, args) for args in (['case', 'events', '--json'], "
-              "['case', 'template', 'mediation_agreement'], ['case', 'events', '--stage', 'arbitration'])]; "
+              "['case', 'template', 'mediation_agreement'], ['meeting', 'template', 'meeting_confirm'], "
+              "['case', 'events', '--stage', 'arbitration'])]; "
               "print(sorted(m for m in sys.modules if m.split('.')[0] == 'workflows'))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=contract.ROOT,
                           check=True)

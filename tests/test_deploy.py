@@ -1,6 +1,9 @@
 """deploy/: the compose file validates with docker-compose, the Kubernetes manifests with
 kubernetes-validate (strict), and both run one worker service per task queue with the drain
-period longer than the workers' graceful shutdown."""
+period longer than the workers' graceful shutdown. Each agency's workers have their own database
+user, secret and certificate; compose publishes nothing on every interface but the gateway; the
+codec server's settings are ones it starts with; NetworkPolicies close the namespace; the Helm
+values make the gateway and workers the only writers and the Web UI read-only."""
 
 from __future__ import annotations
 
@@ -16,7 +19,11 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
 
+from registry.store import Registry, make_engine
+from starters.codec_server import check_exposure, load_origins, load_tokens
 from workers.queues import ALL
 from workers.settings import WorkerSettings
 
@@ -24,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 NOT_RESOURCES = {"kustomization.yaml", "temporal-values.yaml"}
+NOT_KUSTOMIZED = {"servicemonitor.yaml", "temporal-networkpolicies.yaml"}  # applied on their own
 KUBERNETES = ("1.29.0", kubernetes_validate.utils.latest_version())  # oldest supported, newest
 GRACE = WorkerSettings().graceful_shutdown_seconds
 
@@ -55,7 +63,7 @@ def test_compose_file_validates_with_a_worker_service_per_queue() -> None:
         assert "readyz" in " ".join(service["healthcheck"]["test"])
         assert {"registry-migrate", "temporal-setup"} <= set(service["depends_on"])
     assert services["registry-migrate"]["command"] == ["weiquan", "db", "upgrade"]
-    assert services["codec-server"]["command"] == ["weiquan", "codec-server", "--port", "8888"]
+    assert services["codec-server"]["command"] == ["weiquan", "codec-server", "--host", "0.0.0.0", "--port", "8888"]
     assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"] == "http://localhost:8888"
     assert services["temporal"]["environment"]["DB"] == "postgres12"
 
@@ -112,8 +120,9 @@ def test_kubernetes_workers_per_queue_with_probes_and_metrics() -> None:
         assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "health"}
         assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
         assert pod["terminationGracePeriodSeconds"] > GRACE
-        assert {s.get("secretRef", {}).get("name") for s in container["envFrom"]} >= {"weiquan-secrets"}
-        assert any(v.get("secret", {}).get("secretName") == "weiquan-temporal-tls" for v in pod["volumes"])
+        slug = queue.replace("_", "-")
+        assert {s.get("secretRef", {}).get("name") for s in container["envFrom"]} >= {f"weiquan-secrets-{slug}"}
+        assert any(v.get("secret", {}).get("secretName") == f"weiquan-temporal-tls-{slug}" for v in pod["volumes"])
     service = next(d for _, d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "weiquan-worker-metrics")
     monitor = next(d for _, d in docs if d["kind"] == "ServiceMonitor")
     assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
@@ -124,7 +133,11 @@ def test_kubernetes_workers_per_queue_with_probes_and_metrics() -> None:
 
 def test_kustomization_applies_every_manifest_but_the_optional_one() -> None:
     listed = set(yaml.safe_load((K8S / "kustomization.yaml").read_text())["resources"])
-    assert listed == {p.name for p in K8S.glob("*.yaml")} - NOT_RESOURCES - {"servicemonitor.yaml"}
+    assert listed == {p.name for p in K8S.glob("*.yaml")} - NOT_RESOURCES - NOT_KUSTOMIZED
+    if shutil.which("kubectl"):  # the kustomization builds, every resource in our namespace
+        built = subprocess.run(["kubectl", "kustomize", str(K8S)], capture_output=True, text=True, timeout=60)
+        assert built.returncode == 0, built.stderr
+        assert {d["metadata"].get("namespace", "weiquan") for d in yaml.safe_load_all(built.stdout)} == {"weiquan"}
 
 
 def test_temporal_helm_values_use_postgresql_and_our_codec_server() -> None:
@@ -133,7 +146,7 @@ def test_temporal_helm_values_use_postgresql_and_our_codec_server() -> None:
     assert {name: store["sql"]["pluginName"] for name, store in stores.items()} == {
         "default": "postgres12", "visibility": "postgres12"}
     assert all(store["sql"]["existingSecret"] and "password" not in store["sql"] for store in stores.values())
-    env = {e["name"]: e["value"] for e in values["web"]["additionalEnv"]}
+    env = {e["name"]: e.get("value") for e in values["web"]["additionalEnv"]}
     assert env["TEMPORAL_CODEC_ENDPOINT"].startswith("https://")
 
 
@@ -143,3 +156,161 @@ def test_the_image_holds_every_package() -> None:
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
     for package in packages["include"]:
         assert f"COPY {package.rstrip('*')} " in dockerfile, package
+
+
+# ---- who may do what ----------------------------------------------------------------------------
+
+
+def published(port: Any) -> tuple[str, int]:
+    """(host address, published port) of a compose port, as `docker-compose config` writes it."""
+    if isinstance(port, dict):
+        return port.get("host_ip", "0.0.0.0"), int(port["published"])
+    parts = str(port).split("/")[0].split(":")
+    return (parts[0] if len(parts) == 3 else "0.0.0.0"), int(parts[-2])
+
+
+def test_compose_publishes_only_the_gateway_on_every_interface() -> None:
+    services = compose_config()["services"]
+    ports = {name: [published(p) for p in s.get("ports", [])] for name, s in services.items()}
+    everywhere = {name for name, found in ports.items() if any(ip in ("0.0.0.0", "::", "") for ip, _ in found)}
+    assert everywhere == {"gateway"}
+    assert {name for name, found in ports.items() if found} == {"gateway", "temporal", "temporal-ui", "codec-server"}
+    assert services["temporal-ui"]["environment"]["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    assert services["gateway"]["command"][:2] == ["weiquan", "gateway"]
+
+
+def test_compose_codec_server_starts_with_its_settings_and_reads_its_origins() -> None:
+    """It listens on the container's interfaces (so its published port reaches it): settings the
+    codec server itself would refuse fail here, as would origins it does not read."""
+    service = compose_config()["services"]["codec-server"]
+    env, command = service["environment"], service["command"]
+    host = command[command.index("--host") + 1]
+    check_exposure(host, load_tokens(env), env)
+    assert load_origins(env) == ["http://localhost:8080"]
+    assert "WEIQUAN_DATABASE_URL" not in env  # it needs the keys and nothing else
+    with pytest.raises(Exception, match="WEIQUAN_CODEC_TRUSTED_PROXY"):
+        check_exposure(host, {}, {**env, "WEIQUAN_CODEC_TRUSTED_PROXY": "false"})
+
+
+def test_each_agency_s_workers_have_their_own_database_user_and_secret() -> None:
+    services = compose_config()["services"]
+    users = {}
+    for name, service in services.items():
+        if service.get("command", [None])[:2] == ["weiquan", "worker"]:
+            users[service["command"][-1]] = make_url(service["environment"]["WEIQUAN_DATABASE_URL"]).username
+    assert users == {q: f"weiquan_{q}" for q in ALL}
+    assert make_url(services["registry-migrate"]["environment"]["WEIQUAN_DATABASE_URL"]).username == "weiquan"
+
+    docs = manifests()
+    secrets = {d["metadata"]["name"]: d for _, d in docs if d["kind"] == "Secret"}
+    for q in ALL:
+        slug = q.replace("_", "-")
+        data = secrets[f"weiquan-secrets-{slug}"]["stringData"]
+        assert make_url(data["WEIQUAN_DATABASE_URL"]).username == f"weiquan_{q}" and "TEMPORAL_API_KEY" in data
+        assert secrets[f"weiquan-temporal-tls-{slug}"]["type"] == "kubernetes.io/tls"
+    assert "weiquan-secrets" not in secrets  # no secret shared by every agency
+    used = [f["secretRef"]["name"] for _, d in docs if d["kind"] in ("Deployment", "Job")
+            for c in d["spec"]["template"]["spec"]["containers"] for f in c.get("envFrom", []) if "secretRef" in f]
+    assert len(used) == len(set(used))  # no two workloads read one secret
+
+
+def test_kubernetes_codec_server_starts_with_its_settings() -> None:
+    codec = next(d for _, d in manifests() if d["kind"] == "Deployment"
+                 and d["metadata"]["labels"]["app.kubernetes.io/component"] == "codec-server")
+    (container,) = codec["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    args = container["args"]
+    check_exposure(args[args.index("--host") + 1], load_tokens(env), env)
+    assert load_origins(env)[0].startswith("https://")
+
+
+def selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+    wanted = policy["spec"]["podSelector"].get("matchLabels", {})
+    return wanted.items() <= labels.items()
+
+
+def test_network_policies_close_the_namespace_and_open_only_what_each_part_needs() -> None:
+    docs = manifests()
+    policies = [d for _, d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["namespace"] == "weiquan"]
+    deny = next(p for p in policies if p["spec"]["podSelector"] == {} and "ingress" not in p["spec"]
+                and "egress" not in p["spec"])
+    assert set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    workloads = {d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"] for _, d in docs
+                 if d["kind"] in ("Deployment", "Job")}
+    open_to_all = set()
+    for name, labels in workloads.items():
+        mine = [p for p in policies if p["spec"]["podSelector"].get("matchLabels") and selects(p, labels)]
+        assert mine, f"{name}: no NetworkPolicy of its own"
+        if any("from" not in rule for p in mine for rule in p["spec"].get("ingress", [])):
+            open_to_all.add(labels["app.kubernetes.io/component"])
+    assert open_to_all == {"gateway"}  # agencies' systems reach the gateway and nothing else
+    codec = next(p for p in policies if p["metadata"]["name"] == "codec-server")
+    [rule] = codec["spec"]["ingress"]
+    assert [f["namespaceSelector"]["matchLabels"] for f in rule["from"]] == [
+        {"kubernetes.io/metadata.name": "ingress-nginx"}]
+    temporal = [d for _, d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["namespace"] == "temporal"]
+    callers = next(p for p in temporal if p["spec"]["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/component": "frontend"})
+    ours = [f for rule in callers["spec"]["ingress"] for f in rule["from"] if "namespaceSelector" in f]
+    assert ours[0]["podSelector"]["matchExpressions"][0]["values"] == ["worker", "gateway"]
+
+
+def test_helm_values_make_the_gateway_and_workers_the_only_writers_and_the_ui_read_only() -> None:
+    values = yaml.safe_load((K8S / "temporal-values.yaml").read_text())
+    auth = values["server"]["config"]["authorization"]
+    assert (auth["authorizer"], auth["claimMapper"]) == ("default", "default")
+    assert auth["permissionsClaimName"] == "permissions"
+    assert auth["jwtKeyProvider"]["keySourceURIs"][0].startswith("https://")
+    assert values["server"]["internal-frontend"]["enabled"] is True  # the system worker needs no token
+    assert values["server"]["tls"]["frontend"]["requireClientAuth"] is True
+    env = {e["name"]: e.get("value") for e in values["web"]["additionalEnv"]}
+    assert env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true" and env["TEMPORAL_AUTH_ENABLED"] == "true"
+    comment = (K8S / "temporal-values.yaml").read_text()
+    assert '["default:write"]' in comment and '["default:read"]' in comment
+
+
+@pytest.fixture
+def owner_db(pg_url: str) -> Any:
+    """A database owned by a `weiquan` role, as the registry's is, on the test PostgreSQL."""
+    name = f"wq_roles_{os.getpid()}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        for q in ALL:
+            conn.execute(text(f'DROP ROLE IF EXISTS "weiquan_{q}"'))
+        conn.execute(text("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'weiquan') THEN "
+                          "CREATE ROLE weiquan; END IF; END $$"))
+        conn.execute(text("ALTER ROLE weiquan LOGIN CREATEROLE"))  # compose's owner is the superuser
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER weiquan'))
+    url = make_url(pg_url).set(database=name)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        for q in ALL:
+            conn.execute(text(f'DROP ROLE IF EXISTS "weiquan_{q}"'))
+    admin.dispose()
+
+
+def test_registry_roles_let_each_agency_write_rows_and_none_change_the_schema(owner_db: Any) -> None:
+    """deploy/registry-roles.sh on a real PostgreSQL: one user per agency, made before the tables
+    (as compose runs it); the owner migrates; an agency's user writes rows, never the schema."""
+    if not shutil.which("psql"):
+        pytest.skip("psql is not installed")
+    env = {**os.environ, "PGHOST": owner_db.host, "PGPORT": str(owner_db.port), "POSTGRES_USER": "weiquan",
+           "POSTGRES_DB": owner_db.database, **{f"REGISTRY_DB_PASSWORD_{q.upper()}": f"pw-{q}" for q in ALL}}
+    done = subprocess.run(["sh", str(DEPLOY / "registry-roles.sh")], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    owner = make_engine(owner_db.set(username="weiquan").render_as_string(hide_password=False))
+    Registry(owner).upgrade()
+    union = make_engine(owner_db.set(username="weiquan_union", password="pw-union")
+                        .render_as_string(hide_password=False))
+    Registry(union).upgrade()  # a worker's start-up at head: reads the revision, changes nothing
+    with union.begin() as conn:
+        conn.execute(text("INSERT INTO work_items (case_number, key, agency, kind, title, created_at) "
+                          "VALUES ('NC360113-AAAAAAAA', 'k', 'union', 'mediation', 't', now())"))
+    for ddl in ("CREATE TABLE mine (id int)", "DROP TABLE work_items", "DELETE FROM work_items"):
+        with pytest.raises(ProgrammingError, match="permission denied|must be owner"), union.begin() as conn:
+            conn.execute(text(ddl))
+    owner.dispose()
+    union.dispose()

@@ -1,18 +1,21 @@
 """On the real dev server (the embedded default): visibility by search attributes, an event sent
-as a signal in plain JSON, its answer read back with the `temporal` CLI, as an integrator without our SDK would, and the supervisors'
-list of cases that cannot move (`weiquan case stuck`)."""
+as a signal in plain JSON, its answer read back with the `temporal` CLI, as an integrator without our SDK would; only
+the unit whose signature an event carries moves a case (the event gateway signs for a unit's credential); and the
+supervisors' list of cases that cannot move (`weiquan case stuck`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
 from temporalio.api.enums.v1 import RoutingConfigUpdateState
 from temporalio.api.workflowservice.v1 import DescribeWorkerDeploymentRequest
 from temporalio.client import Client
@@ -23,7 +26,10 @@ from temporalio.worker import Worker
 from typer.testing import CliRunner
 
 from registry.store import Registry
-from starters.cases import StuckCase, stuck_cases
+from domain.models import Agency
+from domain.signing import load_unit_key, sign
+from starters.cases import StuckCase, case_state, signed, stuck_cases
+from starters.gateway import GatewayAuth, create_app, hash_token
 from starters.cli import app
 from starters.search_attributes import ensure_search_attributes
 from tests.broken_case import AlwaysFails
@@ -77,7 +83,8 @@ async def test_case_found_by_search_attributes_and_updated_from_temporal_cli(
             assert proc.returncode == 0, stderr.decode()
             return stdout.decode()
 
-        await temporal("signal", "--name", "legal_aid_decision", "--input", json.dumps(payload))
+        await temporal("signal", "--name", "legal_aid_decision",
+                       "--input", json.dumps(signed(client, number, "legal_aid_decision", payload)))  # by legal aid
         view = await at_stage(client, number, "mediation")
         answer = await temporal("query", "--name", "answer", "--input", '"legal_aid_decision/cli-json-1"',
                                 "--output", "json")
@@ -85,6 +92,78 @@ async def test_case_found_by_search_attributes_and_updated_from_temporal_cli(
         assert "legal_aid_granted" in view.flags
         details = await until(client, number, lambda v: v.stage == "mediation")
         assert details.waiting_for.startswith("调解组织调解")
+
+
+async def test_only_the_unit_that_signs_moves_a_case(dev_env: WorkflowEnvironment, registry: Registry,
+                                                    settings) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16's must-show: the plain `temporal` CLI claiming legal aid without a signature is refused
+    (`unauthenticated`) and the case does not move; so is a signature made for another case or
+    another event id; the gateway refuses the union's credential (`wrong_actor`) and sends legal
+    aid's, signed, and the case moves."""
+    client = dev_env.client
+    tokens = {Agency.LEGAL_AID: "legal-aid-system-token-0123456789", Agency.UNION: "union-system-token-0123456789ab"}
+    auth = GatewayAuth(tokens={unit: [hash_token(token)] for unit, token in tokens.items()})
+    app = create_app(client, auth=auth, signing_key=load_unit_key, wait=20)
+    async with running_workers(client, registry, settings) as prefix, TestClient(TestServer(app)) as gateway:
+        number, other = await start(client, prefix), await start(client, prefix)
+        await at_stage(client, number, "legal_aid_review")
+        target = client.service_client.config.target_host
+
+        async def cli_answer(event_id: str) -> tuple[str, int]:
+            proc = await asyncio.create_subprocess_exec(
+                binary("temporal"), "workflow", "query", "--name", "answer", "--input",
+                json.dumps(f"legal_aid_decision/{event_id}"), "--address", target,
+                "--workflow-id", number, "--output", "json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out = (await proc.communicate())[0].decode()
+            tries = re.search(r'"tries": *(\d+)', out)
+            return out, int(tries.group(1)) if tries else 0
+
+        async def cli_signal(payload: dict) -> str:  # type: ignore[type-arg]
+            """Signal with the plain CLI, then read the answer to this try with the CLI."""
+            _, before = await cli_answer(payload["event_id"])
+            proc = await asyncio.create_subprocess_exec(
+                binary("temporal"), "workflow", "signal", "--name", "legal_aid_decision", "--input",
+                json.dumps(payload), "--address", target, "--workflow-id", number,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            assert (await proc.communicate()) and proc.returncode == 0
+            for _ in range(200):
+                out, tries = await cli_answer(payload["event_id"])
+                if tries > before:
+                    return out
+                await asyncio.sleep(0.05)
+            raise AssertionError("never answered")
+
+        decision = {"event_id": "la:2026-0007", "actor": {"unit": "legal_aid", "person": "法援中心"},
+                    "granted": True, "lawyer": {"name": "李律师"}}
+        answer = await cli_signal(decision)
+        assert '"unauthenticated"' in answer and "未附签名" in answer, answer
+        key = load_unit_key(Agency.LEGAL_AID)
+        now = datetime.now(UTC)
+        for_other_case = sign(decision, workflow_id=other, event="legal_aid_decision", key=key, at=now)
+        answer = await cli_signal(for_other_case)
+        assert '"unauthenticated"' in answer and "另一案件" in answer, answer
+        for_other_id = sign({**decision, "event_id": "la:2026-0006"}, workflow_id=number,
+                            event="legal_aid_decision", key=key, at=now)
+        answer = await cli_signal({**for_other_id, "event_id": "la:2026-0008"})
+        assert '"unauthenticated"' in answer and "另一事件编号" in answer, answer
+        moved = {**for_other_id, "event_id": "la:2026-0009",
+                 "proof": {**for_other_id["proof"], "event_id": "la:2026-0009"}}  # the id edited, proof and all
+        answer = await cli_signal(moved)
+        assert '"unauthenticated"' in answer and "签名不符" in answer, answer
+        assert (await case_state(client, number)).stage == "legal_aid_review"
+
+        url = f"/cases/{number}/events/legal_aid_decision"
+        union = {"Authorization": f"Bearer {tokens[Agency.UNION]}"}
+        for body in (decision, {**decision, "actor": {"person": "工会系统"}}):  # claiming legal aid; stamped union
+            refused = await gateway.post(url, json=body, headers=union)
+            assert refused.status == 403 and (await refused.json())["code"] == "wrong_actor"
+        assert (await case_state(client, number)).stage == "legal_aid_review"
+        accepted = await gateway.post(url, json=decision, headers={"Authorization": f"Bearer {tokens[Agency.LEGAL_AID]}"})
+        assert accepted.status == 200, await accepted.text()
+        assert (await accepted.json())["event_id"] == "la:2026-0007"
+        await at_stage(client, number, "mediation")
+        for case in (number, other):
+            await client.get_workflow_handle(case).terminate("test finished")
 
 
 async def test_a_case_whose_workflow_task_keeps_failing_is_listed_as_stuck(

@@ -28,7 +28,7 @@ from domain.i18n import explain
 from domain.models import CaseIntake
 from domain.rules import Settings
 from registry.store import Registry
-from starters.cases import EventRefused, send_event
+from starters.cases import EventRefused, send_event, signed
 from starters.cli import app
 from tests.conftest import running_workers, terminate_open_cases
 from tests.fuzz import intakes, json_values, payloads
@@ -42,7 +42,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.filter_too_much])
 CATALOG = event_catalog()
-CODES = {"unknown_event", "payload", "invalid_payload", "wrong_actor", "conflict", "not_now"}
+CODES = {"unknown_event", "payload", "invalid_payload", "wrong_actor", "unauthenticated", "conflict", "not_now"}
 runner = CliRunner()
 NO_SERVER = {"TEMPORAL_ADDRESS": "127.0.0.1:9"}  # nothing listens: refusing must not need a server
 
@@ -200,8 +200,9 @@ async def test_garbage_signals_are_refused_and_never_fail_a_task(env: WorkflowEn
                ("legal_aid_decision", "garbage")]
     for name, payload in garbage:
         await handle.signal(name, payload)
-    await handle.signal("legal_aid_decision", {"event_id": "s-ok", "actor": {"unit": "legal_aid", "person": "x"},
-                                               "granted": True, "lawyer": {"name": "周律师"}})
+    good = {"event_id": "s-ok", "actor": {"unit": "legal_aid", "person": "x"}, "granted": True,
+            "lawyer": {"name": "周律师"}}
+    await handle.signal("legal_aid_decision", signed(env.client, number, "legal_aid_decision", good))
     await until(env.client, number, lambda v: v.stage == "mediation", "in mediation")
     kinds = [e.kind for e in registry.events(number)]
     assert "event.refused" not in kinds and kinds.count("event.legal_aid_decision") == 1

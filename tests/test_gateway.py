@@ -4,6 +4,7 @@ decides the unit, the gateway signs and sends, and answers with the status that 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from temporalio.testing import WorkflowEnvironment
 
 from domain.models import Agency
-from domain.signing import ensure_dev_keys, load_key_set, load_unit_key, verify
+from domain.signing import load_key_set, load_unit_key, verify
 from starters import gateway
 from starters.gateway import GatewayAuth, GatewayConfigError, create_app, hash_token
 from tests.helpers import at_stage, start
@@ -35,10 +36,9 @@ def bearer(unit: Agency) -> dict[str, str]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> dict[str, str]:
-    environ = {"WEIQUAN_HOME": str(tmp_path / "home")}
-    ensure_dev_keys(environ)
-    return environ
+def home() -> dict[str, str]:
+    """The session's home, whose units' keys the workers check events against (tests/conftest.py)."""
+    return {"WEIQUAN_HOME": os.environ["WEIQUAN_HOME"]}
 
 
 @pytest_asyncio.fixture
@@ -219,3 +219,27 @@ async def test_mutual_tls_names_the_unit(env: WorkflowEnvironment, home: dict[st
                 assert answer.status == status, (who, await answer.text())
     finally:
         await runner.cleanup()
+
+
+def test_gateway_commands_say_what_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`weiquan gateway` and `weiquan gateway-token`: bad settings end in a sentence and exit 2, never
+    a traceback; a token is printed once and only its hash is kept."""
+    from typer.testing import CliRunner
+
+    from starters.cli import app
+
+    monkeypatch.setenv("WEIQUAN_HOME", str(tmp_path))
+    cli = CliRunner()
+    made = cli.invoke(app, ["gateway-token", "legal_aid"])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert gateway.load_auth().unit_for_token(token) == Agency.LEGAL_AID
+    assert token not in (tmp_path / "gateway-auth.json").read_text()
+    for argv, said in ((["gateway-token", "nobody"], "unknown unit"),
+                       (["gateway", "--tls-cert", str(tmp_path / "x.crt")], "--tls-key"),
+                       (["gateway", "--tls-cert", str(tmp_path / "x.crt"), "--tls-key", str(tmp_path / "x.key")],
+                        "cannot load the TLS certificate"),
+                       (["gateway"], "no signing key for legal_aid")):  # this home has no unit keys
+        done = cli.invoke(app, argv, env={"WEIQUAN_LANG": "en"})
+        assert done.exit_code == 2 and isinstance(done.exception, SystemExit), (argv, done.output)
+        assert said in done.output, (argv, done.output)

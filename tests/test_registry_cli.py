@@ -61,6 +61,9 @@ def test_cli_reads_cases_log_deadlines_and_outbox(cli_registry: Registry) -> Non
     assert [c["case_number"] for c in listed] == [number]  # type: ignore[union-attr]
     assert listed[0]["next_deadline"] and not listed[0]["overdue"]  # type: ignore[index]
     assert invoke("case", "list", "--overdue", "--json") == []
+    person = factories.workers(1)[0]["id_number"]  # found by its keyed hash (registry/sealing.py)
+    found = invoke("case", "list", "--person", person.lower(), "--json")
+    assert [c["case_number"] for c in found] == [number]  # type: ignore[union-attr]
     assert [e["kind"] for e in invoke("case", "log", number, "--json")] == ["case.opened", "clock.started"]  # type: ignore[union-attr]
     deadlines = invoke("case", "deadlines", number, "--json")
     assert [(d["rule_id"], d["state"]) for d in deadlines] == [("mediation.window", "running")]  # type: ignore[union-attr]

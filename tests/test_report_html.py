@@ -61,3 +61,12 @@ def test_html_report_opens_in_headless_chromium(month: Report, settings: Setting
         DOCS.mkdir(exist_ok=True)
         shutil.copy(shot, DOCS / "report-screenshot.png")
         shutil.copy(page, DOCS / "report-example.html")
+
+
+def test_an_empty_period_is_said_in_one_language(registry: Registry, settings: Settings) -> None:
+    """Nothing to show is said in the page's language only (not "无 · none")."""
+    empty = load_report(registry, settings.rules, *MONTH, now=MONTH_NOW)
+    english, chinese = render_html(empty, settings.rules, "en"), render_html(empty, settings.rules)
+    assert "none</p>" in english and "no data for the period" in english
+    assert not re.search(r'class="empty">[^<]*[\u4e00-\u9fff]', english)
+    assert '<p class="empty">无</p>' in chinese and not re.search(r'class="empty">[^<]*[a-z]', chinese)

@@ -32,7 +32,7 @@ from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key
 from domain.models import CaseIntake
 from domain.rules import Settings
 from registry.store import Registry
-from starters.cases import case_state, open_case
+from starters.cases import case_state, open_case, signed
 from starters.cli import app
 from starters.codec_server import serve
 from starters.search_attributes import ensure_search_attributes
@@ -236,7 +236,7 @@ async def test_an_event_sent_in_clear_to_a_sealed_case_is_refused_and_the_case_g
         await at_stage(client, number, "legal_aid_review")
         # As an integrator with the plain `temporal` CLI and no codec endpoint would send it.
         target = env.client.service_client.config.target_host
-        clear = {"event_id": "clear-1", **decision}
+        clear = signed(client, number, "legal_aid_decision", {"event_id": "clear-1", **decision})  # by legal aid
         proc = await asyncio.create_subprocess_exec(
             binary("temporal"), "workflow", "signal", "--name", "legal_aid_decision", "--address", target,
             "--workflow-id", number, "--input", json.dumps(clear), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -296,7 +296,7 @@ async def test_integrator_examples_drive_a_sealed_case_through_the_codec_server(
     client = sealed(env, BOTH, current="b")
     environ = {**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
                "TEMPORAL_NAMESPACE": "default", "TEMPORAL_CODEC_ENDPOINT": codec_url,
-               "TEMPORAL_CODEC_AUTH": f"Bearer {TOKEN}",
+               "TEMPORAL_CODEC_AUTH": f"Bearer {TOKEN}", "PYTHON": sys.executable,
                "PATH": f"{Path(binary('temporal')).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     scripts = {"sh": ["bash", str(ROOT / "examples" / "integrator.sh")],
                "py": [sys.executable, str(ROOT / "examples" / "integrator.py")]}

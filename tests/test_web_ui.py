@@ -2,12 +2,16 @@
 shows its summary, intake details and current details in Chinese, and the list finds cases by the
 stage and deadline links `weiquan up` prints.
 
-`WEIQUAN_UPDATE_DOCS=1 pytest tests/test_web_ui.py` refreshes docs/webui-case.png and
-docs/webui-list.png (the README's screenshots)."""
+The list is read with the columns a supervisor adds once with the UI's column chooser (this UI
+version keeps them in the browser's local storage, not on the server: LIST_COLUMNS).
+
+`WEIQUAN_UPDATE_DOCS=1 pytest tests/test_web_ui.py` refreshes docs/screenshots/webui-case.png and
+docs/screenshots/webui-list.png (the README's screenshots)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -29,7 +33,10 @@ from workers.binaries import binary
 from workers.connect import data_converter
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+# What the column chooser stores (key and shape as in Web UI 2.x's workflow-table-columns store).
+LIST_COLUMNS = {"default": [{"label": label} for label in (
+    "Status", "Workflow ID", "CaseStage", "ResponsibleAgency", "NextDeadline", "Overdue", "WorkerCount")]}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
@@ -82,7 +89,10 @@ async def test_a_case_page_and_the_list_as_a_supervisor_reads_them(
         await at_stage(env.client, number, "legal_aid_review")
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = await browser.new_page(viewport={"width": 1400, "height": 1000}, timezone_id="Asia/Shanghai",
+                                          locale="zh-CN")  # as a supervisor in Nanchang reads the times
+            await page.add_init_script(
+                f"window.localStorage.setItem('namespace-workflow-table-columns', {json.dumps(json.dumps(LIST_COLUMNS))})")
             await page.goto(f"http://127.0.0.1:{port}/namespaces/default/workflows/{number}")
             await page.get_by_text("User Metadata").click()
             shown = await rendered(page, "等待：法律援助机构当日审查转介申请并作出决定")
@@ -91,11 +101,12 @@ async def test_a_case_page_and_the_list_as_a_supervisor_reads_them(
 
             stage_view = dict(view_links(f"http://127.0.0.1:{port}"))["法律援助待审查"]
             await page.goto(stage_view)
-            await rendered(page, number)
+            listed = await rendered(page, number)
             await page.screenshot(path=tmp_path / "list.png")
+            assert "CaseStage" in listed and "NextDeadline" in listed and "legal_aid_review" in listed, listed[-1500:]
             await browser.close()
     for name in ("case", "list"):
         shot = (tmp_path / f"{name}.png").read_bytes()
         assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 50_000
         if os.environ.get("WEIQUAN_UPDATE_DOCS"):
-            (DOCS / f"webui-{name}.png").write_bytes(shot)
+            (SCREENSHOTS / f"webui-{name}.png").write_bytes(shot)

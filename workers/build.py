@@ -17,7 +17,9 @@ from activities.court_liaison import LegalAidCourtDesk
 from activities.inspection import InspectionDesk
 from activities.legal_aid import LegalAidDesk
 from activities.meeting_file import MeetingFile
+from activities.signing import UnitSigner, load_sender_policy
 from activities.union import UnionDesk
+from domain.models import Agency
 from domain.rules import Settings
 from registry.store import Registry
 from workers.queues import ALL, DEFAULT_PREFIX, queue
@@ -29,8 +31,11 @@ from workflows.meeting import MeetingWorkflow
 WORKFLOWS = [CaseWorkflow, MeetingWorkflow]
 
 # Our domain types are immutable values; passing them through the sandbox keeps one class identity.
+# The signature check (domain.signing, run in workflow code) is deterministic; its libraries are
+# native and must be imported once, outside the sandbox (a re-import inside aborts the process).
 RUNNER = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("pydantic", "pydantic_core", "domain")
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "pydantic", "pydantic_core", "domain", "cryptography", "_cffi_backend", "rfc8785", "gmssl")
 )
 
 
@@ -58,7 +63,12 @@ def activities_for(name: str, registry: Registry, settings: Settings) -> list[ob
             return [case_file.assess_intake, case_file.register_case, case_file.record_change,
                     case_file.schedule_clock, case_file.measure_remaining, case_file.rederive_clocks,
                     case_file.send_notice,
-                    meeting_file.record_meeting, meeting_file.write_minutes]
+                    meeting_file.record_meeting, meeting_file.write_minutes, load_sender_policy]
+    return [*agency_activities(name, registry, settings), UnitSigner(Agency(name)).sign_event]
+
+
+def agency_activities(name: str, registry: Registry, settings: Settings) -> list[object]:
+    match name:
         case "legal_aid":
             legal_aid, court = LegalAidDesk(registry), LegalAidCourtDesk(registry)
             return [legal_aid.receive_referral, legal_aid.represent_in_arbitration,

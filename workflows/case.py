@@ -78,6 +78,10 @@ class CaseWorkflow(TakesEvents):
     @workflow.run
     async def run(self, intake: CaseIntake) -> CaseOutcome:
         require_id(is_case_number, "案件编号")
+        return await self.events.beside(self.dispute(intake))  # the desk takes events beside the flow
+
+    async def dispute(self, intake: CaseIntake) -> CaseOutcome:
+        """The case's main flow, from intake to closure."""
         referrals = await self.open_case()
         self.inspection.receive_at_intake()
         asyncio.create_task(self.take_inspection_hand_over())  # noqa: RUF006 - ends with the case
@@ -93,10 +97,13 @@ class CaseWorkflow(TakesEvents):
                 step = await self.after_agreement(mediation.agreement)
                 if step.next != "arbitration":
                     return await self.close(step.outcome)
-                why = step.outcome
+                why = (step.outcome, "the agreement was not performed: the worker may apply for arbitration "
+                                     "(LDMA Art 15)")
             else:
-                why = "用人单位拒绝协商" if mediation.kind == "refused" else f"调解不成（{mediation.reason}）"
-                why = f"{why}：劳动者可以申请仲裁（LDMA Art 14）"
+                refused = mediation.kind == "refused"
+                zh = "用人单位拒绝协商" if refused else f"调解不成（{mediation.reason}）"
+                en = "the employer refused to negotiate" if refused else f"mediation failed ({mediation.reason})"
+                why = (f"{zh}：劳动者可以申请仲裁（LDMA Art 14）", f"{en}: the worker may apply for arbitration (LDMA Art 14)")
             if not await self.arbitration.await_application(why):
                 assert self.arbitration.result is not None
                 return await self.close(self.arbitration.result.outcome)
@@ -141,11 +148,16 @@ class CaseWorkflow(TakesEvents):
             case.flag(flag)
         limit = assessment.limitation
         if limit.expires is None:
-            case.fact("在职期间拖欠劳动报酬，仲裁时效自劳动关系终止之日起计算（LDMA Art 27）")
+            case.fact("在职期间拖欠劳动报酬，仲裁时效自劳动关系终止之日起计算（LDMA Art 27）",
+                      "wages owed during employment: the limitation period runs from the end of the employment "
+                      "(LDMA Art 27)")
         elif limit.expired:
-            case.fact(f"提示：仲裁时效可能已于 {limit.expires} 届满，请核实是否中断（LDMA Art 27）")
+            case.fact(f"提示：仲裁时效可能已于 {limit.expires} 届满，请核实是否中断（LDMA Art 27）",
+                      f"note: the limitation period may have expired on {limit.expires}; check whether it was "
+                      "interrupted (LDMA Art 27)")
         else:
-            case.fact(f"仲裁时效至 {limit.expires}（LDMA Art 27）")
+            case.fact(f"仲裁时效至 {limit.expires}（LDMA Art 27）",
+                      f"limitation period until {limit.expires} (LDMA Art 27)")
         await workflow.execute_activity_method(
             CaseFile.register_case,
             CaseOpening(case_number=case.number, intake=case.intake, opened_at=case.opened_at,
@@ -171,7 +183,7 @@ class CaseWorkflow(TakesEvents):
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
         await case.written()  # the events' log entries come before the closing one
         await case.record("case.closed", f"结案：{outcome}")
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(self.events.idle)
         await case.written()
         clocks = case.clocks.clocks.values()
         return CaseOutcome(
@@ -190,7 +202,8 @@ class CaseWorkflow(TakesEvents):
         return CaseView(
             case_number=case.number, stage=case.stage, agency=case.agency, waiting_for=case.waiting[0],
             waiting_for_en=case.waiting[1], flags=list(case.flags), tracks=dict(case.tracks),
-            facts=list(case.facts), deadlines=[c.view() for c in case.clocks.clocks.values()],
+            facts=list(case.facts), facts_en=list(case.facts_en),
+            deadlines=[c.view() for c in case.clocks.clocks.values()],
             outcome=case.outcome, amount_claimed=case.intake.amount_claimed,
             amount_recovered=case.amount_recovered, opened_at=case.opened_at, closed_at=case.closed_at,
         )

@@ -112,6 +112,10 @@ class Clock:
         """The due moment as shown to people, marked （暂定） when past the holiday data."""
         return local_text(self.due, self.provisional)
 
+    @property
+    def due_text_en(self) -> str:
+        return local_text(self.due, self.provisional, "en")
+
     def mailed_in_time(self, mailed_on: date | None) -> bool:
         """A filing posted on ``mailed_on`` is within this clock's period (CPL Art 85)."""
         return mailed_in_time(mailed_on, self.due)

@@ -6,23 +6,27 @@ sender reads with the ``answer`` query (domain/events/answers.py says why signal
 An event is refused (nothing changes but its answer; the worker logs the reason with the unit and
 person it claims) in this order: its name is unknown (``unknown_event``), it is not one JSON
 object (``payload``), its actor's unit may not send it (``wrong_actor``: checked on the raw JSON
-before the schema, so a unit learns nothing of another unit's events), its payload breaks the
-schema (``invalid_payload``), its event id was used before for another event or other content
+before the schema, so a unit learns nothing of another unit's events), it carries no valid
+signature of that unit (``unauthenticated``: domain/signing says what is signed; checked on the
+raw JSON against the units' public keys the case loaded, ``EventDesk.load_keys``), its payload
+breaks the schema (``invalid_payload``), its event id was used before for another event or other content
 (``conflict``), or it does not fit the case's stage now (``not_now``). The same event (id, name and
 content) twice is applied once; the second send reads the first answer. A service or mailing day
 (``served_on``, ``mailed_on``) in the future or before the case was opened is refused with
-``not_now``, for every event that carries one. Signals are taken in the order the server received
-them, each checked against the stage as it is then: handlers change their stage's state before
-their first await, so an event the first one made stale is refused.
+``not_now``, for every event that carries one. A signal's handler only records it; the desk's own
+coroutine (``EventDesk.serve``, beside the workflow's main flow) takes the events one at a time in
+the order the server received them, each checked against the case as the ones before it left it,
+so every command an event causes comes in a deterministic order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue
@@ -30,16 +34,19 @@ from temporalio.common import RawValue
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from activities.signing import SenderPolicy, load_sender_policy
     from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key, digest_of
     from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
     from domain.i18n import AGENCY, explain
     from domain.models import Agency
+    from domain.signing import verify
     from workers.codec import UNSEALED
 
 if TYPE_CHECKING:
     from workflows.runtime import CaseRuntime
 
 Said = tuple[str, str]  # (中文, English)
+T = TypeVar("T")
 
 
 class Refusal(Exception):
@@ -112,6 +119,38 @@ class EventDesk:
                 self.routes[spec.name] = (spec, stage)
         self.answers: OrderedDict[str, EventAnswer] = OrderedDict()  # answer key → the case's answer
         self.used: dict[str, tuple[str, str]] = {}  # event id → (event name, content digest) of its first use
+        self.senders: SenderPolicy | None = None  # the units' keys events are checked against (load_keys)
+        self.inbox: deque[Callable[[], Awaitable[None]]] = deque()  # what signals brought, not yet taken
+        self.busy = False
+
+    async def beside(self, body: Coroutine[Any, Any, T]) -> T:
+        """Run the workflow's main flow with the desk serving beside it. An error in the desk fails
+        the workflow task at once (as an error in a handler would): events never pile up unseen."""
+        main, desk = asyncio.create_task(body), asyncio.create_task(self.serve())
+        await workflow.wait([main, desk], return_when=asyncio.FIRST_COMPLETED)
+        if desk.done():  # serve never returns: only an error ends it
+            desk.result()
+        desk.cancel()
+        return main.result()
+
+    async def serve(self) -> None:
+        self.inbox.appendleft(self.load_keys)  # first of all: every event is checked against loaded keys
+        while True:
+            await workflow.wait_condition(lambda: bool(self.inbox))
+            self.busy = True
+            await self.inbox.popleft()()
+            self.busy = False
+
+    def idle(self) -> bool:
+        """Nothing brought by a signal is waiting or being taken (a closing flow waits for this)."""
+        return not self.inbox and not self.busy
+
+    async def load_keys(self) -> None:
+        """Load the units' pinned public keys (configuration, so an activity): first thing the desk
+        does (beside the workflow's first steps), and again in its turn when told they were revised.
+        Between loads the set is fixed in the workflow's state, so every check replays as it ran."""
+        self.senders = await workflow.execute_activity(load_sender_policy, **self.case.activity_options,
+                                                       summary="载入各单位签名公钥")
 
     def _decode(self, name: str, args: Sequence[RawValue], raw: Any) -> tuple[EventSpec, object, CaseEvent, str]:
         route = self.routes.get(name)
@@ -123,6 +162,7 @@ class EventDesk:
         claimed = raw.get("actor") if isinstance(raw, dict) else None
         if isinstance(claimed, dict) and (refusal := actor_refusal(spec, claimed.get("unit"))):
             raise refusal
+        self._authenticate(name, raw)
         if args[0].payload.metadata.get("encoding") == UNSEALED:
             raise Refusal("invalid_payload", "事件未加密：本系统只接受加密的事件（经编解码服务或持有密钥的客户端发送）",
                           "the event was not encrypted: send it through the codec server or a client that holds the keys")
@@ -137,6 +177,14 @@ class EventDesk:
         if not isinstance(event, spec.model):  # JSON null decodes to None without complaint
             raise Refusal("invalid_payload", "事件内容应为 JSON 对象", "the event must be a JSON object")
         return spec, stage, event, digest_of(raw)
+
+    def _authenticate(self, name: str, raw: Any) -> None:
+        assert self.senders is not None  # the desk loads them before the first event
+        if not self.senders.enforce:
+            return
+        problem = verify(raw, workflow_id=workflow.info().workflow_id, event=name, keys=self.senders.keys)
+        if problem is not None:
+            raise Refusal("unauthenticated", f"发送单位未经验证：{problem.zh}", f"the sender is not verified: {problem.en}")
 
     def fitting(self) -> list[str]:
         """The events the case would take now, as far as its state decides: a check that needs the
@@ -180,10 +228,16 @@ class EventDesk:
         return next((a for k, a in reversed(self.answers.items()) if k.split("~", 1)[0] == key), None)
 
     def _refused(self, name: str, raw: Any, key: str | None, tries: int, refusal: Refusal) -> None:
-        log = workflow.logger.warning if refusal.code == "wrong_actor" else workflow.logger.info
+        log = workflow.logger.warning if refusal.code in ("wrong_actor", "unauthenticated") else workflow.logger.info
         log("event %s refused (%s): id %s sent by %s: %s", name, refusal.code, _raw_id(raw), _claimed(raw) or "?",
             refusal.en)
         if key is None:
+            return
+        kept = self.answers.get(key)
+        if refusal.code == "unauthenticated" and kept is not None and kept.status != "refused":
+            # The key leaves the proof out, so a forged copy of an applied event shares its key: it
+            # must not replace the answer its real sender reads. It counts as a try of that answer.
+            self.answers[key] = kept.model_copy(update={"tries": tries})
             return
         self.answers.pop(key, None)  # kept in order of the last try
         self.answers[key] = EventAnswer(key=key, status="refused", tries=tries, refusal=refusal.to_model())
@@ -215,7 +269,7 @@ class EventDesk:
         dated, dated_en = dates_said(event, workflow.now())  # staff see both days when they differ
         if dated:
             zh, en = zh + dated, en + dated_en
-            self.case.fact(f"{spec.title[0]}{dated}")
+            self.case.fact(f"{spec.title[0]}{dated}", f"{spec.title[1]}{dated_en}")
         await self.case.log_event(f"event.{spec.name}", zh, actor=event.actor, key=f"event:{event.event_id}")
         return EventReceipt(event_id=event.event_id, event=spec.name, stage=self.case.stage.value,
                             message=zh, message_en=en)
@@ -251,8 +305,8 @@ class TakesEvents:
     events: EventDesk
 
     @workflow.signal(dynamic=True)
-    async def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        await self.events.take(name, args)
+    def event_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        self.events.inbox.append(lambda: self.events.take(name, args))  # recorded; the desk takes it
 
     @workflow.query(name=ANSWER_QUERY)
     def answer(self, key: str) -> EventAnswer | None:
@@ -265,8 +319,14 @@ class TakesEvents:
         """The names of the events that fit now (those whose fit depends on their content included)."""
         return self.events.fitting()
 
+    @workflow.signal(name="unit_keys_revised")
+    def unit_keys_revised(self) -> None:
+        """The units' public keys changed in configuration (`weiquan keys reload`): load them again, in
+        the desk's turn; carries no authority, no keys."""
+        self.events.inbox.append(self.events.load_keys)
+
     @workflow.signal(name="calendar_revised")
-    async def calendar_revised(self, revision: int) -> None:
+    def calendar_revised(self, revision: int) -> None:
         """A holiday-calendar revision was loaded (`weiquan calendar load`); carries no authority, no data."""
-        # Not an agency's event: the clocks read the calendar itself in an activity.
-        await self.events.case.clocks.calendar_revised(revision)
+        # Not an agency's event: the clocks read the calendar itself in an activity, in the desk's turn.
+        self.events.inbox.append(lambda: self.events.case.clocks.calendar_revised(revision))

@@ -10,6 +10,7 @@ the meeting concerns is told where it stands (its current details show the open 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.meeting_file import MeetingChange, MeetingFile
+    from activities.signing import SignRequest, UnitSigner
     from domain import visibility as sa
     from domain.calendar import SHANGHAI, local_text
     from domain.events.coordination import MeetingNews
@@ -44,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.clock import Clock, ClockBoard
 from workflows.events import EventDesk, EventSpec, Said, TakesEvents, case_event, specs_of
 from workflows.notices import send_notice
-from workflows.runtime import RETRY, require_id
+from workflows.runtime import RETRY, agency_queue, require_id
 
 OPEN_STATUSES = (MeetingStatus.PROPOSED, MeetingStatus.CONVENED, MeetingStatus.AGREED)
 
@@ -75,6 +77,7 @@ class MeetingRuntime:
         self.invitations_sent = False
         self.notify_errors: list[str] = []
         self.facts: list[str] = []
+        self.facts_en: list[str] = []  # the same lines in English (`--lang en`), one for each
         self.clocks = ClockBoard(self)
         self.activity_options: dict[str, Any] = {"start_to_close_timeout": timedelta(seconds=30),
                                                  "retry_policy": RETRY}
@@ -108,7 +111,7 @@ class MeetingRuntime:
                      key: str | None = None) -> bool:
         def failed(line: str) -> None:
             self.notify_errors.append(line)
-            self.fact(f"通知失败：{line}")
+            self.fact(f"通知失败：{line}", f"notice failed: {line}")
 
         return await send_notice(self, unit, kind, subject, body, to_head=to_head,
                                  key=key or f"notice:{self.next_seq()}", on_error=failed)
@@ -129,8 +132,9 @@ class MeetingRuntime:
 
     # ---- the meeting's own state ---------------------------------------------------------------
 
-    def fact(self, line: str) -> None:
+    def fact(self, line: str, en: str) -> None:
         self.facts.append(line)
+        self.facts_en.append(en)
         self.publish()
 
     def action_clocks(self) -> list[Clock]:
@@ -195,7 +199,8 @@ class MeetingRuntime:
                            topic=self.request.topic, kind=self.request.kind, cases=list(self.request.cases),
                            invitees=list(self.invitees), confirmed=dict(self.confirmed), held_on=self.held_on,
                            place=self.place, minutes=self.minutes, actions=self.action_views(),
-                           invitations_sent=self.invitations_sent, notify_errors=list(self.notify_errors), facts=list(self.facts))
+                           invitations_sent=self.invitations_sent, notify_errors=list(self.notify_errors), facts=list(self.facts),
+                           facts_en=list(self.facts_en))
 
     async def tell_cases(self) -> None:
         """Signal each case the meeting concerns; a closed or unknown case is noted, not fatal."""
@@ -204,12 +209,18 @@ class MeetingRuntime:
                                actor=Actor(unit=self.convener, person="协调会商"), meeting_id=self.number,
                                topic=self.request.topic, status=self.stage, open_actions=self.open_actions(),
                                overdue_actions=self.overdue_actions())
+            # Signed by the convening unit's own worker: the case checks it like any unit's event.
+            signed = await workflow.execute_activity_method(
+                UnitSigner.sign_event, SignRequest(workflow_id=number, event="meeting_status",
+                                                   payload=news.model_dump(mode="json")),
+                task_queue=agency_queue(self.convener), **self.activity_options, summary="签署会商进展")
             try:
-                await workflow.get_external_workflow_handle(number).signal("meeting_status", news)
+                await workflow.get_external_workflow_handle(number).signal("meeting_status", signed)
             except FailureError:
                 if number not in self._unreachable:
                     self._unreachable.append(number)
-                    self.fact(f"无法告知案件 {number}（已结案或不存在）")
+                    self.fact(f"无法告知案件 {number}（已结案或不存在）",
+                              f"could not tell case {number} (closed or unknown)")
 
 
 class MeetingDesk:
@@ -365,7 +376,7 @@ class MeetingDesk:
     async def cancel(self, event: MeetingCancel) -> Said:
         m = self.m
         m.stage, m.closed_at = MeetingStatus.CANCELLED, workflow.now()
-        m.fact(f"会商已取消：{event.reason}")
+        m.fact(f"会商已取消：{event.reason}", f"meeting cancelled: {event.reason}")
         await m.tell_cases()
         return f"已取消：{event.reason}", "cancelled"
 
@@ -375,7 +386,9 @@ class MeetingDesk:
         number = int(clock.key.split(".")[1])
         action = m.actions[number - 1]
         m.fact(f"事项{number}逾期未办结：{unit_name(action.unit)} {action.post} {action.person}，"
-               f"已上报{unit_name(action.unit)}负责人（拖拉搪塞，Plan 四(三)）")
+               f"已上报{unit_name(action.unit)}负责人（拖拉搪塞，Plan 四(三)）",
+               f"action {number} overdue: {AGENCY[action.unit.value][1]} {action.post} {action.person}; "
+               f"reported to the unit's head (Plan 4(3))")
         await m.record("meeting.action_overdue", f"事项{number}“{action.task[:40]}”逾期未办结，责任人 "
                        f"{action.post} {action.person}，已上报{unit_name(action.unit)}负责人")
         await m.tell_cases()
@@ -403,6 +416,9 @@ class MeetingWorkflow(TakesEvents):
     @workflow.run
     async def run(self, request: MeetingRequest) -> MeetingOutcome:
         require_id(is_meeting_id, "会商编号")
+        return await self.events.beside(self.meet(request))  # the desk takes events beside the flow
+
+    async def meet(self, request: MeetingRequest) -> MeetingOutcome:
         m = self.meeting
         m.publish()
         if m.stage == MeetingStatus.PROPOSED:
@@ -418,12 +434,12 @@ class MeetingWorkflow(TakesEvents):
         if m.stage == MeetingStatus.AGREED:
             await workflow.wait_condition(lambda: m.open_actions() == 0)
             m.stage, m.closed_at = MeetingStatus.CLOSED, workflow.now()
-            m.fact("议定事项已全部办结")
+            m.fact("议定事项已全部办结", "every agreed action done")
             await m.record("meeting.closed", "议定事项已全部办结，会商结束")
             await m.tell_cases()
         else:
             await m.record("meeting.cancelled", f"会商取消：{m.facts[-1]}")
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(self.events.idle)
         clocks = m.action_clocks()
         return MeetingOutcome(meeting_id=m.number, status=m.stage, actions=len(clocks),
                               met=sum(c.state == "met" for c in clocks),

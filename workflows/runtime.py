@@ -53,6 +53,7 @@ class CaseRuntime:
         self.flags: list[CaseFlag] = []
         self.tracks: dict[str, str] = {}  # parallel tracks beside the main stage: name → status
         self.facts: list[str] = []  # what a supervisor should know (Chinese, one line each)
+        self.facts_en: list[str] = []  # the same lines in English (`--lang en`), one for each
         self.amount_recovered = Decimal(0)
         self.amount_above_claim: Decimal | None = None  # see CaseSnapshot
         self.outcome: str | None = None
@@ -88,8 +89,10 @@ class CaseRuntime:
             self.flags.remove(flag)
         self.publish()
 
-    def fact(self, line: str) -> None:
+    def fact(self, line: str, en: str) -> None:
+        """A line a supervisor should know, in Chinese and English."""
         self.facts.append(line)
+        self.facts_en.append(en)
         self.publish()
 
     def settled(self, amount: Decimal) -> None:
@@ -149,7 +152,8 @@ class CaseRuntime:
 
         def failed(line: str) -> None:
             self.flag(CaseFlag.NOTIFY_ERROR)
-            self.fact(f"通知失败：{line}")
+            self.fact(f"通知失败：{line}", f"notice failed: {AGENCY[unit.value][1]} has no "
+                                          f"{'head' if to_head else 'liaison'} in the directory")
 
         return await send_notice(self, unit, kind, subject, body, to_head=to_head,
                                  key=key or f"notice:{self.next_seq()}", on_error=failed)
@@ -165,7 +169,9 @@ class CaseRuntime:
                                                             summary=f"通知{who}")
             if result.error:
                 self.flag(CaseFlag.NOTIFY_ERROR)
-                self.fact(f"通知失败：案件未登记{who}（{subject}）")
+                self.fact(f"通知失败：案件未登记{who}（{subject}）",
+                          f"notice failed: the case has no {'claimant' if party == 'claimant' else 'respondent'} "
+                          "on record")
 
     async def hand_over(self, activity: Any, agency: Agency, kind: str, title: str) -> None:
         """Put the case in an agency's inbox, through an activity on that agency's own queue."""

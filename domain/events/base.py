@@ -124,9 +124,12 @@ class EventReceipt(BaseModel):
 class EventRefusal(BaseModel):
     """Why a case refused an event (in its answer); nothing in the case changed."""
 
-    code: Literal["unknown_event", "payload", "wrong_actor", "invalid_payload", "conflict", "not_now"] = Field(
+    code: Literal["unknown_event", "payload", "wrong_actor", "unauthenticated", "invalid_payload", "conflict",
+                  "not_now"] = Field(
         description="checked in this order · unknown_event: no such event · payload: not exactly one JSON object · "
                     "wrong_actor: the unit may not send this event (looked at before the payload's schema) · "
+                    "unauthenticated: no valid signature (proof) by a key of the unit the event names, made for "
+                    "this case or meeting, this event and this event id (docs/integration.md, Signing events) · "
                     "invalid_payload: the payload breaks its schema · conflict: the event id was used before for "
                     "another event or other content (nothing applied; use a new id for a new fact) · not_now: the "
                     "case is not at a step where this event fits")

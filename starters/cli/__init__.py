@@ -24,6 +24,7 @@ app.add_typer(calendar.calendar_app, name="calendar")
 app.add_typer(liaison.liaison_app, name="liaison")
 app.add_typer(db.db_app, name="db")
 app.add_typer(meetings.meeting_app, name="meeting")
+app.add_typer(system.keys_app, name="keys")
 for top_level in (liaison.system, report.report_app, system.system_app):
     app.add_typer(top_level)
 

@@ -19,7 +19,7 @@ from domain.models import Agency, CaseIntake, DeadlineView
 from domain.rules import settings
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, today
 from starters.cli.reach import client, or_none, registry, run
-from starters.output import BAD_INPUT, deadline_table, events_now
+from starters.output import BAD_INPUT, deadline_table, events_now, print_facts
 
 case_app = typer.Typer(help="案件：受理、查看、事件 · cases", no_args_is_help=True)
 
@@ -141,8 +141,7 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if view.outcome:
         lines.append((("结果", "Outcome"), view.outcome))
     o.fields(lines)
-    for fact in view.facts:
-        print(f"- {fact}")
+    print_facts(o, view.facts, view.facts_en)
     deadline_table(o, view.deadlines)
     events_now(o, case, now, events())
 
@@ -178,16 +177,18 @@ def case_list(
     agency: Annotated[str | None, typer.Option(help="责任单位：代码或名称，如 legal_aid 或 工会")] = None,
     overdue: Annotated[bool | None, typer.Option("--overdue/--not-overdue", help="只看逾期/未逾期")] = None,
     district: Annotated[str | None, typer.Option(help="区县：代码或名称，如 360113 或 红谷滩区")] = None,
+    person: Annotated[str | None, typer.Option(help="当事人身份证号或统一社会信用代码 / a party's ID number or credit code")] = None,
     lang: LangOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """按阶段、责任单位、是否逾期、区县筛选案件（来自登记库）。"""
+    """按阶段、责任单位、是否逾期、区县或当事人筛选案件（来自登记库）。"""
     from domain.districts import DISTRICTS
 
     o = out(lang, as_json)
     stage = o.choice(stage, STAGE, ("阶段", "stage"))
     agency = o.choice(agency, AGENCY, ("责任单位", "unit"))
     district = o.choice(district, {code: (name, name) for code, name in DISTRICTS.items()}, ("区县", "district"))
-    rows = registry(o).cases(stage=stage, agency=agency, overdue=overdue, district=district)
+    rows = registry(o).cases(stage=stage, agency=agency, overdue=overdue, district=district,
+                             person=person.strip().upper() if person else None)
     # A row written before the registry kept the English text shows the Chinese until its next change.
     o.rows(rows, o.t(f"案件（{len(rows)}）", f"Cases ({len(rows)})"),
            [("案件编号", "Case"), ("阶段", "Stage"), ("责任单位", "Unit"), ("等待", "Waiting for"),

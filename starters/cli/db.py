@@ -17,9 +17,10 @@ db_app = typer.Typer(help="登记库结构迁移 · registry schema migrations",
 
 @db_app.command("upgrade")
 def upgrade(revision: Annotated[str, typer.Argument(help="目标版本（默认 head）")] = "head") -> None:
-    """升级登记库结构到指定版本（默认最新）。"""
-    engine = Registry().engine
-    guarded(lambda: migrate.upgrade(engine, revision))
+    """升级登记库结构到指定版本（默认最新）；到最新版本时，并加密仍为明文的身份证号与电话。"""
+    registry = guarded(Registry)
+    engine = registry.engine
+    guarded(registry.upgrade if revision == "head" else lambda: migrate.upgrade(engine, revision))
     print(migrate.current(engine))
 
 
@@ -27,7 +28,7 @@ def upgrade(revision: Annotated[str, typer.Argument(help="目标版本（默认 
 def downgrade(revision: Annotated[str, typer.Argument(
         help="目标版本：默认回退一个版本；或版本号；base 删除全部表")] = "-1") -> None:
     """回退登记库结构（先备份！），默认回退最近一个版本。"""
-    engine = Registry().engine
+    engine = guarded(Registry).engine
     guarded(lambda: migrate.downgrade(engine, revision))
     print(migrate.current(engine) or "base")
 

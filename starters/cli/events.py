@@ -44,6 +44,7 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError, RPCStatusCode
 
+    from domain.signing import SigningConfigError
     from starters.cases import EventRefused, send_event
     from starters.failures import CaseClosed, NoAnswer, answer_wait
     from workflows.events import actor_refusal
@@ -76,6 +77,8 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
 
     try:
         receipt = run(go(), o)
+    except SigningConfigError as err:  # this machine holds no usable key of the event's unit
+        o.fail(f"无法签名该事件：{err}", f"cannot sign the event: {err}", BAD_INPUT)
     except EventRefused as refused:
         code = REFUSED if refused.code == "not_now" else BAD_INPUT
         o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}", code)

@@ -4,6 +4,7 @@ the registry's list, and its minutes."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,10 +17,10 @@ from domain.catalogue import events
 from domain.i18n import AGENCY, CLOCK_STATE, word
 from domain.meetings import STATUS_WORDS
 from domain.models import Agency
-from starters.cli.events import send_file
+from starters.cli.events import entry, send_file
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, parse_date, today
 from starters.cli.reach import client, or_none, registry, run
-from starters.output import BAD_INPUT
+from starters.output import BAD_INPUT, print_facts
 
 meeting_app = typer.Typer(help="协调会商：召集、确认参会、会议纪要、议定事项 · consultation meetings",
                           no_args_is_help=True)
@@ -79,6 +80,16 @@ def meeting_event(meeting: str, event: str, file: FileOpt, lang: LangOpt = None,
     send_file(out(lang, as_json), meeting, event, file, events("meeting"), ("会商", "meeting"))
 
 
+@meeting_app.command("template")
+def meeting_template(event: Annotated[str, typer.Argument(help="事件名，如 meeting_confirm")],
+                     lang: LangOpt = None) -> None:
+    """输出一个填好的会商事件示例（JSON），改写后用 weiquan meeting event 发送。"""
+    from starters.payloads import event_schema, example
+
+    spec = entry(out(lang, False), events("meeting"), event)
+    print(json.dumps(example(spec, event_schema(spec)), ensure_ascii=False, indent=2))
+
+
 @meeting_app.command("show")
 def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """查看协调会商：状态、参会确认、议定事项及其期限、通知失败。"""
@@ -107,8 +118,7 @@ def meeting_show(meeting: str, lang: LangOpt = None, as_json: JsonOpt = False) -
     o.fields(lines)
     for line in view.notify_errors:
         o.err.print(f"[red]{o.t('通知失败', 'Notice failed')}[/red]：{escape(line)}", highlight=False)
-    for fact in view.facts:
-        print(f"- {fact}")
+    print_facts(o, view.facts, view.facts_en)
     o.table(o.t("议定事项", "Actions"),
             [o.t("序号", "No."), o.t("事项", "Action"), o.t("责任单位", "Unit"), o.t("岗位", "Post"),
              o.t("责任人", "Person"), o.t("截止", "Due"), o.t("状态", "State")],

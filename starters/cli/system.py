@@ -1,5 +1,5 @@
-"""Running the system and its contract: `weiquan worker | server | up`, `weiquan contract`, and the
-payload encryption's `weiquan codec-key | codec-server`."""
+"""Running the system and its contract: `weiquan worker | server | up | gateway | gateway-token`,
+`weiquan contract`, and the payload encryption's `weiquan codec-key | codec-server`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,16 @@ def worker(agency: Annotated[list[str] | None, typer.Option(
     if unknown:
         Out(default_lang()).fail(f"未知队列：{', '.join(unknown)}（可选 {', '.join(ALL)}）",
                                  f"unknown queue: {', '.join(unknown)} (choose from {', '.join(ALL)})", BAD_INPUT)
+    if "case" in queues:  # the cases check events against the units' keys: none configured, none is taken
+        from activities.signing import load_policy
+        from domain.signing import SigningConfigError
+
+        try:
+            load_policy()
+        except SigningConfigError as err:
+            Out(default_lang()).fail(f"签名公钥有误：{err}（或 WEIQUAN_VERIFY_SENDERS=off 明确关闭验证）",
+                                     f"units' keys: {err} (or turn the check off explicitly: WEIQUAN_VERIFY_SENDERS=off)",
+                                     BAD_INPUT)
 
     run(serve(queues))
 
@@ -56,7 +66,8 @@ def up(
     exit_after: Annotated[float | None, typer.Option(help="运行若干秒后退出（用于检查）")] = None,
 ) -> None:
     """一条命令启动整个系统：内嵌 Temporal 服务与 Web UI、全部 worker、登记库，并受理示例案件。
-    首次启动时生成载荷密钥（.weiquan/codec-keys，权限 0600），载荷加密，Web UI 经本机编解码服务解密。"""
+    首次启动时生成载荷密钥（.weiquan/codec-keys，权限 0600）与各单位签名密钥（.weiquan/keys/<单位>.key，权限 0600；
+    公钥 .weiquan/unit-keys.json），载荷加密、事件须签名，Web UI 经本机编解码服务解密。"""
     from starters.up import bring_up
 
     run(bring_up(port=port, ui_port=ui_port, codec_port=codec_port, demo=demo, exit_after=exit_after))
@@ -114,3 +125,103 @@ def codec_server(
             await runner.cleanup()
 
     run(go())
+
+
+@system_app.command("gateway")
+def gateway(
+    host: Annotated[str, typer.Option(help="监听地址（非本机地址须同时给出证书）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8088,
+    tls_cert: Annotated[Path | None, typer.Option(help="TLS 证书（PEM）")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="TLS 私钥（PEM）")] = None,
+    client_ca: Annotated[Path | None, typer.Option(help="签发各单位客户端证书的 CA（PEM）：启用 mTLS")] = None,
+) -> None:
+    """事件网关：各单位系统以自己的凭证（API 令牌或客户端证书）经 HTTP 发送事件，网关写入其单位、以该单位密钥签名后发送。
+    凭证见 WEIQUAN_GATEWAY_AUTH（默认 .weiquan/gateway-auth.json；令牌用 `weiquan gateway-token` 生成），文档见 docs/integration.md。"""
+    from domain.signing import SigningConfigError, load_unit_key
+    from starters import gateway as gw
+    from starters.cli.reach import client
+    from workers.logs import configure_logging
+    from workers.run import stop_event
+
+    o = Out(default_lang())
+    if (tls_cert is None) != (tls_key is None) or (client_ca is not None and tls_cert is None):
+        o.fail("--tls-cert 与 --tls-key 须同时给出；--client-ca 需要它们", "give --tls-cert and --tls-key together; "
+               "--client-ca needs them", BAD_INPUT)
+    try:
+        auth = gw.load_auth()
+        tls = gw.tls_context(tls_cert, tls_key, client_ca) if tls_cert and tls_key else None
+    except gw.GatewayConfigError as err:
+        o.fail(f"网关配置有误：{err}", f"bad gateway settings: {err}", BAD_INPUT)
+    except (OSError, ValueError) as err:  # ssl.SSLError is an OSError: unreadable or mismatched PEM files
+        o.fail(f"无法载入 TLS 证书或密钥：{err}", f"cannot load the TLS certificate or key: {err}", BAD_INPUT)
+
+    try:  # every unit the gateway lets in must have its key here, or its events could not be signed
+        for unit in sorted({*auth.tokens, *auth.certificates.values()}):
+            load_unit_key(unit)
+    except SigningConfigError as err:
+        o.fail(f"签名密钥有误：{err}", f"bad signing keys: {err}", BAD_INPUT)
+
+    async def go() -> None:
+        configure_logging()  # once the settings are known to be usable
+        connection = await client(o)
+        try:
+            runner = await gw.serve(connection, host=host, port=port, auth=auth, signing_key=load_unit_key, tls=tls)
+        except gw.GatewayConfigError as err:
+            o.fail(f"网关配置有误：{err}", f"bad gateway settings: {err}", BAD_INPUT)
+        except OSError as err:
+            o.fail(f"无法监听 {host}:{port}：{err.strerror}", f"cannot listen on {host}:{port}: {err.strerror}", BAD_INPUT)
+        print(f"事件网关 / event gateway: {'https' if tls else 'http'}://{host}:{port}（Ctrl-C 退出 / to stop）", flush=True)
+        try:
+            await stop_event().wait()
+        finally:
+            await runner.cleanup()
+
+    run(go(), o)
+
+
+@system_app.command("gateway-token")
+def gateway_token(unit: Annotated[str, typer.Argument(help="单位：inspection, arbitration, union, legal_aid, window, court")]) -> None:
+    """为某单位的系统生成一个网关令牌：只输出这一次，凭证文件里只存它的 SHA-256。"""
+    from domain.models import Agency
+    from starters import gateway as gw
+
+    o = Out(default_lang())
+    try:
+        agency = Agency(unit)
+    except ValueError:
+        units = ", ".join(a.value for a in Agency)
+        o.fail(f"未知单位：{unit[:20]}（可选 {units}）", f"unknown unit {unit[:20]!r} (choose from {units})", BAD_INPUT)
+    try:
+        token = gw.add_token(agency)
+    except (gw.GatewayConfigError, OSError) as err:
+        o.fail(f"无法写入网关凭证：{err}", f"cannot write the gateway credentials: {err}", BAD_INPUT)
+    print(token)
+
+
+keys_app = typer.Typer(help="各单位签名公钥 · the units' signing keys", no_args_is_help=True)
+
+
+@keys_app.command("reload")
+def keys_reload() -> None:
+    """公钥配置（WEIQUAN_SIGNING_KEYS）改动后（新增或停用密钥），通知所有进行中的案件与会商重新载入。"""
+    from domain.signing import SigningConfigError, load_key_set
+    from starters.cli.reach import client
+
+    o = Out(default_lang())
+    try:
+        keys = load_key_set()  # a broken file is named here, before any case is told
+    except SigningConfigError as err:
+        o.fail(f"签名公钥有误：{err}", f"units' keys: {err}", BAD_INPUT)
+
+    async def go() -> int:
+        connection = await client(o)
+        told = 0
+        query = 'ExecutionStatus = "Running" AND WorkflowType IN ("CaseWorkflow", "MeetingWorkflow")'
+        async for running in connection.list_workflows(query):
+            await connection.get_workflow_handle(running.id, run_id=running.run_id).signal("unit_keys_revised")
+            told += 1
+        return told
+
+    told = run(go(), o)
+    count = sum(map(len, keys.units.values()))
+    print(o.t(f"已通知 {told} 个案件与会商重新载入 {count} 把公钥", f"{told} case(s) and meeting(s) told to reload {count} key(s)"))

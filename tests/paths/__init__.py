@@ -7,9 +7,11 @@ One table drives the time-skipping tests (which also record the replay histories
 on a real dev server and the benchmark. A new stage adds its paths here; nothing else changes.
 
 A step is either ``Send`` (an event, sent once the case is at a stage and ``ready`` holds) or
-``Skip`` (let time pass, then wait until ``until`` holds). A skip that means "the window lapses"
-names the clock (``past``) and skips to just past the due moment the case itself reports, so it is
-right whichever day the case starts on (a last day rolled over a weekend or holiday included).
+``Skip`` (let time pass, then wait until ``until`` holds). No skip counts calendar days where a
+window is at stake, so every path is right whichever day it starts on (tests/shifted.sh reruns the
+table at shifted dates): a skip that means "the window lapses" names the clock (``past``) and skips
+to just past the due moment the case itself reports (a last day rolled over a weekend or holiday
+included); a skip to a moment the path itself set (the hearing its notice named) gives it (``to``).
 A ``Send`` with ``meeting=n`` goes to the consultation meeting the case proposed in its n-th
 escalation (``MTG-<case>-<n>``, domain/identity.py) instead of the case: ``at`` is then the meeting's
 status and ``ready`` sees the meeting's view. A ``Send`` with ``refused`` must be answered with that
@@ -77,16 +79,21 @@ class Skip:
     what: str
     after: Check = always  # what must hold before time passes (the clock that should lapse runs)
     past: str = ""  # a clock (rule id or key): skip to just past its due moment, as the case reports it
-    days: float = 0  # otherwise: this long
+    to: Callable[[date], datetime] | None = None  # or: on to this moment (of the walk's first day), if not there yet
+    days: float = 0  # otherwise: this long (while nothing else may lapse: a clock paused, the windows closed)
 
     def ready(self, view: CaseView) -> bool:
         return self.after(view) and (not self.past or running_clock(view, self.past) is not None)
 
-    def delta(self, view: CaseView, now: datetime) -> timedelta:
-        return past_due(view, self.past, now) if self.past else timedelta(days=self.days)
+    def delta(self, view: CaseView, now: datetime, today: date) -> timedelta:
+        if self.past:
+            return past_due(view, self.past, now)
+        if self.to:
+            return max(self.to(today) - now, timedelta(0))
+        return timedelta(days=self.days)
 
     def __str__(self) -> str:
-        return f"past {self.past}" if self.past else f"{self.days} days"
+        return f"past {self.past}" if self.past else "to a set moment" if self.to else f"{self.days} days"
 
 
 Step = Send | Skip
@@ -224,6 +231,6 @@ async def walk(client: Client, number: str, path: CasePath, skip: Skipper, now: 
             refusals += await send(client, target, step.event, step.payload(event_id, today), patient, step.refused)
         else:
             view = await until(client, number, step.ready, f"ready to skip {step}", seconds, patient)
-            await skip(number, step.delta(view, await now(number)))
+            await skip(number, step.delta(view, await now(number), today))
             await until(client, number, step.until, step.what, seconds, patient)
     return refusals

@@ -15,13 +15,21 @@ from tests.paths.mediation import FAIL, GRANT
 DIRECT = {"channel": "arbitration", "consent": False}
 COURT = "南昌市红谷滩区人民法院"
 HEARING_IN = 12  # days from the case's first day: the award waits for the hearing
+POSTPONED_BY = 2  # days the hearing moves on the worker's request
+HELD_FOR = timedelta(hours=2)  # the award comes this long after the hearing opens
+
+
+def hearing(today: date, moved: bool = False) -> datetime:
+    """The hearing the notice sets (``moved``: the one it is postponed to)."""
+    return datetime.combine(today + timedelta(days=HEARING_IN + (POSTPONED_BY if moved else 0)), time(9, 30),
+                            SHANGHAI)
 
 
 def notice(today: date) -> dict[str, Any]:
-    hearing = datetime.combine(today + timedelta(days=HEARING_IN), time(9, 30), SHANGHAI)
+    at = hearing(today)
     return {"tribunal": {"chair": "示例仲裁员甲", "members": ["示例仲裁员乙", "示例仲裁员丙"]},
-            "evidence_until": (hearing.date() - timedelta(days=3)).isoformat(),
-            "hearing_at": hearing.isoformat(), "hearing_place": "南昌市劳动人事争议仲裁院第一仲裁庭"}
+            "evidence_until": (at.date() - timedelta(days=3)).isoformat(),
+            "hearing_at": at.isoformat(), "hearing_place": "南昌市劳动人事争议仲裁院第一仲裁庭"}
 
 
 def claims(*pairs: tuple[str, str | None]) -> list[dict[str, Any]]:
@@ -30,15 +38,18 @@ def claims(*pairs: tuple[str, str | None]) -> list[dict[str, Any]]:
 
 FILE = Send("arbitration_filed", "arbitration", "arbitration", ready=lambda v: "当天立案" in v.waiting_for)
 NOTICE = Send("arbitration_notice", "arbitration", "arbitration", notice)
-HEARING_HELD = Skip(always, "the hearing is held", days=HEARING_IN + 1)
+HEARING_HELD = Skip(always, "the hearing is held", to=lambda today: hearing(today) + HELD_FOR)
+# The copy's window counts working days (5 to 15 days, by the holidays it spans): it may outlast the
+# hearing, so a path that leaves the copy unserved skips past the window itself, then on to the hearing.
+COPY_UNSERVED = Skip(has_clock("arb.serve_copy", "lapsed"), "the copy goes unserved", past="arb.serve_copy")
 BOTH = ["worker", "employer"]
-POSTPONED_BY = 2  # days the hearing moves on the worker's request
 
 
 def postponed(today: date) -> dict[str, Any]:
-    hearing = datetime.combine(today + timedelta(days=HEARING_IN + POSTPONED_BY), time(9, 30), SHANGHAI)
-    return {"hearing_at": hearing.isoformat(), "hearing_place": "南昌市劳动人事争议仲裁院第二仲裁庭",
+    return {"hearing_at": hearing(today, moved=True).isoformat(), "hearing_place": "南昌市劳动人事争议仲裁院第二仲裁庭",
             "reason": "同意延期后重新排期"}
+
+
 AWARD_CLOCK = has_clock("arb.award", "running")
 
 ARBITRATION_PATHS: tuple[CasePath, ...] = (
@@ -50,7 +61,7 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
               {"items": [{"type": "wages", "amount": "20000.00"}]}),
          Send("arbitration_advance_execution", "arbitration", "arbitration",
               {"items": [{"type": "wages", "amount": "20000.00"}]}),
-         HEARING_HELD,
+         COPY_UNSERVED, HEARING_HELD,
          Send("arbitration_award", "arbitration", "arbitration",
               {"served_to": BOTH, "items": [{"type": "wages", "amount": "20000.00"},
                                             {"type": "compensation", "amount": "30000.00"}]}),
@@ -67,8 +78,9 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "award_clock_restarted_paused_extended", DIRECT,
-        # The notices go out first: their working-day windows must not race the five days' suspension.
-        (FILE, NOTICE,
+        # The notices go out and the copy's window lapses first: no working-day window races the five
+        # days' suspension (5 working days may be just 5 days, with a make-up working weekend).
+        (FILE, NOTICE, COPY_UNSERVED,
          Send("arbitration_award_clock_restart", "arbitration", "arbitration",
               {"cause": "claims_changed", "reason": "申请人增加加班费请求",
                "added_claims": claims(("overtime", "3000.00"))}, ready=AWARD_CLOCK),
@@ -110,7 +122,7 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "award_sued_appealed_enforced", {**DIRECT, "claims": claims(("compensation", "50000.00"))},
-        (FILE, NOTICE, HEARING_HELD,
+        (FILE, NOTICE, COPY_UNSERVED, HEARING_HELD,
          Send("arbitration_award", "arbitration", "arbitration",
               {"served_to": BOTH, "items": [{"type": "compensation", "amount": "50000.00"}]}),
          Send("lawsuit_filed", "legal_aid", "arbitration", {"party": "worker", "court": COURT}),
@@ -142,7 +154,7 @@ ARBITRATION_PATHS: tuple[CasePath, ...] = (
          Send("arbitration_copy_served", "arbitration", "arbitration"),
          # filed, so the defence window (working days, maybe across a holiday) never races the skip
          Send("arbitration_defence_filed", "arbitration", "arbitration"),
-         Skip(always, "the postponed hearing is held", days=HEARING_IN + POSTPONED_BY + 1),
+         Skip(always, "the postponed hearing is held", to=lambda today: hearing(today, moved=True) + HELD_FOR),
          Send("arbitration_award", "arbitration", "arbitration",
               {"served_to": ["worker"], "items": [{"type": "wages", "amount": "5000.00"}]}),
          Send("award_served", "arbitration", "arbitration", {"party": "employer"}),

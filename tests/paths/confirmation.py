@@ -3,8 +3,19 @@ review by the arbitration commission, confirmed late after its review period lap
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 from tests.paths import CasePath, Send, Skip, has_clock
-from tests.paths.mediation import AGREE, PAID
+from tests.paths.mediation import AGREE, agreement
+
+# The review period counts working days (up to 15 days across a holiday week): the agreed date lies
+# beyond it wherever the case starts, so the review lapses while the agreement is still to be performed.
+PAY_WITHIN = 30  # days
+
+
+def agreed_later(today: date) -> dict[str, Any]:
+    return {**agreement(today), "performance_date": (today + timedelta(days=PAY_WITHIN)).isoformat()}
 
 
 def consents(route: str, unit: str) -> tuple[Send, ...]:
@@ -34,7 +45,7 @@ CONFIRMATION_PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "arbitral_review_confirmed_late", {"consent": False},
-        (AGREE, *consents("arbitral", "legal_aid"),
+        (Send("mediation_agreement", "union", "mediation", agreed_later), *consents("arbitral", "legal_aid"),
          Send("confirmation_filed", "legal_aid", "confirmation", {"route": "arbitral"}),
          Skip(has_clock("confirm.arbitral.review", "lapsed"), "the review period lapses",
               past="confirm.arbitral.review"),

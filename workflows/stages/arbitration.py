@@ -141,11 +141,11 @@ class Arbitration:
         await self.case.record("arbitration.applied", f"{AGENCY[source.value][0]}接收劳动者的仲裁申请")
         await self._received()
 
-    async def await_application(self, why: str) -> bool:
+    async def await_application(self, why: Said) -> bool:
         """Wait for the worker's application (True) or a withdrawal (False)."""
         case = self.case
         if self.application is None and self.result is None:
-            case.fact(why)
+            case.fact(*why)
             self.awaiting = True
             case.enter(case.stage, None,
                        ("等待劳动者申请仲裁（或撤回）", "the worker to apply for arbitration (or withdraw)"))
@@ -223,24 +223,35 @@ class Arbitration:
                              f"仲裁申请 {case.number}")
         await self._start("arb.same_day_filing")
         await self._start("arb.accept", on_lapse=self._silent)
+        priority_en = []
         if any(c.type in WAGE_CLAIMS for c in app.claims):
             self.priority.append("追索劳动报酬")
+            priority_en.append("a wage claim")
         if CaseFlag.GROUP in case.flags:
             self.priority.append(f"集体劳动争议（{len(case.intake.claimants)}名劳动者）")
+            priority_en.append(f"a collective dispute ({len(case.intake.claimants)} workers)")
             if not app.representatives:
-                case.fact("集体劳动争议：劳动者应推举代表参加仲裁（LDMA Art 7）")
+                case.fact("集体劳动争议：劳动者应推举代表参加仲裁（LDMA Art 7）",
+                          "collective dispute: the workers should elect representatives for the arbitration "
+                          "(LDMA Art 7)")
         if self.priority:
             case.flag(CaseFlag.PRIORITY)
-            case.fact("仲裁优先受理、优先审理：" + "；".join(self.priority))
-        case.fact(f"仲裁申请经{AGENCY[app.source.value][0]}提交，仲裁委应当天立案（Plan 三(五)）")
+            case.fact("仲裁优先受理、优先审理：" + "；".join(self.priority),
+                      "arbitration accepts and hears it first: " + "; ".join(priority_en))
+        case.fact(f"仲裁申请经{AGENCY[app.source.value][0]}提交，仲裁委应当天立案（Plan 三(五)）",
+                  f"the application came through {AGENCY[app.source.value][1]}: arbitration should file it the same "
+                  "day (Plan 三(五))")
         self.show()
 
     async def _silent(self, _: Clock) -> None:
-        self.case.fact("仲裁委逾期未作出受理决定：劳动者可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 29）")
+        self.case.fact("仲裁委逾期未作出受理决定：劳动者可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 29）",
+                       "arbitration did not decide on accepting the application in time: the worker may sue in court "
+                       "(LDMA Art 29)")
         self.show()
 
     async def _late_award(self, _: Clock) -> None:
-        self.case.fact("仲裁庭逾期未作出裁决：当事人可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 43）")
+        self.case.fact("仲裁庭逾期未作出裁决：当事人可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 43）",
+                       "the tribunal made no award in time: either party may sue in court (LDMA Art 43)")
         self.show()
 
     async def _classify(self, items: list[AwardItem]) -> list[AwardLine]:
@@ -259,7 +270,8 @@ class Arbitration:
         told = await self._start("arb.hearing_notice", on_date=local.date())
         await told.complete()
         if told.state == "met_late":
-            self.case.fact(f"开庭通知迟于 {_t(told)}（{told.title}）：通知有瑕疵（{told.source}）")
+            self.case.fact(f"开庭通知迟于 {_t(told)}（{told.title}）：通知有瑕疵（{told.source}）",
+                           f"the hearing notice came after {told.due_text_en}: the notice is defective ({told.source})")
         await self._start("arb.postpone_request", on_date=local.date())
 
     def _claimants_only(self, names: list[str]) -> Said | None:
@@ -354,7 +366,8 @@ class Arbitration:
     async def represent(self, event: Representatives) -> Said:
         assert self.application is not None
         self.application.representatives = list(event.names)
-        self.case.fact(f"集体劳动争议代表人：{'、'.join(event.names)}（LDMA Art 7）")
+        self.case.fact(f"集体劳动争议代表人：{'、'.join(event.names)}（LDMA Art 7）",
+                       f"representatives of the collective dispute: {', '.join(event.names)} (LDMA Art 7)")
         return f"已记录代表人：{'、'.join(event.names)}", "representatives recorded"
 
     def _withdrawable(self, _: CaseWithdrawn) -> Said | None:
@@ -453,7 +466,9 @@ class Arbitration:
         if clock := self._open("arb.postpone_request"):
             await clock.complete(note=event.reason)
             return f"已记录{who}的延期开庭请求（按期提出），是否延期由仲裁委员会决定", "request recorded, in time"
-        self.case.fact(f"{who}请求延期开庭迟于法定期限，由仲裁委员会决定（LDMA Art 35）")
+        self.case.fact(f"{who}请求延期开庭迟于法定期限，由仲裁委员会决定（LDMA Art 35）",
+                       f"{PARTY[event.party][1]} asked to postpone the hearing after the time allowed; arbitration "
+                       "decides (LDMA Art 35)")
         return f"已记录{who}的延期开庭请求（逾期提出），由仲裁委员会决定", "request recorded, late"
 
     @case_event("arbitration_hearing_changed", HearingChanged, actors=COMMISSION,
@@ -550,7 +565,9 @@ class Arbitration:
     async def wage_first(self, event: WageMediation) -> Said:
         await self.case.clocks.start("mediation.performance", key="arb.wage_mediation.performance",
                                      on_date=event.performance_date)
-        self.case.fact(f"劳动报酬部分先行调解：¥{event.amount:,.2f}，{event.performance_date} 前履行；其他请求继续审理")
+        self.case.fact(f"劳动报酬部分先行调解：¥{event.amount:,.2f}，{event.performance_date} 前履行；其他请求继续审理",
+                       f"the wage part mediated first: ¥{event.amount:,.2f}, to be paid by {event.performance_date}; "
+                       "the other claims go on")
         self.show()
         return f"已记录劳动报酬部分调解：¥{event.amount:,.2f}，{event.performance_date} 前履行", "wage part mediated"
 
@@ -565,7 +582,7 @@ class Arbitration:
                 title=("先行裁决（部分事实已经清楚）", "partial award on the clear part"), when=_tribunal_formed)
     async def partial_award(self, event: AwardItems) -> Said:
         lines = await self._classify(event.items)
-        self.case.fact(f"先行裁决（LDMA Art 43）：{describe(lines)}")
+        self.case.fact(f"先行裁决（LDMA Art 43）：{describe(lines)}", f"partial award (LDMA Art 43): {describe(lines, 'en')}")
         self.show()
         return f"已记录先行裁决：{describe(lines)}", "partial award recorded"
 
@@ -588,7 +605,9 @@ class Arbitration:
         await workflow.execute_activity_method(ArbitrationDesk.transfer_advance_execution, order,
                                                task_queue=agency_queue(Agency.ARBITRATION), **case.activity_options,
                                                summary="先予执行移送人民法院")
-        case.fact(f"先予执行裁决已移送人民法院执行：{items}（LDMA Art 44）")
+        case.fact(f"先予执行裁决已移送人民法院执行：{items}（LDMA Art 44）",
+                  "advance execution handed to the court: " + "; ".join(i.label("en") for i in event.items)
+                  + " (LDMA Art 44)")
         self.show()
         return f"先予执行已移送人民法院：{items}", "advance execution handed to the court"
 
@@ -613,7 +632,9 @@ class Arbitration:
             self.case.tracks[EVIDENCE] = f"{self.evidence_pending}项进行中"
         else:
             self.case.tracks.pop(EVIDENCE, None)
-        self.case.fact(f"仲裁委调查取证{'已取得' if event.obtained else '未能取得'}：{event.result}")
+        self.case.fact(f"仲裁委调查取证{'已取得' if event.obtained else '未能取得'}：{event.result}",
+                       f"arbitration's inquiry {'obtained' if event.obtained else 'did not obtain'} the evidence: "
+                       f"{event.result}")
         self.show()
         return f"已记录调查取证结果：{event.result}", "evidence result recorded"
 

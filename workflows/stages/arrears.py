@@ -49,7 +49,9 @@ class ArrearsTransfer:
         case = self.case
         self.summons = self.head = self.sent = self.police = None
         case.flag(CaseFlag.MALICIOUS_ARREARS)
-        case.fact(f"涉嫌恶意欠薪：责令支付逾期未履行，{assessment.basis}（刑法 Art 276-1）")
+        case.fact(f"涉嫌恶意欠薪：责令支付逾期未履行，{assessment.basis}（刑法 Art 276-1）",
+                  "suspected malicious wage arrears: the order to pay was not followed in time "
+                  "(Criminal Law Art 276-1)")
         await case.record("arrears.flagged", f"涉嫌恶意欠薪，启动移送公安程序：{assessment.basis}")
         await case.hand_over(InspectionDesk.serve_summons, Agency.INSPECTION, "arrears.summons",
                              f"以可证明送达的方式送达责令支付文书并记录 {case.number}")
@@ -59,7 +61,9 @@ class ArrearsTransfer:
         assert self.summons is not None
         head = await case.clocks.start("police.transfer", responsible=Agency.INSPECTION)
         case.fact(f"责令支付文书已送达（{SUMMONS_METHODS[self.summons.method]}，{self.summons.received_on}），"
-                  "已报请负责人决定是否移送公安")
+                  "已报请负责人决定是否移送公安",
+                  f"the order to pay was served ({self.summons.received_on}); the head is to decide on a transfer "
+                  "to the police")
         self._at("head", f"待负责人于 {case.local_time(head.due)} 前决定是否移送公安机关")
         if not await self._until(lambda: self.head is not None):
             return await self._paid(head)
@@ -67,19 +71,21 @@ class ArrearsTransfer:
         assert self.head is not None
         if not self.head.approved:
             self.step = None
-            case.fact(f"负责人 {self.head.approver} 决定不移送公安（{self.head.reason}）")
+            case.fact(f"负责人 {self.head.approver} 决定不移送公安（{self.head.reason}）",
+                      f"head {self.head.approver} decided against a transfer to the police ({self.head.reason})")
             return None
         send = await case.clocks.start("police.transfer.send", responsible=Agency.INSPECTION)
         await case.hand_over(InspectionDesk.transfer_to_police, Agency.INSPECTION, "arrears.transfer",
                              f"移送公安机关（批准人 {self.head.approver}）{case.number}")
-        case.fact(f"负责人 {self.head.approver} 批准移送公安")
+        case.fact(f"负责人 {self.head.approver} 批准移送公安",
+                  f"head {self.head.approver} approved the transfer to the police")
         self._at("send", f"已批准移送：{case.local_time(send.due)} 前移送公安机关")
         if not await self._until(lambda: self.sent is not None):
             return await self._paid(send)
         await send.complete()
         assert self.sent is not None
         decide = await case.clocks.start("police.transfer.decide")
-        case.fact(f"已移送{self.sent.police_unit}")
+        case.fact(f"已移送{self.sent.police_unit}", f"transferred to {self.sent.police_unit}")
         self._at("police", f"已移送{self.sent.police_unit}：待公安机关于 {case.local_time(decide.due)} 前决定是否立案")
         if not await self._until(lambda: self.police is not None):
             return await self._paid(decide)

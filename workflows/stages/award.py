@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         SetAsideRuling,
     )
     from domain.events.base import service_moment
+    from domain.i18n import Lang
     from domain.models import Agency
 
 from workflows.clock import Clock
@@ -65,10 +66,11 @@ class ArbitrationResult:
         return self.kind == "litigation"
 
 
-def describe(lines: list[AwardLine]) -> str:
-    finals = "；".join(line.item.label() for line in lines if line.final)
-    others = "；".join(line.item.label() for line in lines if not line.final)
-    return "；".join(part for part in (f"终局：{finals}" if finals else "", f"非终局：{others}" if others else "")
+def describe(lines: list[AwardLine], lang: Lang = "zh") -> str:
+    sep, final, other = ("；", "终局：", "非终局：") if lang == "zh" else ("; ", "final: ", "not final: ")
+    finals = sep.join(line.item.label(lang) for line in lines if line.final)
+    others = sep.join(line.item.label(lang) for line in lines if not line.final)
+    return sep.join(part for part in (f"{final}{finals}" if finals else "", f"{other}{others}" if others else "")
                     if part)
 
 
@@ -104,16 +106,17 @@ class AwardWindows:
             return clock
         return None
 
-    async def _not_effective(self, what: str, mailed_on: date | None) -> None:
+    async def _not_effective(self, what: Said, mailed_on: date | None) -> None:
         """A filing posted in time came after the windows ran out: the award did not take effect."""
         if not self.effective:
             return
         self.effective = False
-        line = f"{what}的邮寄日期 {mailed_on} 在期间内，不算过期（CPL Art 85）：仲裁裁决未发生法律效力"
+        line = f"{what[0]}的邮寄日期 {mailed_on} 在期间内，不算过期（CPL Art 85）：仲裁裁决未发生法律效力"
         for key in ("arb.performance", "enforce.apply"):
             if clock := self.after.pop(key, None):
                 await clock.cancel(line)
-        self.case.fact(line)
+        self.case.fact(line, f"{what[1]} was posted on {mailed_on}, within the period, so it is in time (CPL Art 85): "
+                             "the award has not taken effect")
         await self.case.record("arbitration.award_not_effective", line)
 
     # ---- driven by the arbitration stage -------------------------------------------------------
@@ -121,11 +124,13 @@ class AwardWindows:
     async def open(self, lines: list[AwardLine], award: Award) -> None:
         self.lines, self.award = lines, award
         self.made_on = workflow.now().astimezone(SHANGHAI).date()
-        self.case.fact(f"仲裁裁决：{describe(lines)}")
+        self.case.fact(f"仲裁裁决：{describe(lines)}", f"award: {describe(lines, 'en')}")
         for line in lines:
-            self.case.fact(line.basis)
+            self.case.fact(line.basis, line.basis_en)
         if self.finals and self.nonfinals:
-            self.case.fact("裁决同时含终局和非终局事项：当事人就该裁决起诉的，按非终局裁决处理（SPC-L1 ◐）")
+            self.case.fact("裁决同时含终局和非终局事项：当事人就该裁决起诉的，按非终局裁决处理（SPC-L1 ◐）",
+                           "the award has final and non-final items: a suit against it treats it as non-final "
+                           "(SPC-L1 ◐)")
         for party in dict.fromkeys(award.served_to):
             await self._serve(party, award)
 
@@ -148,13 +153,15 @@ class AwardWindows:
         for key in (f"{party}.final", f"{party}.nonfinal"):
             if window := self._usable(key, mailed_on):
                 await window.complete(mailed_on=mailed_on)
-        await self._not_effective(f"{PARTY[party][0]}起诉", mailed_on)
+        await self._not_effective((f"{PARTY[party][0]}起诉", f"the suit by {PARTY[party][1]}"), mailed_on)
         if clock := self._open(self.after, "arb.set_aside.sue"):
             await clock.complete()
         if party == "worker" and self.set_aside == "pending":
             self.set_aside = "dismissed"
             self.case.tracks.pop(SET_ASIDE, None)
-            self.case.fact("劳动者已就终局裁决起诉：用人单位撤销仲裁裁决的申请依法驳回（SPC-L1 Art 21）")
+            self.case.fact("劳动者已就终局裁决起诉：用人单位撤销仲裁裁决的申请依法驳回（SPC-L1 Art 21）",
+                           "the worker sued over the final award: the employer's set-aside application is dismissed "
+                           "(SPC-L1 Art 21)")
             await self.case.record("arbitration.set_aside_refused",
                                    "劳动者已就终局裁决向基层人民法院起诉，用人单位撤销仲裁裁决的申请不予受理、已受理的"
                                    "驳回（SPC-L1 Art 21）")
@@ -211,7 +218,9 @@ class AwardWindows:
             return
         self.effective = True
         self.case.fact("仲裁裁决发生法律效力：终局事项自作出之日起生效（LDMA Art 47），"
-                       "非终局事项期满未起诉生效（LDMA Art 50）")
+                       "非终局事项期满未起诉生效（LDMA Art 50）",
+                       "the award has taken effect: final items from the day it was made (LDMA Art 47), non-final "
+                       "items once the time to sue passed (LDMA Art 50)")
         await self.case.record("arbitration.award_effective",
                                "当事人未在法定期间内起诉或申请撤销：仲裁裁决发生法律效力")
         assert self.award is not None
@@ -223,7 +232,9 @@ class AwardWindows:
             await self._enforceable()
 
     async def _unperformed(self, _: Clock) -> None:
-        self.case.fact("用人单位未在裁决确定的期限内履行：劳动者可以申请人民法院强制执行")
+        self.case.fact("用人单位未在裁决确定的期限内履行：劳动者可以申请人民法院强制执行",
+                       "the employer did not perform by the award's date: the worker may apply to the court for "
+                       "enforcement")
         await self._enforceable()
         self.stage.show()
 
@@ -287,7 +298,8 @@ class AwardWindows:
         self.set_aside = "pending"
         window = self.windows["employer.final"]
         await window.complete(mailed_on=event.mailed_on)
-        await self._not_effective("用人单位申请撤销终局裁决", event.mailed_on)
+        await self._not_effective(("用人单位申请撤销终局裁决", "the employer's application to set the award aside"),
+                                  event.mailed_on)
         self.case.tracks[SET_ASIDE] = f"{event.court or '中级人民法院'}审查中"
         self.stage.show()
         return "已记录：用人单位申请撤销终局裁决，等待中级人民法院裁定", "set-aside application recorded"
@@ -303,12 +315,15 @@ class AwardWindows:
             self.set_aside = "set_aside"
             sue = self.after["arb.set_aside.sue"] = await self.case.clocks.start(
                 "arb.set_aside.sue", on_lapse=self._not_sued, since=service_moment(event.served_on, workflow.now()))
-            self.case.fact(f"终局裁决被中级人民法院裁定撤销（{event.reason}）：当事人可以就该争议起诉（LDMA Art 49）")
+            self.case.fact(f"终局裁决被中级人民法院裁定撤销（{event.reason}）：当事人可以就该争议起诉（LDMA Art 49）",
+                           f"the intermediate court set the final award aside ({event.reason}): either party may sue "
+                           "(LDMA Art 49)")
             self.stage.show()
             return (f"已记录：终局裁决被撤销，当事人可在{sue.period}内起诉，截止 {_t(sue)}",
                     f"award set aside: either party may sue within {sue.period_en}")
         self.set_aside = "dismissed"
-        self.case.fact(f"撤销申请被驳回（{event.reason}）：终局裁决维持")
+        self.case.fact(f"撤销申请被驳回（{event.reason}）：终局裁决维持",
+                       f"the set-aside application was dismissed ({event.reason}): the final award stands")
         await self._settle()
         self.stage.show()
         return "已记录：撤销申请被驳回", "set-aside dismissed"

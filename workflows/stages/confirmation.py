@@ -68,6 +68,10 @@ class Route:
     review: Clock | None = None  # the court's or arbitration's clock once the application is in
     confirmed_on: date | None = None  # the day the confirmation took effect (CPL Art 250 counts from it)
 
+    @property
+    def name_en(self) -> str:
+        return "judicial confirmation" if self.key == "judicial" else "arbitral review"
+
 
 class Confirmation:
     def __init__(self, case: CaseRuntime, performance: Performance) -> None:
@@ -86,7 +90,8 @@ class Confirmation:
                               "confirm.arbitral.apply"),
         }
         self.performance.expect("调解协议", agreement.amount)
-        case.fact(f"调解协议：用人单位于 {agreement.performance_date} 前支付 {agreement.amount} 元")
+        case.fact(f"调解协议：用人单位于 {agreement.performance_date} 前支付 {agreement.amount} 元",
+                  f"mediation agreement: the employer pays CNY {agreement.amount} by {agreement.performance_date}")
         case.enter(Stage.CONFIRMATION, None, ("双方选择确认途径或自愿履行", "the parties choose how to confirm or perform"))
         routes = list(self.routes.values())
         since = service_moment(agreement.served_on, workflow.now())
@@ -99,7 +104,7 @@ class Confirmation:
         await case.record("confirmation.opened", f"调解协议生效，可选择：{self._choices()}")
         if not await self.performance.by_date("mediation.performance", agreement.performance_date):
             line = f"用人单位未在 {agreement.performance_date} 前履行调解协议"
-            case.fact(line)
+            case.fact(line, f"the employer did not perform the agreement by {agreement.performance_date}")
             await case.record("confirmation.unperformed", line)
             pending = self._pending()
             if pending:  # an application already in is decided before the case moves on
@@ -123,7 +128,8 @@ class Confirmation:
         owed = self.performance.outstanding
         if self.agreement.wages_only or case.intake.claim_types & PAYMENT_ORDER_CLAIMS:
             line = "用人单位未履行调解协议：劳动者可以持调解协议书向人民法院申请支付令（LDMA Art 16）"
-            case.fact(line)
+            case.fact(line, "the employer did not perform the agreement: the worker may apply to the court for a "
+                            "payment order with it (LDMA Art 16)")
             return StageEnd(line, next="payment_order", owed=owed)
         return StageEnd("用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）", next="arbitration", owed=owed)
 
@@ -139,6 +145,13 @@ class Confirmation:
                  for r in self.routes.values() if r.state == "open" and r.window]
         parts.append(f"用人单位于 {self.agreement.performance_date} 前自愿履行")
         return "；".join(parts)
+
+    def _choices_en(self) -> str:
+        assert self.agreement is not None
+        parts = [f"{r.name_en} ({AGENCY[r.helper.value][1]} helps; both parties apply by {r.window.due_text_en})"
+                 for r in self.routes.values() if r.state == "open" and r.window]
+        parts.append(f"the employer performs by {self.agreement.performance_date}")
+        return "; ".join(parts)
 
     def _show(self) -> None:
         assert self.agreement is not None
@@ -169,27 +182,29 @@ class Confirmation:
             return
         route.state = "closed"
         line = f"{route.name}申请期限已过（{clock.source}），该途径关闭；仍可：{self._choices()}"
-        self.case.fact(line)
+        self.case.fact(line, f"the time to apply for {route.name_en} has passed ({clock.source}); still open: "
+                             f"{self._choices_en()}")
         self._show()
         await self.case.record("confirmation.route_closed", line)
 
-    async def _confirmed(self, route: Route, line: str) -> Said:
+    async def _confirmed(self, route: Route, line: Said) -> Said:
         route.state = "valid"
         route.confirmed_on = workflow.now().astimezone(SHANGHAI).date()
         for other in self.routes.values():
             if other.state == "open" and other.window:
                 other.state = "closed"
                 await other.window.cancel(f"调解协议已经{route.name}")
-        self.case.fact(f"{line}；用人单位逾期不履行的，劳动者可申请强制执行")
+        self.case.fact(f"{line[0]}；用人单位逾期不履行的，劳动者可申请强制执行",
+                       f"{line[1]}; if the employer does not perform in time, the worker may apply for enforcement")
         self._show()
-        return line, f"{route.key} confirmation granted"
+        return line[0], f"{route.key} confirmation granted"
 
-    async def _refused(self, route: Route, line: str) -> Said:
+    async def _refused(self, route: Route, line: Said) -> Said:
         route.state = "refused"
-        line = f"{line}；仍可：{self._choices()}"
-        self.case.fact(line)
+        zh = f"{line[0]}；仍可：{self._choices()}"
+        self.case.fact(zh, f"{line[1]}; still open: {self._choices_en()}")
         self._show()
-        return line, f"{route.key} confirmation refused"
+        return zh, f"{route.key} confirmation refused"
 
     # ---- events ------------------------------------------------------------------------------
 
@@ -253,10 +268,13 @@ class Confirmation:
         missing = [PARTY[p][0] for p in PARTY if p not in route.consents]
         if missing:
             line = f"{PARTY[event.party][0]}同意共同申请{route.name}，尚需{missing[0]}同意"
-            self.case.fact(line)
+            other = next(PARTY[p][1] for p in PARTY if p not in route.consents)
+            self.case.fact(line, f"{PARTY[event.party][1]} consents to apply jointly for {route.name_en}; "
+                                 f"{other} must consent too")
             return f"已记录：{line}", f"{event.party} consents; the other party must too"
         line = f"双方均同意共同申请{route.name}：{AGENCY[route.helper.value][0]}协助提交申请"
-        self.case.fact(line)
+        self.case.fact(line, f"both parties consent to apply jointly for {route.name_en}: "
+                             f"{AGENCY[route.helper.value][1]} helps them file")
         self._show()
         await self.case.hand_over(route.assist, route.helper, f"confirmation.{route.key}",
                                   f"协助双方共同申请{route.name} {self.case.number}")
@@ -293,7 +311,8 @@ class Confirmation:
     async def court_accepts(self, event: JudicialAcceptance) -> Said:
         route = await self._answered("judicial", "accepting")
         if not event.accepted:
-            return await self._refused(route, f"人民法院不予受理司法确认申请（{event.reason}）")
+            return await self._refused(route, (f"人民法院不予受理司法确认申请（{event.reason}）",
+                                               f"the court did not accept the application ({event.reason})"))
         route.review = await self.case.clocks.start("confirm.judicial.decide")
         route.state = "accepted"
         return "已记录：人民法院受理司法确认申请", "the court accepted the application"
@@ -303,14 +322,21 @@ class Confirmation:
     async def court_rules(self, event: JudicialRuling) -> Said:
         route = await self._answered("judicial", "ruling")
         if not event.valid:
-            return await self._refused(route, f"人民法院裁定驳回司法确认申请（{event.reason}），"
-                                              "可变更原协议、达成新协议或申请仲裁（CPL Art 206）")
-        return await self._confirmed(route, "人民法院裁定调解协议有效（CPL Art 206）")
+            return await self._refused(route, (f"人民法院裁定驳回司法确认申请（{event.reason}），"
+                                               "可变更原协议、达成新协议或申请仲裁（CPL Art 206）",
+                                               f"the court dismissed the application ({event.reason}); the parties may "
+                                               "change the agreement, make a new one or apply for arbitration "
+                                               "(CPL Art 206)"))
+        return await self._confirmed(route, ("人民法院裁定调解协议有效（CPL Art 206）",
+                                             "the court ruled the agreement valid (CPL Art 206)"))
 
     @case_event("arbitral_review_decision", ArbitralReview, actors={Agency.ARBITRATION},
                 title=("仲裁审查确认调解协议", "arbitration decides on the agreement"), when=_arbitration_reviewing)
     async def arbitration_decides(self, event: ArbitralReview) -> Said:
         route = await self._answered("arbitral", "ruling")
         if not event.confirmed:
-            return await self._refused(route, f"仲裁委员会不予确认调解协议（{event.reason}）")
-        return await self._confirmed(route, "仲裁委员会审查确认调解协议，制作调解书（Rules Art 74–80）")
+            return await self._refused(route, (f"仲裁委员会不予确认调解协议（{event.reason}）",
+                                               f"arbitration did not confirm the agreement ({event.reason})"))
+        return await self._confirmed(route, ("仲裁委员会审查确认调解协议，制作调解书（Rules Art 74–80）",
+                                             "arbitration confirmed the agreement and issued a mediation statement "
+                                             "(Rules Art 74–80)"))

@@ -86,7 +86,12 @@ class Coordination:
             self.notice_clock = clock  # open until the missed units are told: it lapses and escalates
         else:
             await clock.complete()
-        case.fact(f"{words}：已当日通报{'、'.join(told)}联络员" + (f"；未能通报{missed}（联络名录无联络员）" if missed else ""))
+        words_en = ", ".join(FLAG[f.value][1] for f in flags)
+        told_en = ", ".join(AGENCY[u.value][1] for u in LINKED_UNITS if u not in self.unreached)
+        missed_en = ", ".join(AGENCY[u.value][1] for u in self.unreached)
+        case.fact(f"{words}：已当日通报{'、'.join(told)}联络员" + (f"；未能通报{missed}（联络名录无联络员）" if missed else ""),
+                  f"{words_en}: liaisons of {told_en} told the same day"
+                  + (f"; {missed_en} not told (no liaison in the directory)" if missed else ""))
         await case.record("major.notified", case.facts[-1])
         await self._propose(meeting_id, words, convener)
 
@@ -113,7 +118,8 @@ class Coordination:
                 static_summary=f"协调会商（建议）· {words} · {case.number}")
         except WorkflowAlreadyStartedError:
             pass
-        case.fact(f"已建议召开协调会商 {meeting_id}，待{AGENCY[convener.value][0]}确认")
+        case.fact(f"已建议召开协调会商 {meeting_id}，待{AGENCY[convener.value][0]}确认",
+                  f"consultation meeting {meeting_id} proposed, for {AGENCY[convener.value][1]} to confirm")
         await case.record("meeting.proposed", case.facts[-1])
 
     # ---- events --------------------------------------------------------------------------------
@@ -137,7 +143,8 @@ class Coordination:
         case, track = self.case, meeting_track(event.meeting_id)
         if event.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
             case.tracks.pop(track, None)
-            case.fact(f"{track}：{STATUS_WORDS[event.status.value][0]}")
+            case.fact(f"{track}：{STATUS_WORDS[event.status.value][0]}",
+                      f"meeting {event.meeting_id}: {STATUS_WORDS[event.status.value][1]}")
         elif event.status == MeetingStatus.AGREED:
             overdue = f"（逾期 {event.overdue_actions}）" if event.overdue_actions else ""
             case.tracks[track] = f"未完成事项 {event.open_actions}{overdue}"
@@ -154,7 +161,8 @@ class Coordination:
         case.flag(event.flag, on=False)
         if event.flag in self.escalated:  # raised again later, it escalates again
             self.escalated.remove(event.flag)
-        case.fact(f"已解除“{word[0]}”标记：{event.reason}（{AGENCY[event.actor.unit.value][0]} {event.actor.person}）")
+        case.fact(f"已解除“{word[0]}”标记：{event.reason}（{AGENCY[event.actor.unit.value][0]} {event.actor.person}）",
+                  f"{word[1]} flag cleared: {event.reason} ({AGENCY[event.actor.unit.value][1]} {event.actor.person})")
         if not any(f in MAJOR_FLAGS for f in case.flags) and self.notice_clock is not None:
             await self.notice_clock.cancel("重大案件标记已解除")
             self.notice_clock, self.unreached = None, []
@@ -173,5 +181,6 @@ class Coordination:
             still = "、".join(AGENCY[u.value][0] for u in self.unreached)
             return (f"{'已补发：' + told + '；' if told else ''}仍无法通报{still}：联络名录没有联络员",
                     "some units still have no liaison")
-        self.case.fact(f"重大案件通报已补发：{told}")
+        told_en = ", ".join(AGENCY[u.value][1] for u in tried if u not in self.unreached)
+        self.case.fact(f"重大案件通报已补发：{told}", f"major-case notice re-sent to {told_en}")
         return f"已补发重大案件通报：{told}", "major-case notice re-sent"

@@ -95,12 +95,16 @@ class EvidenceHelp:
             body += f"说明：{req.note}"
         await case.notify(req.requester, "evidence.feedback", f"调取证据结果反馈 {case.number}（请求{req.number}）",
                           body, key=f"evidence:{req.number}:feedback")
-        case.fact(f"调取证据请求{req.number}（{req.who}）：{label}，已向{req.who}反馈")
+        case.fact(f"调取证据请求{req.number}（{req.who}）：{label}，已向{req.who}反馈",
+                  f"evidence request {req.number} ({AGENCY[req.requester.value][1]}): "
+                  f"{EVIDENCE_RESULTS[req.result][1]}, reported back")
         await case.record("evidence.feedback", f"已向{req.who}反馈调取证据请求{req.number}的结果：{label}")
 
     async def _lapsed(self, clock: Clock) -> None:
         req = next(r for r in self.requests.values() if r.clock is clock)
-        self.case.fact(f"调取证据请求{req.number}（{req.who}）逾期未办结，已上报劳动保障监察联络员及负责人")
+        self.case.fact(f"调取证据请求{req.number}（{req.who}）逾期未办结，已上报劳动保障监察联络员及负责人",
+                       f"evidence request {req.number} ({AGENCY[req.requester.value][1]}) not done in time: "
+                       "reported to labour inspection's liaison and head")
         self._show()
 
     def _show(self) -> None:

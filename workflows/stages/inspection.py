@@ -49,6 +49,7 @@ from workflows.stages.mediation import Mediation
 from workflows.tracks import Track
 
 SOURCES = {"complaint": "投诉", "proactive": "主动监察", "lead": "移送线索"}
+SOURCES_EN = {"complaint": "a complaint", "proactive": "its own inspection", "lead": "a referred lead"}
 ORDERS = ("order_to_pay", "order_to_correct")
 PAYABLE = ("negotiating", "investigating", "order", "assessing", "order_lapsed", "transfer")
 CLOSING: Said = ("案件主程序已结束，正在结案", "the case is closing")
@@ -123,7 +124,7 @@ class Inspection:
     async def _run(self, opening: Opening) -> None:
         result = await self._handle(opening)
         self.phase = None
-        self.case.fact(f"劳动保障监察办结：{result}")
+        self.case.fact(f"劳动保障监察办结：{result}", "labour inspection closed its matter (its result is in the log)")
         await self.case.record("inspection.closed", f"劳动保障监察办结：{result}")
         await self._report_back(f"办理结果：{result}")
 
@@ -135,7 +136,9 @@ class Inspection:
                 return refusal
         self.investigation = await case.clocks.start("inspect.investigate", responsible=Agency.INSPECTION)
         case.fact(f"劳动保障监察已立案（{SOURCES[opening.source]}：{opening.matters}），"
-                  f"调查期限至 {case.local_time(self.investigation.due)}")
+                  f"调查期限至 {case.local_time(self.investigation.due)}",
+                  f"labour inspection opened an investigation ({SOURCES_EN[opening.source]}: {opening.matters}), "
+                  f"due {self.investigation.due_text_en}")
         if opening.source == "complaint":
             settled = await self._negotiation()
             if settled:
@@ -165,8 +168,11 @@ class Inspection:
                                  f"书面告知不予受理（超过查处时效）{case.number}")
             await case.record("inspection.refused", f"书面告知不予受理：{why}")
             return f"不予受理：{why}，已书面告知"
-        case.fact(f"违法行为处于持续状态，不受{check.period}查处时效限制" if check.violation_ended is None
-                  else f"查处时效至 {check.limit}（LSIR Art 20）")
+        if check.violation_ended is None:
+            case.fact(f"违法行为处于持续状态，不受{check.period}查处时效限制",
+                      "the violation is continuing: no time bar applies to it (LSIR Art 20)")
+        else:
+            case.fact(f"查处时效至 {check.limit}（LSIR Art 20）", f"time bar for inspection: {check.limit} (LSIR Art 20)")
         await case.hand_over(InspectionDesk.accept_complaint, Agency.INSPECTION, "inspection.complaint",
                              f"{SOURCES[opening.source]}受理审查 {case.number}")
         clock = await case.clocks.start("inspect.accept", responsible=Agency.INSPECTION)
@@ -195,7 +201,8 @@ class Inspection:
         why = "用人单位拒绝协商" if self._negotiated() == "refused" else "协商不成"
         if self.negotiation is None:
             why += "（调解结果）"
-        self.case.fact(f"{why}：劳动保障监察转入正式立案调查")
+        why_en = "the employer refused to negotiate" if self._negotiated() == "refused" else "no settlement"
+        self.case.fact(f"{why}：劳动保障监察转入正式立案调查", f"{why_en}: labour inspection opens a formal investigation")
         await self.case.record("inspection.investigation", f"{why}：转入正式立案调查")
         return None
 
@@ -231,7 +238,8 @@ class Inspection:
                                         on_date=decision.by, on_lapse=self._order_due)
         what = (f"责令于 {decision.by} 前支付 {decision.amount} 元" if pay
                 else f"责令于 {decision.by} 前改正：{decision.matters}")
-        case.fact(what)
+        case.fact(what, f"ordered to pay CNY {decision.amount} by {decision.by}" if pay
+                  else f"ordered to correct by {decision.by}: {decision.matters}")
         self.phase, self.decision = "order", None
         self.track.show(what)
         await workflow.wait_condition(lambda: self._paid_up() or self.order_lapsed or self.decision is not None)
@@ -249,7 +257,8 @@ class Inspection:
             if outcome or self._paid_up():
                 return outcome or self._paid_text()
         else:
-            case.fact(f"逾期未改正（期限 {decision.by}）：可依法处罚或移交")
+            case.fact(f"逾期未改正（期限 {decision.by}）：可依法处罚或移交",
+                      f"not corrected by {decision.by}: a penalty or a hand-over may follow")
         self.phase = "order_lapsed"
         self.track.show("指令逾期未履行：待作出加付赔偿金、处罚、移交或结案决定")
         await workflow.wait_condition(lambda: self._paid_up() or self.decision is not None)
@@ -267,7 +276,9 @@ class Inspection:
             task_queue=agency_queue(Agency.INSPECTION), **case.activity_options, summary="恶意欠薪移送标准审查",
         )
         if not assessment.crosses:
-            case.fact(f"逾期未支付（期限 {by}）：{assessment.basis}，不移送；可责令加付赔偿金（LSIR Art 26）")
+            case.fact(f"逾期未支付（期限 {by}）：{assessment.basis}，不移送；可责令加付赔偿金（LSIR Art 26）",
+                      f"not paid by {by}: below the threshold for a transfer to the police; additional compensation "
+                      "may be ordered (LSIR Art 26)")
             await case.record("arrears.below_threshold", f"责令支付逾期未履行，{assessment.basis}")
             return None
         self.phase = "transfer"

@@ -88,7 +88,9 @@ class LegalAidReview:
         items = "；".join(event.items)
         reason = f"材料不全，一次性告知补正：{items}（LAL Art 43）"
         await together(*(clock.pause(reason, actor=event.actor) for clock in self.review_clocks))
-        self.case.fact(f"法律援助申请材料不全，已一次性告知补正：{items}；补正期间审查期限中止")
+        self.case.fact(f"法律援助申请材料不全，已一次性告知补正：{items}；补正期间审查期限中止",
+                       f"legal aid listed the documents to supplement, once: {items}; the review period pauses "
+                       "meanwhile")
         self.case.wait_for(("等待申请人补正材料（审查期限中止）", "the applicant to supplement documents (paused)"))
         return f"已一次性告知补正材料，审查期限中止：{items}", "documents requested; the review period pauses"
 
@@ -99,7 +101,8 @@ class LegalAidReview:
         reason = f"材料已补正{'：' + event.note if event.note else ''}"
         await together(*(clock.resume(reason, actor=event.actor) for clock in self.review_clocks))
         outer = self.review_clocks[-1]
-        self.case.fact(f"法律援助申请材料已补正，审查期限恢复计算，截止 {outer.due_text}")
+        self.case.fact(f"法律援助申请材料已补正，审查期限恢复计算，截止 {outer.due_text}",
+                       f"legal aid documents supplied: the review period resumes, due {outer.due_text_en}")
         self.case.wait_for(("法律援助机构审查转介申请并作出决定", "legal aid to decide on the referral"))
         return f"材料已补正，审查期限恢复计算，截止 {outer.due_text}", "documents supplied; the review period resumes"
 

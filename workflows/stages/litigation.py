@@ -38,8 +38,14 @@ ORIGINS = {
     "payment_order": "支付令因用人单位异议失效，转入诉讼程序，劳动者依调解协议起诉（CPL Art 228；SPC-L1 Art 13）",
     "arbitration": "当事人不服仲裁裁决（或仲裁不予受理、逾期未裁决）向人民法院起诉（LDMA Art 29、43、48、50）",
 }
+ORIGINS_EN = {
+    "payment_order": "the payment order lapsed on the employer's objection: the worker sues on the agreement "
+                     "(CPL Art 228; SPC-L1 Art 13)",
+    "arbitration": "a party sues against the award (or arbitration's refusal or silence) (LDMA Art 29, 43, 48, 50)",
+}
 PROCEDURE = {"simplified": "简易程序", "ordinary": "普通程序", "small_claims": "小额诉讼程序"}
 DECISION = {"judgment": "判决", "ruling": "裁定"}
+DECISION_EN = {"judgment": "judgment", "ruling": "ruling"}
 
 
 class Litigation:
@@ -58,7 +64,8 @@ class Litigation:
         self.step = "moving"
         case.enter(Stage.LITIGATION, Agency.COURT, ("人民法院立案或裁定不予受理",
                                                     "the court files the case or rules it inadmissible"))
-        case.fact(f"{ORIGINS[origin]}；原告：{PARTY[plaintiff][0]}")
+        case.fact(f"{ORIGINS[origin]}；原告：{PARTY[plaintiff][0]}",
+                  f"{ORIGINS_EN[origin]}; plaintiff: {PARTY[plaintiff][1]}")
         await case.record("litigation.opened", ORIGINS[origin])
         await self._legal_aid_follows(plaintiff)
         self.clock = await case.clocks.start("court.file")
@@ -109,7 +116,7 @@ class Litigation:
         case, decision = self.case, self.decision
         assert decision is not None
         line = f"{DECISION[decision.kind]}发生法律效力：{decision.summary}"
-        case.fact(line)
+        case.fact(line, f"the {DECISION_EN[decision.kind]} took effect: {decision.summary}")
         await case.record("litigation.effective", line)
         if not decision.amount_awarded:
             return StageEnd(line)
@@ -170,7 +177,8 @@ class Litigation:
         await self.clock.complete()
         instance = "二审" if self.instance == 2 else "一审"
         line = f"人民法院{instance}{DECISION[event.kind]}：{event.summary}"
-        self.case.fact(line)
+        self.case.fact(line, f"the court's {'second' if self.instance == 2 else 'first'}-instance "
+                             f"{DECISION_EN[event.kind]}: {event.summary}")
         if event.served:
             await self._served(event)
         else:
@@ -198,7 +206,7 @@ class Litigation:
             await self.case.record("litigation.not_effective", line)
         self.instance = 2
         line = f"{PARTY[event.appellant][0]}对{DECISION[self.decision.kind]}提起上诉"
-        self.case.fact(line)
+        self.case.fact(line, f"{PARTY[event.appellant][1]} appealed against the {DECISION_EN[self.decision.kind]}")
         rule = "court.second_instance" if self.decision.kind == "judgment" else "court.second_instance.ruling"
         await self._trial(rule, "二审")
         return f"已记录：{line}", f"appeal by the {event.appellant}"

@@ -64,7 +64,8 @@ class Mediation:
 
     async def _worker_applied(self, organiser: Agency) -> None:
         line = "劳动者已申请仲裁：调解系自愿（LDMA Art 5、14），调解程序结束"
-        self.case.fact(line)
+        self.case.fact(line, "the worker applied for arbitration: mediation is voluntary (LDMA Art 5, 14), "
+                             "so it ends")
         await self.case.record("mediation.ended_by_application", line)
         await self.case.notify(
             organiser, "mediation.worker_applied", f"【劳动者已申请仲裁】{self.case.number}",
@@ -75,7 +76,8 @@ class Mediation:
     async def _window_lapsed(self, window: Clock) -> None:
         """No agreement within the window: the worker may apply for arbitration; mediation may go on."""
         self.case.flag(CaseFlag.MAY_APPLY_ARBITRATION)
-        self.case.fact("调解期限届满未达成协议，劳动者可以申请仲裁（LDMA Art 14）")
+        self.case.fact("调解期限届满未达成协议，劳动者可以申请仲裁（LDMA Art 14）",
+                       "no agreement within the mediation window: the worker may apply for arbitration (LDMA Art 14)")
         self.case.wait_for(("调解继续；劳动者可以申请仲裁", "mediation goes on; the worker may apply for arbitration"))
         await self.case.record("mediation.window_lapsed", f"调解{window.period}期限届满未达成协议：劳动者可以申请仲裁")
 

@@ -111,7 +111,8 @@ class PaymentOrder:
         await self.clock.complete()
         if not event.accepted:
             self.ending = f"人民法院不予受理支付令申请（{event.reason}）：劳动者可以申请仲裁（LDMA Art 15）"
-            self.case.fact(self.ending)
+            self.case.fact(self.ending, f"the court did not accept the application for a payment order "
+                                        f"({event.reason}): the worker may apply for arbitration (LDMA Art 15)")
             self.step = "refused"
             return self.ending, "the court refused the application"
         self.clock = await self.case.clocks.start("payment_order.issue")
@@ -129,7 +130,8 @@ class PaymentOrder:
         self.clock = clock = await self.case.clocks.start("payment_order.objection", on_lapse=self._no_objection,
                                                           since=service_moment(event.served_on, workflow.now()))
         line = f"支付令已送达用人单位：{clock.period}内清偿或书面提出异议，截止 {clock.due_text}"
-        self.case.fact(line)
+        self.case.fact(line, f"the payment order was served on the employer: it pays or objects in writing within "
+                             f"{clock.period_en}, due {clock.due_text_en}")
         self.case.wait_for((f"用人单位自收到支付令之日起{clock.period}内清偿或书面提出异议",
                             f"the employer pays or objects within {clock.period_en}"), Agency.COURT)
         self.step = "objection"
@@ -141,7 +143,8 @@ class PaymentOrder:
         assert self.clock is not None
         self.ending = f"用人单位对支付令提出书面异议（{event.reason}），督促程序终结，转入诉讼"
         enforcing, self.step = self.step == "enforcing", "objected"
-        self.case.fact(self.ending)
+        self.case.fact(self.ending, f"the employer objected to the payment order in writing ({event.reason}): the "
+                                    "order procedure ends and the dispute goes to court")
         await self.clock.complete(mailed_on=event.mailed_on)
         if enforcing:
             await self.performance.call_off(f"异议邮寄日期 {event.mailed_on} 在期间内，不算过期（CPL Art 85）：支付令未生效")
@@ -149,4 +152,6 @@ class PaymentOrder:
 
     async def _no_objection(self, window: Clock) -> None:
         self.step = "effective"
-        self.case.fact(f"用人单位在{window.period}内既未清偿也未提出异议：支付令生效（{window.source}）")
+        self.case.fact(f"用人单位在{window.period}内既未清偿也未提出异议：支付令生效（{window.source}）",
+                       f"the employer neither paid nor objected within {window.period_en}: the payment order took "
+                       f"effect ({window.source})")

@@ -82,7 +82,9 @@ class Performance:
         since = max(days) if days else workflow.now().astimezone(SHANGHAI).date()
         clock = self.clock = await case.clocks.start("enforce.apply", on_date=since)
         case.fact(f"{basis}具有强制执行力，用人单位未履行：劳动者可在{clock.period}内申请人民法院强制执行"
-                  f"（{clock.source}），截止 {clock.due_text}")
+                  f"（{clock.source}），截止 {clock.due_text}",
+                  f"enforceable and not performed by the employer: the worker may apply to the court for enforcement "
+                  f"within {clock.period_en} ({clock.source}), due {clock.due_text_en}")
         await workflow.wait_condition(lambda: self.paid_in_full or self.application is not None or not clock.is_open)
         self.enforcing = False
         if self.paid_in_full:
@@ -122,7 +124,9 @@ class Performance:
         self.case.amount_recovered += event.amount
         left = "已全额履行" if self.paid_in_full else f"尚欠 {self.outstanding} 元"
         line = f"用人单位按{self.basis}支付 {event.amount} 元，{left}；累计收回 {self.case.amount_recovered} 元"
-        self.case.fact(line)
+        left_en = "paid in full" if self.paid_in_full else f"CNY {self.outstanding} outstanding"
+        self.case.fact(line, f"the employer paid CNY {event.amount}, {left_en}; "
+                             f"CNY {self.case.amount_recovered} recovered in all")
         return line, f"CNY {event.amount} paid; {self.outstanding} outstanding"
 
     @case_event("enforcement_requested", EnforcementRequested, actors=ENFORCEMENT_REPORTERS,
