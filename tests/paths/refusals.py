@@ -1,7 +1,8 @@
 """Events a case must refuse, each changing nothing but its answer: a unit that may not send the
-event, a payload the schema rejects, a name no stage declares, an event that does not fit the stage
-now, an event id reused for other content or another event; and the same event twice, applied once.
-Between the refusals the case walks rarely taken steps (legal aid's one-time request for documents)."""
+event, an event no unit's key signed (a unit that does not exist), a payload the schema rejects, a
+name no stage declares, an event that does not fit the stage now, an event id reused for other
+content or another event; and the same event twice, applied once. Between the refusals the case
+walks rarely taken steps (legal aid's one-time request for documents)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ REFUSAL_PATHS: tuple[CasePath, ...] = (
          Send("legal_aid_documents_supplied", "legal_aid", REVIEW, SUPPLIED, again=7),  # the same event again
          Send("legal_aid_documents_supplied", "legal_aid", REVIEW, {"note": "另一说明"}, again=7, refused="conflict"),
          Send("legal_aid_decision", "legal_aid", REVIEW, {"granted": True}, again=7, refused="conflict"),
-         Send("legal_aid_decision", "nobody", REVIEW, {"granted": True}, refused="invalid_payload"),  # no unit
+         Send("legal_aid_decision", "nobody", REVIEW, {"granted": True}, refused="unauthenticated"),  # no such unit: unsigned
          # arbitration's events before any application
          Send("arbitration_application", "legal_aid", REVIEW, refused="not_now"),  # not yet in mediation
          Send("arbitration_filed", "arbitration", REVIEW, refused="not_now"),
