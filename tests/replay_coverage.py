@@ -1,6 +1,6 @@
 """How much of workflows/ the recorded histories reach: replay each one under coverage.py.
 
-    .venv/bin/python -m tests.replay_coverage [--fail-under 90]
+    .venv/bin/python -m tests.replay_coverage [--fail-under 90] [--missing]
 
 Every history under tests/histories/ (the paths' and the clock harness's) is replayed as
 tests/test_replay.py does, but with the unsandboxed runner: the sandbox re-imports workflow modules
@@ -50,6 +50,7 @@ async def replay_all() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fail-under", type=float, default=90.0, help="minimum total percent (default 90)")
+    parser.add_argument("--missing", action="store_true", help="list each file's statements no history reaches")
     args = parser.parse_args()
     cov = coverage.Coverage(source=[str(ROOT / "workflows")], data_file=None)
     cov.start()  # before workflows/ is imported, so module-level statements count too
@@ -57,7 +58,7 @@ def main() -> int:
         failed = asyncio.run(replay_all())
     finally:
         cov.stop()
-    total = cov.report(show_missing=False, skip_empty=True)
+    total = cov.report(show_missing=args.missing, skip_empty=True)
     if failed:
         print(f"histories that did not replay: {failed}", file=sys.stderr)
         return 2

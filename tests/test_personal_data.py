@@ -4,13 +4,12 @@ before (migration 0008, or a start without keys) is sealed in place — on SQLit
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from domain.models import Agency, CaseIntake, Notice
@@ -47,20 +46,6 @@ def file_bytes(db: Path) -> bytes:
 
 def personal(rows: list[dict[str, str]]) -> list[bytes]:
     return [r[k].encode() for r in rows for k in ("id_number", "phone")]
-
-
-@pytest.fixture
-def pg_engine(pg_url: str) -> Iterator[Engine]:
-    name = f"wq_sealing_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}"'))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,15 @@ def test_every_path_has_a_history() -> None:
 async def test_history_replays(file: Path) -> None:
     result = await replayer().replay_workflow(load(file))
     assert result.replay_failure is None
+
+
+def test_histories_reach_most_of_workflows() -> None:
+    """Replaying the histories executes at least 90 % of the statements in workflows/ (refusals and
+    rare branches included): a new branch comes with a path that takes it. In a fresh process,
+    since coverage.py must trace workflows/ from its first import (tests/replay_coverage.py)."""
+    done = subprocess.run([sys.executable, "-m", "tests.replay_coverage", "--fail-under", "90", "--missing"],
+                          capture_output=True, text=True, cwd=HISTORIES.parents[1], timeout=300)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
 # A release is also gated on production's own cases (docs/proof.md, "Changing workflows after

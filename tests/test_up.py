@@ -21,12 +21,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_up_makes_a_key_and_seals_the_demo_case(tmp_path: Path) -> None:
+def fresh_up(tmp_path: Path) -> tuple[Path, dict[str, str], list[str]]:
+    """A first start's home, environment (no keys or server of the test session) and free ports
+    for the server, the UI and the codec server."""
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WEIQUAN_CODEC"))}
     env.update(WEIQUAN_HOME=str(home), WEIQUAN_DATABASE_URL=f"sqlite:///{home}/registry.db")
     env.pop("WEIQUAN_UI_CODEC_ENDPOINT", None)
-    ports = [str(free_port()) for _ in range(3)]
+    return home, env, [str(free_port()) for _ in range(3)]
+
+
+def test_up_makes_a_key_and_seals_the_demo_case(tmp_path: Path) -> None:
+    home, env, ports = fresh_up(tmp_path)
     done = subprocess.run([sys.executable, "-m", "starters.cli", "up", "--port", ports[0], "--ui-port", ports[1],
                            "--codec-port", ports[2], "--exit-after", "8"], cwd=ROOT, env=env,
                           capture_output=True, timeout=180, check=False)
@@ -52,11 +58,7 @@ def test_up_makes_a_key_and_seals_the_demo_case(tmp_path: Path) -> None:
 def test_the_staff_cli_signs_and_the_demo_case_takes_its_event(tmp_path: Path) -> None:
     """End to end under `weiquan up` (signatures on): `weiquan case event` signs with legal aid's
     development key, and the demo case takes the decision."""
-    home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WEIQUAN_CODEC"))}
-    env.update(WEIQUAN_HOME=str(home), WEIQUAN_DATABASE_URL=f"sqlite:///{home}/registry.db")
-    env.pop("WEIQUAN_UI_CODEC_ENDPOINT", None)
-    ports = [str(free_port()) for _ in range(3)]
+    home, env, ports = fresh_up(tmp_path)
     up = subprocess.Popen([sys.executable, "-m", "starters.cli", "up", "--port", ports[0], "--ui-port", ports[1],
                            "--codec-port", ports[2], "--exit-after", "90"], cwd=ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

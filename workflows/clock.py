@@ -68,8 +68,6 @@ class ClockHost(Protocol):
 
     def publish(self) -> None: ...
 
-    def local_time(self, moment: datetime) -> str: ...
-
 
 class Clock:
     """One clock. Transitions (events and the clock's own alarms) run one at a time, so an alarm

@@ -91,9 +91,6 @@ class MeetingRuntime:
         self._seq += 1
         return self._seq
 
-    def local_time(self, moment: datetime) -> str:
-        return local_text(moment)
-
     def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
                deadline: LedgerEntry | None = None) -> CaseChange:
         snapshot = CaseSnapshot(stage=self.stage.value, agency=self.convener, waiting_for=self.waiting(),

@@ -14,8 +14,10 @@ to just past the due moment the case itself reports (a last day rolled over a we
 included); a skip to a moment the path itself set (the hearing its notice named) gives it (``to``).
 A ``Send`` with ``meeting=n`` goes to the consultation meeting the case proposed in its n-th
 escalation (``MTG-<case>-<n>``, domain/identity.py) instead of the case: ``at`` is then the meeting's
-status and ``ready`` sees the meeting's view. A path that drives a meeting says what the meeting must
-have left (``meeting``: its log kinds and counts); the proof checks its writes like the case's.
+status and ``ready`` sees the meeting's view. A ``Send`` with ``refused`` must be answered with that
+refusal code (the event changes nothing but its answer); one with ``again=n`` goes under step n's
+event id (a repeat, or with other content a conflict). A path that drives a meeting says what the
+meeting must have left (``meeting``: its log kinds and counts); the proof checks its writes like the case's.
 ``walk`` runs the steps against any server: the caller passes how to skip time (``env.sleep`` on
 the time-skipping server, a per-workflow fast-forward on the dev server) and the case's clock.
 """
@@ -60,6 +62,8 @@ class Send:
     fields: dict[str, Any] | Callable[[date], dict[str, Any]] = field(default_factory=dict)
     ready: Callable[[Any], bool] = always  # anything else the target must show first (a clock to act on)
     meeting: int = 0  # 0: the case; n: the case's meeting MTG-<case>-<n> (``at`` is its status)
+    refused: str = ""  # the refusal code the target must answer with ("": it must apply the event)
+    again: int = -1  # n ≥ 0: send under step n's event id (same content: a repeat; other: a conflict)
 
     def target(self, number: str) -> str:
         return meeting_id(number, self.meeting) if self.meeting else number
@@ -128,11 +132,15 @@ from tests.paths.confirmation import CONFIRMATION_PATHS  # noqa: E402
 from tests.paths.inspection import INSPECTION_PATHS  # noqa: E402
 from tests.paths.payment_order import PAYMENT_ORDER_PATHS  # noqa: E402
 from tests.paths.coordination import COORDINATION_PATHS  # noqa: E402
+from tests.paths.refusals import REFUSAL_PATHS  # noqa: E402
+from tests.paths.edges import EDGE_PATHS  # noqa: E402
 
-# By family: the fault test at CI size walks one path of each (tests/test_fault.py).
+# By family: the fault test at CI size walks one path of each (tests/test_fault.py); the refusals and
+# rarely taken steps (tests/paths/refusals.py, edges.py) are one family there.
 FAMILIES: dict[str, tuple[CasePath, ...]] = {
     "mediation": MEDIATION_PATHS, "arbitration": ARBITRATION_PATHS, "confirmation": CONFIRMATION_PATHS,
     "inspection": INSPECTION_PATHS, "payment_order": PAYMENT_ORDER_PATHS, "coordination": COORDINATION_PATHS,
+    "edges": (*REFUSAL_PATHS, *EDGE_PATHS),
 }
 PATHS: tuple[CasePath, ...] = tuple(path for family in FAMILIES.values() for path in family)
 
@@ -170,19 +178,24 @@ async def until(client: Client, number: str, test: Callable[[Any], bool], what: 
 REFUSED_FOR = 60.0  # seconds a patient sender keeps trying an event the case refuses
 
 
-async def send(client: Client, number: str, name: str, payload: dict[str, Any], patient: bool) -> list[str]:
+async def send(client: Client, number: str, name: str, payload: dict[str, Any], patient: bool,
+               refused: str = "") -> list[str]:
     """Send one event; when ``patient``, retry through crashes and restarts (the event id makes a
     repeat harmless: the case answers it with the first receipt), and try a refused event again for
     a minute, as staff would: a worker that has just taken the case over may still be catching up.
-    Returns the refusals it got past."""
+    ``refused``: the event must be refused with this code. Returns the refusals it got past."""
     loop = asyncio.get_running_loop()
     refusals: list[str] = []
     first_refused: float | None = None
     while True:
         try:
             await asyncio.wait_for(send_event(client, number, name, payload), timeout=30)
+            if refused:
+                raise AssertionError(f"{number}: {name} was applied, expected refusal {refused}")
             return refusals
         except EventRefused as refusal:
+            if refused and refusal.code == refused:
+                return refusals
             first_refused = first_refused or loop.time()
             if not patient or loop.time() > first_refused + REFUSED_FOR:
                 raise
@@ -214,7 +227,8 @@ async def walk(client: Client, number: str, path: CasePath, skip: Skipper, now: 
             target = step.target(number)
             await until(client, target, lambda v, s=step: stage_of(v) == s.at and s.ready(v),
                         f"ready for {step.event} at {step.at}", seconds, patient or bool(step.meeting))
-            refusals += await send(client, target, step.event, step.payload(f"{number}:{i}", today), patient)
+            event_id = f"{number}:{step.again if step.again >= 0 else i}"
+            refusals += await send(client, target, step.event, step.payload(event_id, today), patient, step.refused)
         else:
             view = await until(client, number, step.ready, f"ready to skip {step}", seconds, patient)
             await skip(number, step.delta(view, await now(number), today))
