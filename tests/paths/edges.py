@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.calendar import SHANGHAI
 from tests.paths import CasePath, Send, Skip, has_clock
-from tests.paths.arbitration import COURT, DIRECT, FILE, HEARING_HELD, HEARING_IN, NOTICE, claims, notice
+from tests.paths.arbitration import COPY_UNSERVED, COURT, DIRECT, FILE, HEARING_HELD, HEARING_IN, NOTICE, claims, notice
 from tests.paths.coordination import MAJOR_GROUP, meeting_gone
 from tests.paths.mediation import PAID, PERFORMED, agreement
 
@@ -50,8 +50,9 @@ def judgment(today: date) -> dict[str, Any]:
 
 
 def appeal_posted(today: date) -> dict[str, Any]:
-    """Posted the day after the judgment was served (the walk's today is the case's first day)."""
-    return {"appellant": "employer", "mailed_on": (today + timedelta(days=HEARING_IN + 2)).isoformat()}
+    """Posted within the appeal period, whichever day the judgment was served: after the hearing or
+    after the copy's window (12 to 16 days from the case's first day, the walk's today)."""
+    return {"appellant": "employer", "mailed_on": (today + timedelta(days=HEARING_IN + 8)).isoformat()}
 
 EDGE_PATHS: tuple[CasePath, ...] = (
     CasePath(
@@ -84,7 +85,7 @@ EDGE_PATHS: tuple[CasePath, ...] = (
          commission("arbitration_award_extended", {"approver": "示例主任", "reason": "案情复杂"}),
          commission("arbitration_award_extended", {"approver": "示例主任", "reason": "仍需调查"},
                     refused="not_now"),  # once only
-         HEARING_HELD,
+         COPY_UNSERVED, HEARING_HELD,
          Send("arbitration_postponement_requested", "union", ARB, {"party": "employer", "reason": "另有安排"}),
          commission("arbitration_hearing_changed", past_hearing, refused="not_now"),  # in the past
          commission("arbitration_copy_served", lambda today: {"served_on": today.isoformat()}),  # days ago
@@ -119,7 +120,7 @@ EDGE_PATHS: tuple[CasePath, ...] = (
     ),
     CasePath(
         "final_award_set_aside_appeal_by_post", {**DIRECT, "claims": claims(("wages", "5000.00"))},
-        (FILE, NOTICE, HEARING_HELD,
+        (FILE, NOTICE, COPY_UNSERVED, HEARING_HELD,
          commission("arbitration_award", {"served_to": ["worker"], "items": [WAGES]}),
          Send("enforcement_applied", "union", ARB, {"court": COURT}, refused="not_now"),  # not effective
          commission("award_served", {"party": "worker"}, refused="not_now"),  # served already
