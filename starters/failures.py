@@ -1,6 +1,6 @@
 """The one place where what went wrong outside the CLI (Temporal, the registry database, a worker
-that does not answer) becomes a sentence and an exit code: 2 bad input or an unknown or closed
-case, 4 a part of the system unreachable. Anything not recognised here is a bug and shows as one."""
+that does not answer, the event gateway) becomes a sentence and an exit code: 2 bad input or an
+unknown or closed case, 4 a part of the system unreachable. Anything not recognised here is a bug and shows as one."""
 
 from __future__ import annotations
 
@@ -48,6 +48,27 @@ class CaseClosed(Exception):
     """The case (or meeting) exists and has closed: it takes no more events."""
 
 
+class GatewaySettingsError(ValueError):
+    """WEIQUAN_GATEWAY_* settings this CLI cannot use (starters/gateway_client.py)."""
+
+
+class GatewayUnreachable(Exception):
+    """The event gateway did not take the request: nothing was sent."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(reason)
+        self.url, self.reason = url, reason
+
+
+class GatewayAnswer(Exception):
+    """The gateway answered for itself, not with the case's answer: 401 credential, 404 no such case
+    or it has closed, 503 the server behind it, or something else in its way."""
+
+    def __init__(self, status: int, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.status, self.zh, self.en = status, zh, en
+
+
 def explain(err: BaseException) -> Failure | None:
     if isinstance(err, NoAnswer):
         return Failure(
@@ -59,6 +80,19 @@ def explain(err: BaseException) -> Failure | None:
     if isinstance(err, CaseClosed):
         return Failure("该案件已结束，不再接收事件（weiquan case show 可查看结果）",
                        "the case has closed and takes no more events (weiquan case show has its outcome)", BAD_INPUT)
+    if isinstance(err, GatewayUnreachable):
+        return Failure(f"无法连接事件网关 {err.url}（{err.reason}）：请检查 WEIQUAN_GATEWAY_URL 与网络；事件未发送",
+                       f"cannot reach the event gateway at {err.url} ({err.reason}): check WEIQUAN_GATEWAY_URL "
+                       "and the network; the event was not sent", UNREACHABLE)
+    if isinstance(err, GatewaySettingsError):
+        return Failure(f"事件网关设置有误：{err}", f"bad event gateway settings: {err}", BAD_INPUT)
+    if isinstance(err, GatewayAnswer):
+        if err.status == 404:
+            return Failure(f"事件网关：{err.zh}，请核对编号", f"the event gateway: {err.en}; check it", BAD_INPUT)
+        hint = ("（请检查 WEIQUAN_GATEWAY_TOKEN 或客户端证书）", " (check WEIQUAN_GATEWAY_TOKEN or the client "
+                "certificate)") if err.status == 401 else ("", "")
+        return Failure(f"事件网关未受理（HTTP {err.status}）：{err.zh}{hint[0]}",
+                       f"the event gateway did not take the event (HTTP {err.status}): {err.en}{hint[1]}", UNREACHABLE)
     if isinstance(err, RPCError):
         if err.status == RPCStatusCode.NOT_FOUND:
             return Failure("没有这个编号的案件或会商，请核对编号", "no case or meeting has this number; check it",

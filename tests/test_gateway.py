@@ -4,12 +4,14 @@ decides the unit, the gateway signs and sends, and answers with the status that 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -29,6 +31,12 @@ from tests.helpers import at_stage, start
 
 TOKENS = {Agency.LEGAL_AID: "legal-aid-system-token-0123456789", Agency.UNION: "union-system-token-0123456789ab"}
 PERSON = {"person": "法援系统"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def bearer(unit: Agency) -> dict[str, str]:
@@ -202,9 +210,7 @@ async def test_mutual_tls_names_the_unit(env: WorkflowEnvironment, home: dict[st
     _certificate(tmp_path / "fayuan", _cn("fayuan-system"), ca)
     _certificate(tmp_path / "stranger", _cn("stranger"), ca)
     tls = gateway.tls_context(tmp_path / "server.crt", tmp_path / "server.key", client_ca=tmp_path / "ca.crt")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     auth = GatewayAuth(certificates={"CN=fayuan-system": Agency.LEGAL_AID})
     runner = await gateway.serve(env.client, port=port, auth=auth, tls=tls,
                                  signing_key=lambda unit: load_unit_key(unit, home))
@@ -219,6 +225,51 @@ async def test_mutual_tls_names_the_unit(env: WorkflowEnvironment, home: dict[st
                 assert answer.status == status, (who, await answer.text())
     finally:
         await runner.cleanup()
+
+
+async def test_staff_cli_sends_through_the_gateway(env: WorkflowEnvironment, workers: str, home: dict[str, str],
+                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With WEIQUAN_GATEWAY_URL, `weiquan case event` posts to the gateway (Temporal itself out of
+    the CLI's reach): the unit is the token's, the exit codes those of signalling."""
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from starters.cli import app
+
+    number = await start(env.client, workers)
+    await at_stage(env.client, number, "legal_aid_review")
+    port = free_port()
+    auth = GatewayAuth(tokens={unit: [hash_token(token)] for unit, token in TOKENS.items()})
+    runner = await gateway.serve(env.client, port=port, auth=auth, signing_key=lambda unit: load_unit_key(unit, home))
+    decision = tmp_path / "decision.json"
+    decision.write_text(json.dumps({"event_id": "cli-gw-1", "actor": {"unit": "legal_aid", **PERSON},
+                                    "granted": True}), encoding="utf-8")
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")  # the CLI cannot signal: only the gateway can
+    monkeypatch.setenv("WEIQUAN_LANG", "en")
+
+    async def weiquan(token: Agency, url: str = f"http://127.0.0.1:{port}") -> Any:
+        monkeypatch.setenv("WEIQUAN_GATEWAY_URL", url)
+        monkeypatch.setenv("WEIQUAN_GATEWAY_TOKEN", TOKENS[token])
+        return await asyncio.to_thread(CliRunner().invoke, app,
+                                       ["case", "event", number, "legal_aid_decision", "--file", str(decision)])
+
+    try:
+        refused = await weiquan(Agency.UNION)
+        assert refused.exit_code == 2 and "the credential is" in refused.output, refused.output  # wrong_actor
+        applied = await weiquan(Agency.LEGAL_AID)
+        assert applied.exit_code == 0, applied.output
+        await at_stage(env.client, number, "mediation")
+        again = await weiquan(Agency.LEGAL_AID)  # the same event again: its first receipt
+        receipt = applied.stdout.strip().splitlines()[-1]  # (in-process workers log to stdout too)
+        assert again.exit_code == 0 and again.stdout.strip().splitlines()[-1] == receipt
+    finally:
+        await runner.cleanup()
+    unreachable = await weiquan(Agency.LEGAL_AID, f"http://127.0.0.1:{free_port()}")
+    assert unreachable.exit_code == 4 and "cannot reach the event gateway" in unreachable.output, unreachable.output
+    assert "Traceback" not in unreachable.output
+    clear = await weiquan(Agency.LEGAL_AID, "http://gateway.example")
+    assert clear.exit_code == 2 and "use https" in clear.output, clear.output
 
 
 def test_gateway_commands_say_what_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,20 +33,23 @@ def entry(o: Out, catalog: Mapping[str, EventEntry], name: str) -> EventEntry:
 
 @case_app.command("event")
 def case_event(case: str, event: str, file: FileOpt, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """向案件发送事件（信号，并等待案件的答复）；输出回执或拒收理由。未写 event_id 时按内容生成，重复发送只生效一次。"""
+    """向案件发送事件（信号，并等待案件的答复）；输出回执或拒收理由。未写 event_id 时按内容生成，重复发送只生效一次。
+    设置 WEIQUAN_GATEWAY_URL 时经事件网关发送（docs/integration.md）。"""
     send_file(out(lang, as_json), case, event, file, events())
 
 
 def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, EventEntry],
               what: tuple[str, str] = ("案件", "case")) -> None:
-    """Send an event from a file to a case or a meeting (starters.cases.send_event), checked here first
-    the way the case checks it: actor, then payload."""
+    """Send an event from a file to a case or a meeting (starters.cases.send_event, or through the
+    event gateway when WEIQUAN_GATEWAY_URL is set), checked here first the way the case checks it:
+    actor, then payload."""
     from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError, RPCStatusCode
 
     from domain.signing import SigningConfigError
     from starters.cases import EventRefused, send_event
     from starters.failures import CaseClosed, NoAnswer, answer_wait
+    from starters.gateway_client import gateway_url, send_through_gateway
     from workflows.events import actor_refusal
 
     payload = o.read_json(file)
@@ -65,6 +68,8 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
         o.invalid(err, ("事件内容", "event payload"))
 
     async def go() -> Any:
+        if gateway_url():  # where only the gateway may write to Temporal (docs/deploy.md)
+            return await send_through_gateway("meetings" if what[1] == "meeting" else "cases", case, event, payload)
         connection = await client(o)
         try:
             return await asyncio.wait_for(send_event(connection, case, event, payload), answer_wait())
