@@ -26,6 +26,7 @@ from tests import factories
 from tests.conftest import running_workers, terminate_open_cases, time_skipping_server
 from tests.helpers import PLACE, TODAY, at_stage, award, event, filed, one_time_notice, skip_past, start, until
 from workflows.case import event_catalog
+from workflows.meeting import meeting_catalog
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
@@ -403,6 +404,6 @@ async def test_award_takes_effect_when_nobody_sues(env: WorkflowEnvironment, wor
 
 
 def test_example_events_are_valid_payloads() -> None:
-    catalog = event_catalog()
+    catalog = {**event_catalog(), **meeting_catalog()}  # examples/events holds the meetings' events too
     for path in sorted((EXAMPLE.parent / "events").glob("*.json")):
         catalog[path.stem].model.model_validate({"event_id": "example", **json.loads(path.read_text("utf-8"))})
