@@ -15,15 +15,15 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote, urlsplit
 
-from domain.events.base import EventReceipt
+from domain.events.base import EventReceipt, EventRefusal
 from starters.cases import EventRefused
 from starters.codec_server import is_loopback
 from starters.failures import GatewayAnswer, GatewaySettingsError, GatewayUnreachable, NoAnswer, answer_wait
 
-CASE_REFUSALS = {"payload", "invalid_payload", "unknown_event", "wrong_actor", "conflict", "not_now"}
+REFUSAL_CODES = frozenset(get_args(EventRefusal.model_fields["code"].annotation))  # the case's own codes
 
 
 def gateway_url(environ: Mapping[str, str] | None = None) -> str | None:
@@ -77,6 +77,7 @@ async def send_through_gateway(kind: str, workflow_id: str, event: str, payload:
         return EventReceipt.model_validate(body)
     if not (isinstance(body, dict) and {"code", "zh", "en"} <= body.keys()):
         raise GatewayAnswer(status, f"HTTP {status}", f"HTTP {status}")
-    if body["code"] in CASE_REFUSALS or (status == 403 and body["code"] == "unauthenticated"):
+    # The gateway's own "unauthenticated" (401: token or certificate refused) is not the case's (403).
+    if body["code"] in REFUSAL_CODES and (body["code"] != "unauthenticated" or status == 403):
         raise EventRefused(body["code"], body["zh"], body["en"])
     raise GatewayAnswer(status, body["zh"], body["en"])

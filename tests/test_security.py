@@ -38,7 +38,7 @@ from starters.codec_server import serve
 from starters.search_attributes import ensure_search_attributes
 from starters.server import start_dev_server
 from tests import factories
-from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, eventually, start, until
+from tests.helpers import TODAY, at_stage, close_after_failed_mediation, event, eventually, start
 from workers.binaries import binary
 from workers.build import build_workers
 from workers.codec import EncryptionCodec, data_converter, generate_key, load_keyring

@@ -10,7 +10,6 @@ the meeting concerns is told where it stands (its current details show the open 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 

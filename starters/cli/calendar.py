@@ -18,7 +18,7 @@ from domain.rules import settings
 from registry import calendar_revisions as revisions
 from registry.store import Registry
 from starters.cli.options import DateArg, JsonOpt, LangOpt, out, parse_date
-from starters.cli.reach import connected, registry
+from starters.cli.reach import connected, registry, tell
 from starters.output import BAD_INPUT, Out
 
 calendar_app = typer.Typer(help="工作日历 · working-day calendar", no_args_is_help=True)
@@ -110,22 +110,9 @@ def calendar_load(file: Annotated[Path, typer.Argument(help="一年的节假日�
 
 
 async def _tell(scopes: list[str], revision: int) -> int:
-    from temporalio.service import RPCError, RPCStatusCode
-
     if not scopes:  # no clock to move: Temporal need not be reachable
         return 0
-    connection = await connected(10)
-
-    async def one(scope: str) -> bool:
-        try:
-            await connection.get_workflow_handle(scope).signal(SIGNAL, revision)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:  # closed since its ledger row was written
-                return False
-            raise
-        return True
-
-    return sum(await asyncio.gather(*(one(scope) for scope in scopes)))
+    return await tell(await connected(10), scopes, SIGNAL, revision)
 
 
 @calendar_app.command("show")

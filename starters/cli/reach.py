@@ -64,6 +64,23 @@ async def or_none(fetch: Callable[[Client], Awaitable[T]], wait: float = 10) -> 
         return None
 
 
+async def tell(connection: Client, ids: list[str], signal: str, *args: Any) -> int:
+    """Send ``signal`` to each workflow in ``ids`` (cases, meetings); returns how many took it (one
+    that closed meanwhile is not found and not counted)."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    async def one(workflow_id: str) -> bool:
+        try:
+            await connection.get_workflow_handle(workflow_id).signal(signal, *args)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
+
+    return sum(await asyncio.gather(*(one(workflow_id) for workflow_id in ids)))
+
+
 def registry(o: Out | None = None) -> Registry:
     """The registry, its schema upgraded (a CLI command may be the first to open it)."""
 

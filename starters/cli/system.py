@@ -242,7 +242,7 @@ def keys_dev(
 def keys_reload() -> None:
     """公钥配置（WEIQUAN_SIGNING_KEYS）改动后（新增或停用密钥），通知所有进行中的案件与会商重新载入。"""
     from domain.signing import SigningConfigError, load_key_set
-    from starters.cli.reach import client
+    from starters.cli.reach import client, tell
 
     o = Out(default_lang())
     try:
@@ -252,12 +252,9 @@ def keys_reload() -> None:
 
     async def go() -> int:
         connection = await client(o)
-        told = 0
         query = 'ExecutionStatus = "Running" AND WorkflowType IN ("CaseWorkflow", "MeetingWorkflow")'
-        async for running in connection.list_workflows(query):
-            await connection.get_workflow_handle(running.id, run_id=running.run_id).signal("unit_keys_revised")
-            told += 1
-        return told
+        return await tell(connection, [running.id async for running in connection.list_workflows(query)],
+                          "unit_keys_revised")
 
     told = run(go(), o)
     count = sum(map(len, keys.units.values()))
