@@ -8,6 +8,8 @@ the event now · 4 a part of the system unreachable (starters/failures.py) · 1 
 
 from __future__ import annotations
 
+import csv
+import errno
 import json
 import os
 import sys
@@ -31,6 +33,13 @@ from domain.rules import settings
 
 BAD_INPUT = 2
 REFUSED = 3
+# Refusals that say the event itself is malformed (bad input, exit 2); every other refusal is the
+# case's answer to a well-formed event (exit 3): wrong sender, bad signature, reused id, wrong time.
+MALFORMED = frozenset({"payload", "invalid_payload", "unknown_event"})
+
+
+def refusal_exit(code: str) -> int:
+    return BAD_INPUT if code in MALFORMED else REFUSED
 
 
 @dataclass
@@ -123,12 +132,34 @@ class Out:
         try:
             text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
         except OSError as err:
-            self.fail(f"无法读取文件 {path}：{err.strerror}", f"cannot read {path}: {err.strerror}", BAD_INPUT)
+            zh, en = why(err)
+            self.fail(f"无法读取文件 {path}：{zh}", f"cannot read {path}: {en}", BAD_INPUT)
         try:
             return json.loads(text)
         except json.JSONDecodeError as err:
             self.fail(f"{path} 不是有效的 JSON（第 {err.lineno} 行第 {err.colno} 列有误）",
                       f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})", BAD_INPUT)
+
+
+OS_REASONS = {
+    errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个目录，不是文件", errno.ENOTDIR: "路径中有一段不是目录", errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "文件系统只读", errno.EEXIST: "已存在", errno.EADDRINUSE: "端口已被占用",
+    errno.EADDRNOTAVAIL: "本机没有这个地址", errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def why(err: Exception) -> tuple[str, str]:
+    """Why reading or writing failed, as (Chinese, English): the system's own English never lands
+    inside a Chinese sentence."""
+    if isinstance(err, OSError) and err.errno is not None:
+        en = err.strerror or errno.errorcode.get(err.errno, str(err.errno))
+        return OS_REASONS.get(err.errno, f"系统错误 {errno.errorcode.get(err.errno, err.errno)}"), en
+    if isinstance(err, UnicodeDecodeError):
+        return "不是 UTF-8 编码的文本", "not UTF-8 text"
+    if isinstance(err, csv.Error):
+        return f"CSV 格式有误（{err}）", f"bad CSV: {err}"
+    return str(err), str(err)
 
 
 def default_lang() -> Lang:

@@ -47,13 +47,25 @@ def test_malformed_input_exit_2(tmp_path: Path, no_server: None, content: str, m
 
 def test_missing_file_and_bad_event_payload(tmp_path: Path, no_server: None) -> None:
     missing = runner.invoke(app, ["case", "start", "--file", str(tmp_path / "nope.json")])
-    assert missing.exit_code == 2 and "无法读取文件" in missing.output
+    assert missing.exit_code == 2 and "无法读取文件" in missing.output and "文件或目录不存在" in missing.output.replace("\n", "")
+    assert "No such file" not in missing.output  # one language per output
+    english = runner.invoke(app, ["case", "start", "--file", str(tmp_path / "nope.json"), "--lang", "en"])
+    assert english.exit_code == 2 and "such file or directory" in english.output.replace("\n", "")
     payload = tmp_path / "ev.json"
     payload.write_text(json.dumps({"actor": {"unit": "legal_aid", "person": "x"}, "granted": False}))
     refused = runner.invoke(app, ["case", "event", "NC360113-X", "legal_aid_decision", "--file", str(payload)])
     assert refused.exit_code == 2 and "不予援助须说明理由" in refused.output
     unknown = runner.invoke(app, ["case", "event", "NC360113-X", "nonsense", "--file", str(payload)])
     assert unknown.exit_code == 2 and "未知事件" in unknown.output
+
+
+def test_an_event_from_the_wrong_agency_is_refused_with_exit_3_before_connecting(tmp_path: Path,
+                                                                               no_server: None) -> None:
+    """The case would refuse it (wrong_actor, its first check): a refusal, not bad input."""
+    payload = tmp_path / "ev.json"
+    payload.write_text(json.dumps({"actor": {"unit": "union", "person": "x"}, "granted": True}))
+    refused = runner.invoke(app, ["case", "event", "NC360113-X", "legal_aid_decision", "--file", str(payload)])
+    assert refused.exit_code == 3 and "工会不能发送" in refused.output, refused.output
 
 
 def test_calendar_commands() -> None:

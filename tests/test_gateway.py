@@ -256,7 +256,7 @@ async def test_staff_cli_sends_through_the_gateway(env: WorkflowEnvironment, wor
 
     try:
         refused = await weiquan(Agency.UNION)
-        assert refused.exit_code == 2 and "the credential is" in refused.output, refused.output  # wrong_actor
+        assert refused.exit_code == 3 and "the credential is" in refused.output, refused.output  # wrong_actor
         applied = await weiquan(Agency.LEGAL_AID)
         assert applied.exit_code == 0, applied.output
         await at_stage(env.client, number, "mediation")

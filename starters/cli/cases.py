@@ -19,7 +19,7 @@ from domain.models import Agency, CaseIntake, DeadlineView
 from domain.rules import settings
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, today
 from starters.cli.reach import client, or_none, registry, run
-from starters.output import BAD_INPUT, deadline_table, events_now, print_facts
+from starters.output import BAD_INPUT, deadline_table, events_now, print_facts, why
 
 case_app = typer.Typer(help="案件：受理、查看、事件 · cases", no_args_is_help=True)
 
@@ -68,7 +68,8 @@ def case_start_group(
     except BadList as bad:
         o.fail(f"名单 {csv_file} 有误，未立任何案件：{bad.zh}", f"{csv_file}: {bad.en}; no case was opened", BAD_INPUT)
     except (OSError, UnicodeDecodeError, csv.Error) as err:
-        o.fail(f"无法读取名单 {csv_file}：{err}", f"cannot read {csv_file}: {err}", BAD_INPUT)
+        zh, en = why(err)
+        o.fail(f"无法读取名单 {csv_file}：{zh}", f"cannot read {csv_file}: {en}", BAD_INPUT)
     if not rows:
         o.fail(f"名单 {csv_file} 没有劳动者", f"{csv_file} lists no workers", BAD_INPUT)
     intakes, problems = group_intakes(data, rows, today(), consent=consent, lang=o.lang)

@@ -19,7 +19,7 @@ from domain.i18n import AGENCY, STAGE, word
 from starters.cli.cases import case_app
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out
 from starters.cli.reach import client, run
-from starters.output import BAD_INPUT, REFUSED, Out
+from starters.output import BAD_INPUT, REFUSED, Out, refusal_exit
 
 
 def entry(o: Out, catalog: Mapping[str, EventEntry], name: str) -> EventEntry:
@@ -61,7 +61,7 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     actor = payload.get("actor")
     if isinstance(actor, dict) and (wrong := actor_refusal(spec, actor.get("unit"))):  # type: ignore[arg-type]
         # the case's order: actor first
-        o.fail(f"{what[0]}不会接收该事件：{wrong.zh}", f"the {what[1]} would refuse the event: {wrong.en}", BAD_INPUT)
+        o.fail(f"{what[0]}不会接收该事件：{wrong.zh}", f"the {what[1]} would refuse the event: {wrong.en}", REFUSED)
     try:
         spec.model.model_validate(payload)
     except ValidationError as err:
@@ -85,8 +85,8 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     except SigningConfigError as err:  # this machine holds no usable key of the event's unit
         o.fail(f"无法签名该事件：{err}", f"cannot sign the event: {err}", BAD_INPUT)
     except EventRefused as refused:
-        code = REFUSED if refused.code == "not_now" else BAD_INPUT
-        o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}", code)
+        o.fail(f"{what[0]}拒收该事件：{refused.zh}", f"the {what[1]} refused the event: {refused.en}",
+               refusal_exit(refused.code))
     if o.as_json:
         o.data(receipt)
     else:

@@ -14,7 +14,7 @@ from domain.models import Agency
 from domain.rules import settings
 from starters.cli.options import JsonOpt, LangOpt, out
 from starters.cli.reach import registry
-from starters.output import BAD_INPUT
+from starters.output import BAD_INPUT, why
 
 liaison_app = typer.Typer(help="联络名录 · liaison directory", no_args_is_help=True)
 system = typer.Typer()  # the top-level commands of this module: outbox, rules
@@ -31,7 +31,8 @@ def liaison_import(file: Annotated[Path, typer.Argument(help="CSV 文件")], by:
     try:
         count = registry(o).import_liaisons(file, by)
     except (OSError, ValueError, KeyError) as err:
-        o.fail(f"导入失败，未作任何修改：{err}", f"import failed, nothing changed: {err}", BAD_INPUT)
+        zh, en = why(err)
+        o.fail(f"导入失败，未作任何修改：{zh}", f"import failed, nothing changed: {en}", BAD_INPUT)
     if o.as_json:
         o.data({"imported": count})
     else:

@@ -20,7 +20,7 @@ from domain.models import Agency
 from starters.cli.events import entry, send_file
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, parse_date, today
 from starters.cli.reach import client, or_none, registry, run
-from starters.output import BAD_INPUT, print_facts
+from starters.output import BAD_INPUT, print_facts, why
 
 meeting_app = typer.Typer(help="协调会商：召集、确认参会、会议纪要、议定事项 · consultation meetings",
                           no_args_is_help=True)
@@ -153,4 +153,5 @@ def meeting_minutes(meeting: str, lang: LangOpt = None) -> None:
     try:
         print(Path(row.minutes_path).read_text(encoding="utf-8"))
     except OSError as err:
-        o.fail(f"无法读取会议纪要 {row.minutes_path}：{err.strerror}", f"cannot read {row.minutes_path}: {err.strerror}")
+        zh, en = why(err)
+        o.fail(f"无法读取会议纪要 {row.minutes_path}：{zh}", f"cannot read {row.minutes_path}: {en}")

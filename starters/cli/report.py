@@ -15,7 +15,7 @@ from rich.markup import escape
 from domain.rules import Rule, settings
 from starters.cli.options import JsonOpt, LangOpt, out, parse_date
 from starters.cli.reach import guarded, registry
-from starters.output import BAD_INPUT, Out
+from starters.output import BAD_INPUT, Out, why
 
 if TYPE_CHECKING:
     from registry.reports import Report
@@ -54,7 +54,8 @@ def report(
     except OSError as err:
         if out_file is None:  # the terminal's own pipe closed: nothing more can be said
             raise
-        o.fail(f"无法写入 {out_file}：{err.strerror}", f"cannot write {out_file}: {err.strerror}", BAD_INPUT)
+        zh, en = why(err)
+        o.fail(f"无法写入 {out_file}：{zh}", f"cannot write {out_file}: {en}", BAD_INPUT)
     if out_file is not None:
         o.note(f"已写入 {out_file}", f"written to {out_file}")
 
