@@ -123,6 +123,9 @@ class CaseFile:
             due = compute_due(rule, req.start, settings, length=req.length, unit=unit, on_date=req.on_date)
         change = sched.change.model_copy(deep=True)
         change.detail = _fill(change.detail, title=rule.title, due=local_text(due.due, due.provisional))
+        if change.detail_en is not None:
+            change.detail_en = _fill(change.detail_en, title=rule.title_en,
+                                     due=local_text(due.due, due.provisional, "en"))
         if change.deadline:
             change.deadline.due = due.due
             change.deadline.provisional = due.provisional
@@ -130,11 +133,11 @@ class CaseFile:
         log().info("clock scheduled", rule=rule.id, kind=change.kind,
                    due=due.due.astimezone(SHANGHAI).isoformat(), provisional=due.provisional)
         return DueAnswer(due=due.due, warn_at=due.warn_at, provisional=due.provisional, length=due.length,
-                         unit=due.unit.value, title=rule.title, source=rule.source, responsible=rule.responsible,
-                         on_lapse=rule.on_lapse, extendable=rule.extension is not None,
+                         unit=due.unit.value, title=rule.title, title_en=rule.title_en, source=rule.source,
+                         responsible=rule.responsible, on_lapse=rule.on_lapse, extendable=rule.extension is not None,
                          extension=rule.extension.length if rule.extension else None, granted_by=rule.granted_by,
                          period=rule.period_text(), period_en=rule.period_text("en"),
-                         extension_period=rule.extension_text())
+                         extension_period=rule.extension_text(), extension_period_en=rule.extension_text("en"))
 
     @activity.defn
     def measure_remaining(self, measure: ClockMeasure) -> Remaining:
@@ -152,6 +155,9 @@ class CaseFile:
             remaining.due, remaining.provisional = due.due, due.provisional
         change = measure.change.model_copy(deep=True)
         change.detail = _fill(change.detail, remaining=f"，剩余 {remaining.text}" if remaining.text else "")
+        if change.detail_en is not None:
+            left = f", {remaining.text_en} left" if remaining.text else ""
+            change.detail_en = _fill(change.detail_en, remaining=left)
         if change.deadline and due is not None:
             change.deadline.due, change.deadline.provisional = due.due, due.provisional
         self.registry.record_change(change)
@@ -207,7 +213,8 @@ class CaseFile:
 def _remaining(rule: Rule, settings: Settings, **period: Any) -> Remaining:
     left = remaining_period(rule, settings, **period)
     return Remaining() if left is None else Remaining(
-        length=left[0], unit=left[1].value, text=period_text(left[0], left[1]))
+        length=left[0], unit=left[1].value, text=period_text(left[0], left[1]),
+        text_en=period_text(left[0], left[1], "en"))
 
 
 def _fill(template: str, **values: str) -> str:

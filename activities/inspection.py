@@ -32,6 +32,7 @@ class LimitationAnswer(BaseModel):
     limit: date | None
     barred: bool
     period: str = ""  # the rule's period in words (2年), as the refusal states it
+    period_en: str = ""  # the same in English ('' in answers recorded before it was added)
 
 
 class ArrearsRequest(BaseModel):
@@ -47,6 +48,7 @@ class ArrearsAssessment(BaseModel):
     single: Decimal  # the district's figure for one worker unpaid ≥ 3 months
     group: Decimal  # the district's figure for ≥ 10 workers
     basis: str  # why, in Chinese
+    basis_en: str = ""  # and in English ('' in answers recorded before it was added)
 
 
 def violation_end(intake: CaseIntake) -> date | None:
@@ -63,9 +65,11 @@ def violation_end(intake: CaseIntake) -> date | None:
 
 def limitation(rule: Rule, calendar: WorkCalendar, ended: date | None, received_on: date) -> LimitationAnswer:
     if ended is None:
-        return LimitationAnswer(violation_ended=None, limit=None, barred=False, period=rule.period_text())
+        return LimitationAnswer(violation_ended=None, limit=None, barred=False, period=rule.period_text(),
+                                period_en=rule.period_text("en"))
     limit = count_forward(calendar, rule.unit, ended, rule.length).day
-    return LimitationAnswer(violation_ended=ended, limit=limit, barred=received_on > limit, period=rule.period_text())
+    return LimitationAnswer(violation_ended=ended, limit=limit, barred=received_on > limit, period=rule.period_text(),
+                            period_en=rule.period_text("en"))
 
 
 def months_unpaid(intake: CaseIntake) -> int:
@@ -89,13 +93,21 @@ def assess(intake: CaseIntake, unpaid: Decimal, district: DistrictRules) -> Arre
     group = workers >= 10 and unpaid >= district.malicious_group
     if group:
         basis = f"{workers}名劳动者，累计欠薪 {unpaid:.2f} 元，达到 {district.malicious_group:.2f} 元的标准"
+        basis_en = (f"{workers} workers, CNY {unpaid:.2f} unpaid in total, at or above the threshold of "
+                    f"CNY {district.malicious_group:.2f}")
     elif single:
         basis = f"拖欠{months}个月劳动报酬，人均 {per_worker:.2f} 元，达到 {district.malicious_single:.2f} 元的标准"
+        basis_en = (f"{months} months of wages unpaid, CNY {per_worker:.2f} per worker, at or above the threshold of "
+                    f"CNY {district.malicious_single:.2f}")
     else:
         basis = (f"{workers}名劳动者、{months}个月、欠薪 {unpaid:.2f} 元，未达到标准"
                  f"（单人3个月以上 {district.malicious_single:.2f} 元；10人以上 {district.malicious_group:.2f} 元）")
+        basis_en = (f"{workers} workers, {months} months, CNY {unpaid:.2f} unpaid: below the thresholds (one worker "
+                    f"3 months or more: CNY {district.malicious_single:.2f}; 10 workers or more: "
+                    f"CNY {district.malicious_group:.2f})")
     return ArrearsAssessment(crosses=single or group, workers=workers, months=months, unpaid=unpaid,
-                             single=district.malicious_single, group=district.malicious_group, basis=basis)
+                             single=district.malicious_single, group=district.malicious_group, basis=basis,
+                             basis_en=basis_en)
 
 
 class InspectionDesk(Desk):

@@ -55,7 +55,11 @@ FLAG = {
 TRACK = {
     "inspection": ("劳动保障监察", "labour inspection"),
     "evidence": ("协助调取证据", "evidence help"),
+    # Tracks the arbitration stage names in Chinese (running cases carry these names).
+    "仲裁委调查取证": ("仲裁委调查取证", "evidence collection by the commission"),
+    "撤销终局裁决申请": ("撤销终局裁决申请", "application to set the final award aside"),
 }
+MEETING_TRACK = ("协调会商", "meeting")  # a case's track of a meeting: "协调会商 MTG-…"
 
 CLOCK_STATE = {
     "running": ("计时中", "running"),
@@ -282,6 +286,14 @@ def pick(pair: tuple[str, str], lang: Lang) -> str:
 
 def word(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
     return pick(table[key], lang) if key in table else key
+
+
+def track_name(name: str, lang: Lang) -> str:
+    """A parallel track's name as people read it (a meeting's track: its word and id)."""
+    prefix, _, meeting_id = name.partition(" ")
+    if prefix == MEETING_TRACK[0] and meeting_id:
+        return f"{pick(MEETING_TRACK, lang)} {meeting_id}"
+    return word(TRACK, name, lang)
 
 
 def field_path(loc: tuple[int | str, ...], lang: Lang) -> str:

@@ -309,6 +309,7 @@ class CaseView(BaseModel):
     waiting_for_en: str
     flags: list[CaseFlag]
     tracks: dict[str, str]
+    tracks_en: dict[str, str] = {}  # the same statuses in English ({} from a worker before it was added)
     facts: list[str]
     facts_en: list[str] = []  # the same facts in English, one for each
     deadlines: list[DeadlineView]

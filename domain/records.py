@@ -50,6 +50,7 @@ class CaseChange(BaseModel):
     at: datetime
     kind: str
     detail: str
+    detail_en: str | None = None  # None in changes recorded before it was added
     actor: Actor | None = None
     snapshot: CaseSnapshot
     deadline: LedgerEntry | None = None
@@ -82,6 +83,7 @@ class DueAnswer(BaseModel):
     length: int  # the period counted, in ``unit``
     unit: str | None = None  # None in answers recorded before it was added: the rule's unit
     title: str
+    title_en: str = ""  # '' in answers recorded before it was added
     source: str
     responsible: str
     on_lapse: str
@@ -91,6 +93,7 @@ class DueAnswer(BaseModel):
     period: str = ""  # the rule's period in words (15日), for the messages staff read
     period_en: str = ""
     extension_period: str = ""  # the longest extension in words, '' if none
+    extension_period_en: str = ""
 
 
 class RemainingRequest(BaseModel):
@@ -110,6 +113,7 @@ class Remaining(BaseModel):
     length: int | None = None
     unit: str | None = None
     text: str = ""  # e.g. 3个工作日
+    text_en: str = ""  # e.g. 3 working days ('' in answers recorded before it was added)
     # The period's due moment as re-derived with the calendar at the pause (None: not re-derived).
     due: datetime | None = None
     provisional: bool = False

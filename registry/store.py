@@ -188,7 +188,8 @@ class Registry:
                 case_number=change.case_number, key=change.key, at=_utc(change.at), seq=change.snapshot.version,
                 kind=change.kind,
                 stage=change.snapshot.stage, actor_unit=actor.unit.value if actor else None,
-                actor_person=actor.person if actor else None, detail=change.detail))
+                actor_person=actor.person if actor else None, detail=change.detail,
+                detail_en=change.detail_en))
             if logged.first() is None:  # the key was there: a retried write
                 return False
             if change.deadline:

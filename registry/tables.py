@@ -89,6 +89,7 @@ class EventRecord(SQLModel, table=True):
     actor_unit: str | None = None
     actor_person: str | None = None
     detail: str
+    detail_en: str | None = None  # NULL in entries written before it was added
 
 
 class DeadlineRecord(SQLModel, table=True):

@@ -61,7 +61,7 @@ class ClockHarness(CaseWorkflow):
         await register(self)
         self.registered = True
         await workflow.wait_condition(lambda: self.finished)
-        await case.clocks.close_all("测试结束")
+        await case.clocks.close_all("测试结束", "end of test")
         await workflow.wait_condition(lambda: self.events.idle() and workflow.all_handlers_finished())
         return self.hook_calls
 

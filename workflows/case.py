@@ -168,7 +168,12 @@ class CaseWorkflow(TakesEvents):
         opened = f"{channel}受理案件；{case.facts[-1]}"
         flags = "、".join(FLAG[f.value][0] for f in assessment.flags) or "无"
         assessed = f"受理审查：标记 {flags}；转介法律援助 {len(assessment.referrals)} 人；{case.facts[-1]}"
-        await together(case.record("case.opened", opened), case.record("case.assessed", assessed))
+        opened_en = f"{AGENCY[case.intake.channel.value][1]} opened the case; {case.facts_en[-1]}"
+        flags_en = ", ".join(FLAG[f.value][1] for f in assessment.flags) or "none"
+        assessed_en = (f"intake review: flags {flags_en}; {len(assessment.referrals)} referred to legal aid; "
+                       f"{case.facts_en[-1]}")
+        await together(case.record("case.opened", opened, opened_en),
+                       case.record("case.assessed", assessed, assessed_en))
         return assessment.referrals
 
     async def close(self, outcome: str) -> CaseOutcome:
@@ -177,12 +182,12 @@ class CaseWorkflow(TakesEvents):
         # tracks, saying so in the current details: an inspection is never cut off.
         self.inspection.wind_up("案件主程序已结束，请求视为撤回")
         await settle(case, self.inspection.tracks)
-        await case.clocks.close_all("结案")
+        await case.clocks.close_all("结案", "case closed")
         case.outcome = outcome
         case.closed_at = workflow.now()
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
         await case.written()  # the events' log entries come before the closing one
-        await case.record("case.closed", f"结案：{outcome}")
+        await case.record("case.closed", f"结案：{outcome}", f"case closed: {outcome}")
         await workflow.wait_condition(self.events.idle)
         await case.written()
         clocks = case.clocks.clocks.values()
@@ -202,6 +207,7 @@ class CaseWorkflow(TakesEvents):
         return CaseView(
             case_number=case.number, stage=case.stage, agency=case.agency, waiting_for=case.waiting[0],
             waiting_for_en=case.waiting[1], flags=list(case.flags), tracks=dict(case.tracks),
+            tracks_en=dict(case.tracks_en),
             facts=list(case.facts), facts_en=list(case.facts_en),
             deadlines=[c.view() for c in case.clocks.clocks.values()],
             outcome=case.outcome, amount_claimed=case.intake.amount_claimed,

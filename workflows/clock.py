@@ -57,10 +57,10 @@ class ClockHost(Protocol):
     @property
     def label(self) -> str: ...  # how notices name the host: "案件 NC…" / "协调会商 MTG-…"
 
-    def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+    def change(self, kind: str, detail: str, en: str, *, actor: Actor | None = None, key: str | None = None,
                deadline: LedgerEntry | None = None) -> CaseChange: ...
 
-    async def record(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+    async def record(self, kind: str, detail: str, en: str, *, actor: Actor | None = None, key: str | None = None,
                      deadline: LedgerEntry | None = None) -> None: ...
 
     async def notify(self, unit: Agency, kind: str, subject: str, body: str, *, to_head: bool = False,
@@ -87,10 +87,10 @@ class Clock:
         self.extendable = False
         self.extension: int | None = None  # the longest extension the rule allows
         self.granted_by: Agency | None = None  # a party's window: who alone may pause or extend it
-        self.period = self.period_en = self.extension_period = ""  # the rule's period in words: 15日
+        self.period = self.period_en = self.extension_period = self.extension_period_en = ""  # in words: 15日
         self.remaining: Remaining | None = None
         self.paused_at: datetime | None = None
-        self.title = self.source = ""
+        self.title = self.title_en = self.source = ""
         self.lapse_action = "none"
         self.note: str | None = None
         self.on_date: date | None = None
@@ -130,27 +130,30 @@ class Clock:
                 return
             late = self.state in ("lapsed", "expired") or (self.state != "paused" and workflow.now() > self.due)
             detail = f"{self.title}：{'逾期完成' if late else '按期完成'}"
+            en = f"{self.title_en}: {'met late' if late else 'met in time'}"
             if late and by_mail:
                 late, why = False, f"邮寄日期 {mailed_on} 在期间内，不算过期（CPL Art 85）"
                 detail, note = f"{self.title}：按期完成（{why}）", why + (f"；{note}" if note else "")
+                en = f"{self.title_en}: met in time (posted on {mailed_on}, within the period: CPL Art 85)"
             self.state = "met_late" if late else "met"
-            await self._changed("clock.met", detail, note=note, closed=True)
+            await self._changed("clock.met", detail, en, note=note, closed=True)
 
-    async def cancel(self, note: str) -> None:
-        """No longer applies (the stage ended another way)."""
+    async def cancel(self, note: str, en: str) -> None:
+        """No longer applies (the stage ended another way: ``note``, and ``en`` in English)."""
         async with self._lock:
             if not self.is_open:
                 return
             self.state = "cancelled"
-            await self._changed("clock.cancelled", f"{self.title}：不再适用（{note}）", note=note, closed=True)
+            await self._changed("clock.cancelled", f"{self.title}：不再适用（{note}）",
+                                f"{self.title_en}: no longer applies ({en})", note=note, closed=True)
 
-    async def withdraw(self, note: str) -> None:
+    async def withdraw(self, note: str, en: str) -> None:
         """No longer applies (the matter ended another way); a clock that had lapsed stays counted
         as missed, so it is closed as met late rather than cancelled."""
         if self.state == "lapsed":
             await self.complete(note)
         else:
-            await self.cancel(note)
+            await self.cancel(note, en)
 
     async def pause(self, reason: str, actor: Actor | None = None) -> bool:
         """Stop the count (中止, service by public notice) and keep what remains. Only a clock still
@@ -165,6 +168,7 @@ class Clock:
                 ClockMeasure(request=RemainingRequest(rule_id=self.rule_id, at=workflow.now(), due=self.due,
                                                       start=start, length=length, unit=unit),
                              change=self.case.change("clock.paused", f"{self.title}：中止计时{{remaining}}（{reason}）",
+                                                     f"{self.title_en}: paused{{remaining}} ({reason})",
                                                      actor=actor, deadline=self._entry(note=reason))),
                 **self.case.activity_options,
                 summary=f"中止 {self.rule_id}",
@@ -182,7 +186,8 @@ class Clock:
             self.state = "running"
             left = self.remaining or Remaining()
             await self._schedule("clock.resumed", f"{self.title}：恢复计时，截止 {{due}}（{reason}）",
-                                 start=workflow.now(), length=left.length, unit=left.unit, actor=actor, note=reason)
+                                 f"{self.title_en}: resumed, due {{due}} ({reason})", start=workflow.now(),
+                                 length=left.length, unit=left.unit, actor=actor, note=reason)
             return True
 
     async def restart(self, reason: str, actor: Actor | None = None) -> bool:
@@ -192,6 +197,7 @@ class Clock:
                 return False
             self.state, self.started_at = "running", workflow.now()
             await self._schedule("clock.restarted", f"{self.title}：重新计算期限，截止 {{due}}（{reason}）",
+                                 f"{self.title_en}: a new full period, due {{due}} ({reason})",
                                  start=self.started_at, length=self._first_length, actor=actor, note=reason)
             return True
 
@@ -211,6 +217,7 @@ class Clock:
             self.extended, self.state = True, "running"
             start, length, unit = self._period
             await self._schedule("clock.extended", f"{self.title}：延长一次，截止 {{due}}（批准人 {approver}：{reason}）",
+                                 f"{self.title_en}: extended once, due {{due}} (approved by {approver}: {reason})",
                                  start=start, length=length, unit=unit, extend=True, extend_by=by, actor=actor,
                                  note=f"批准人 {approver}：{reason}")
             return True
@@ -233,13 +240,14 @@ class Clock:
         self.on_date, self._first_length = on_date, length
         # The activity fills in the rule's title and the due moment it computes.
         since = self.started_at.astimezone(SHANGHAI).date()
-        begun = "开始计时" if since == workflow.now().astimezone(SHANGHAI).date() else f"自 {since} 起计算"
+        today = since == workflow.now().astimezone(SHANGHAI).date()
+        begun, begun_en = ("开始计时", "started") if today else (f"自 {since} 起计算", f"counted from {since}")
         async with self._lock:
-            await self._schedule("clock.started", f"{{title}}：{begun}，截止 {{due}}", start=self.started_at,
-                                 length=length, note=note)
+            await self._schedule("clock.started", f"{{title}}：{begun}，截止 {{due}}",
+                                 f"{{title}}: {begun_en}, due {{due}}", start=self.started_at, length=length, note=note)
         self._watcher = asyncio.create_task(self._watch())
 
-    async def _schedule(self, kind: str, detail: str, *, start: datetime, length: int | None = None,
+    async def _schedule(self, kind: str, detail: str, en: str, *, start: datetime, length: int | None = None,
                         unit: str | None = None, extend: bool = False, extend_by: int | None = None,
                         actor: Actor | None = None, note: str | None = None) -> None:
         self.note = note or self.note
@@ -251,7 +259,7 @@ class Clock:
             answer = await workflow.execute_activity_method(
                 CaseFile.schedule_clock,
                 ClockSchedule(request=request,
-                              change=self.case.change(kind, detail, actor=actor, deadline=self._entry(note=note))),
+                              change=self.case.change(kind, detail, en, actor=actor, deadline=self._entry(note=note))),
                 **self.case.activity_options,
                 summary=f"计算期限 {self.rule_id}",
             )
@@ -259,10 +267,11 @@ class Clock:
             self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
             self._period = (start, answer.length, answer.unit)
             self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
+            self.title_en = answer.title_en or answer.title  # '' in answers recorded before it was added
             self.extendable, self.extension = answer.extendable, answer.extension
             self.granted_by = Agency(answer.granted_by) if answer.granted_by else None
             self.period, self.period_en = answer.period, answer.period_en
-            self.extension_period = answer.extension_period
+            self.extension_period, self.extension_period_en = answer.extension_period, answer.extension_period_en
             if self.responsible is None and answer.responsible in AGENCY and answer.responsible != "party":
                 self.responsible = Agency(answer.responsible)
             self._poke()
@@ -277,13 +286,20 @@ class Clock:
 
     async def _rederived(self, answer: ClockResolution) -> None:
         earlier = self.state != "paused" and answer.due < self.due
+        was_en = local_text(self.due, self.provisional, "en")
         self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
         if answer.remaining is not None:
             self.remaining = answer.remaining
-        left = f"（中止中，剩余 {answer.remaining.text}）" if answer.remaining and answer.remaining.text else ""
+        left = left_en = ""
+        if answer.remaining and answer.remaining.text:
+            left = f"（中止中，剩余 {answer.remaining.text}）"
+            left_en = f" (paused, {answer.remaining.text_en or answer.remaining.text} left)"
         revision = f"（日历第 {answer.revision} 版）" if answer.revision else ""
+        revision_en = f" (calendar revision {answer.revision})" if answer.revision else ""
         await self._changed("clock.rederived",
-                            f"{self.title}：期限因节假日安排公布而调整：原 {answer.was}，现 {answer.now}{left}{revision}")
+                            f"{self.title}：期限因节假日安排公布而调整：原 {answer.was}，现 {answer.now}{left}{revision}",
+                            f"{self.title_en}: moved by the published holiday arrangements: was {was_en}, now "
+                            f"{self.due_text_en}{left_en}{revision_en}")
         if earlier and self.responsible and self.responsible != Agency.COURT:
             await self.case.notify(
                 self.responsible, "deadline_moved", f"【期限提前】{self.case.number} {self.title}",
@@ -297,9 +313,9 @@ class Clock:
                            state=self.state, extended=self.extended,
                            closed_at=workflow.now() if closed else None, note=note or self.note)
 
-    async def _changed(self, kind: str, detail: str, *, note: str | None = None, closed: bool = False) -> None:
+    async def _changed(self, kind: str, detail: str, en: str, *, note: str | None = None, closed: bool = False) -> None:
         self._poke()
-        await self.case.record(kind, detail, deadline=self._entry(note=note, closed=closed))
+        await self.case.record(kind, detail, en, deadline=self._entry(note=note, closed=closed))
 
     def _poke(self) -> None:
         self._generation += 1
@@ -344,13 +360,15 @@ class Clock:
 
     async def _warn(self) -> None:
         self.state = "warning"
-        await self._changed("clock.warning", f"{self.title}：临近期限（{self.due_text}）")
+        await self._changed("clock.warning", f"{self.title}：临近期限（{self.due_text}）",
+                            f"{self.title_en}: due soon ({self.due_text_en})")
 
     async def _lapse(self) -> None:
         escalate = self.lapse_action == "escalate"
         self.state = "lapsed" if escalate else "expired"
-        word = "已逾期" if escalate else "已届满"
-        await self._changed("clock.lapsed", f"{self.title}：{word}（{self.due_text}）")
+        word, word_en = ("已逾期", "overdue") if escalate else ("已届满", "expired")
+        await self._changed("clock.lapsed", f"{self.title}：{word}（{self.due_text}）",
+                            f"{self.title_en}: {word_en} ({self.due_text_en})")
         if escalate and self.responsible and self.responsible != Agency.COURT:
             subject = f"【逾期】{self.case.number} {self.title}"
             what = f"（{self.note}）" if self.note else ""
@@ -443,6 +461,6 @@ class ClockBoard:
     def overdue(self) -> bool:
         return any(c.state == "lapsed" for c in self.clocks.values())
 
-    async def close_all(self, note: str) -> None:
+    async def close_all(self, note: str, en: str) -> None:
         """At closure: clocks still open no longer apply; one that had lapsed stays counted as missed."""
-        await together(*(clock.withdraw(note) for clock in list(self.clocks.values())))
+        await together(*(clock.withdraw(note, en) for clock in list(self.clocks.values())))

@@ -270,7 +270,7 @@ class EventDesk:
         if dated:
             zh, en = zh + dated, en + dated_en
             self.case.fact(f"{spec.title[0]}{dated}", f"{spec.title[1]}{dated_en}")
-        await self.case.log_event(f"event.{spec.name}", zh, actor=event.actor, key=f"event:{event.event_id}")
+        await self.case.log_event(f"event.{spec.name}", zh, en, actor=event.actor, key=f"event:{event.event_id}")
         return EventReceipt(event_id=event.event_id, event=spec.name, stage=self.case.stage.value,
                             message=zh, message_en=en)
 

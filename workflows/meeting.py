@@ -90,16 +90,17 @@ class MeetingRuntime:
         self._seq += 1
         return self._seq
 
-    def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+    def change(self, kind: str, detail: str, en: str, *, actor: Actor | None = None, key: str | None = None,
                deadline: LedgerEntry | None = None) -> CaseChange:
         snapshot = CaseSnapshot(stage=self.stage.value, agency=self.convener, waiting_for=self.waiting(),
                                 flags=["notify_error"] if self.notify_errors else [], closed_at=self.closed_at)
         return CaseChange(case_number=self.number, key=key or f"seq:{self.next_seq()}", at=workflow.now(),
-                          kind=kind, detail=detail, actor=actor, snapshot=snapshot, deadline=deadline)
+                          kind=kind, detail=detail, detail_en=en, actor=actor, snapshot=snapshot,
+                          deadline=deadline)
 
-    async def record(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+    async def record(self, kind: str, detail: str, en: str, *, actor: Actor | None = None, key: str | None = None,
                      deadline: LedgerEntry | None = None) -> None:
-        change = self.change(kind, detail, actor=actor, key=key, deadline=deadline)
+        change = self.change(kind, detail, en, actor=actor, key=key, deadline=deadline)
         await workflow.execute_activity_method(MeetingFile.record_meeting,
                                                MeetingChange(change=change, meeting=self.snapshot()),
                                                **self.activity_options, summary=f"记录 {kind}")
@@ -244,7 +245,9 @@ class MeetingDesk:
                 missed.append(unit)
         m.invitations_sent = True
         await m.record("meeting.convened", f"{unit_name(m.convener)}召集协调会商“{req.topic}”，邀请"
-                       + "、".join(unit_name(u) for u in m.invitees))
+                       + "、".join(unit_name(u) for u in m.invitees),
+                       f"{AGENCY[m.convener.value][1]} convened the meeting \"{req.topic}\", inviting "
+                       + ", ".join(AGENCY[u.value][1] for u in m.invitees))
         await m.tell_cases()
         return missed
 
@@ -353,7 +356,9 @@ class MeetingDesk:
                                   key=f"minutes:{unit.value}"):
                 missed.append(unit)
         await m.record("meeting.agreed", f"形成会议纪要，议定事项 {len(m.actions)} 项，抄送"
-                       + "、".join(unit_name(u) for u in concerned))
+                       + "、".join(unit_name(u) for u in concerned),
+                       f"minutes recorded with {len(m.actions)} agreed actions, copied to "
+                       + ", ".join(AGENCY[u.value][1] for u in concerned))
         await m.tell_cases()
         return (_with_errors(f"已形成会议纪要（{m.minutes.path}），{len(m.actions)} 项议定事项开始计时",
                              missed), "minutes recorded; actions on the clock")
@@ -389,7 +394,9 @@ class MeetingDesk:
                f"action {number} overdue: {AGENCY[action.unit.value][1]} {action.post} {action.person}; "
                f"reported to the unit's head (Plan 4(3))")
         await m.record("meeting.action_overdue", f"事项{number}“{action.task[:40]}”逾期未办结，责任人 "
-                       f"{action.post} {action.person}，已上报{unit_name(action.unit)}负责人")
+                       f"{action.post} {action.person}，已上报{unit_name(action.unit)}负责人",
+                       f"action {number} \"{action.task[:40]}\" overdue; responsible: {action.post} "
+                       f"{action.person}; reported to the head of {AGENCY[action.unit.value][1]}")
         await m.tell_cases()
 
 
@@ -422,7 +429,9 @@ class MeetingWorkflow(TakesEvents):
         m.publish()
         if m.stage == MeetingStatus.PROPOSED:
             await m.record("meeting.proposed", f"建议召开协调会商“{request.topic}”（{request.reason or '—'}），"
-                           f"待{unit_name(m.convener)}确认")
+                           f"待{unit_name(m.convener)}确认",
+                           f"meeting \"{request.topic}\" proposed ({request.reason or '—'}), for "
+                           f"{AGENCY[m.convener.value][1]} to confirm")
             await m.notify(m.convener, "meeting.proposal", f"【建议召开协调会商】{m.number} {request.topic}",
                            f"{request.reason or request.topic}。请确认召开（meeting_convene）或说明理由不予召开"
                            f"（meeting_cancel）：weiquan meeting event {m.number} …", key="proposal")
@@ -434,10 +443,10 @@ class MeetingWorkflow(TakesEvents):
             await workflow.wait_condition(lambda: m.open_actions() == 0)
             m.stage, m.closed_at = MeetingStatus.CLOSED, workflow.now()
             m.fact("议定事项已全部办结", "every agreed action done")
-            await m.record("meeting.closed", "议定事项已全部办结，会商结束")
+            await m.record("meeting.closed", "议定事项已全部办结，会商结束", "every agreed action done: the meeting ends")
             await m.tell_cases()
         else:
-            await m.record("meeting.cancelled", f"会商取消：{m.facts[-1]}")
+            await m.record("meeting.cancelled", f"会商取消：{m.facts[-1]}", f"meeting cancelled: {m.facts_en[-1]}")
         await workflow.wait_condition(self.events.idle)
         clocks = m.action_clocks()
         return MeetingOutcome(meeting_id=m.number, status=m.stage, actions=len(clocks),

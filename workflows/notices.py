@@ -27,5 +27,6 @@ async def send_notice(host: ClockHost, unit: Agency, kind: str, subject: str, bo
     if result.error is None:
         return True
     on_error(f"{name}未登记{who}（{subject}）")
-    await host.record("notice.failed", f"无法通知{name}：联络名录中没有{who}")
+    await host.record("notice.failed", f"无法通知{name}：联络名录中没有{who}",
+                      f"cannot notify {AGENCY[unit.value][1]}: no {'head' if to_head else 'liaison'} in the directory")
     return False

@@ -52,6 +52,7 @@ class CaseRuntime:
         self.waiting: tuple[str, str] = ("登记受理", "intake")
         self.flags: list[CaseFlag] = []
         self.tracks: dict[str, str] = {}  # parallel tracks beside the main stage: name → status
+        self.tracks_en: dict[str, str] = {}  # the same statuses in English (`--lang en`)
         self.facts: list[str] = []  # what a supervisor should know (Chinese, one line each)
         self.facts_en: list[str] = []  # the same lines in English (`--lang en`), one for each
         self.amount_recovered = Decimal(0)
@@ -89,6 +90,14 @@ class CaseRuntime:
             self.flags.remove(flag)
         self.publish()
 
+    def show_track(self, name: str, status: str, en: str) -> None:
+        """A parallel track's status, in Chinese and English (published by the caller, when it did so)."""
+        self.tracks[name], self.tracks_en[name] = status, en
+
+    def end_track(self, name: str) -> None:
+        self.tracks.pop(name, None)
+        self.tracks_en.pop(name, None)
+
     def fact(self, line: str, en: str) -> None:
         """A line a supervisor should know, in Chinese and English."""
         self.facts.append(line)
@@ -121,23 +130,25 @@ class CaseRuntime:
                             amount_above_claim=self.amount_above_claim, outcome=self.outcome,
                             closed_at=self.closed_at)
 
-    def change(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+    def change(self, kind: str, detail: str, en: str, *, actor: Actor | None = None, key: str | None = None,
                deadline: LedgerEntry | None = None) -> CaseChange:
         return CaseChange(case_number=self.number, key=key or f"seq:{self.next_seq()}", at=workflow.now(),
-                          kind=kind, detail=detail, actor=actor, snapshot=self.snapshot(), deadline=deadline)
+                          kind=kind, detail=detail, detail_en=en, actor=actor, snapshot=self.snapshot(),
+                          deadline=deadline)
 
-    async def record(self, kind: str, detail: str, *, actor: Actor | None = None, key: str | None = None,
+    async def record(self, kind: str, detail: str, en: str, *, actor: Actor | None = None, key: str | None = None,
                      deadline: LedgerEntry | None = None) -> None:
-        """Write one entry of the event log (and the ledger row it changes) to the registry."""
-        change = self.change(kind, detail, actor=actor, key=key, deadline=deadline)
+        """Write one entry of the event log (and the ledger row it changes) to the registry: its
+        detail in Chinese and in English (`case log --lang en`)."""
+        change = self.change(kind, detail, en, actor=actor, key=key, deadline=deadline)
         await workflow.execute_activity_method(CaseFile.record_change, change, **self.activity_options,
                                                summary=f"记录 {kind}")
 
-    async def log_event(self, kind: str, detail: str, *, actor: Actor, key: str) -> None:
+    async def log_event(self, kind: str, detail: str, en: str, *, actor: Actor, key: str) -> None:
         """An event's event-log entry. The sender is answered without waiting for it: the write is
         started in the same workflow task (so it happens exactly once, retried until done) and the
         case waits for it before it closes."""
-        change = self.change(kind, detail, actor=actor, key=key)
+        change = self.change(kind, detail, en, actor=actor, key=key)
         self.writes.append(workflow.start_activity_method(CaseFile.record_change, change, **self.activity_options,
                                                           summary=f"记录 {kind}"))
 

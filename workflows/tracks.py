@@ -2,8 +2,8 @@
 
 Inspection can investigate a complaint while the main flow sits in legal aid, mediation or
 arbitration, and evidence requests run on their own clocks; neither waits for the other. A running
-track shows in ``case.tracks`` (name → status in Chinese), which feeds the Tracks search attribute
-and the current details; it leaves when its last coroutine ends.
+track shows in ``case.tracks`` (name → status in Chinese; ``case.tracks_en`` in English), which
+feeds the Tracks search attribute and the current details; it leaves when its last coroutine ends.
 
 Closure never cuts a track off: the case waits for its running tracks (``settle``) and says so in
 the current details. A track whose coroutine fails keeps showing, and ``settle`` re-raises the
@@ -39,14 +39,14 @@ class Track:
     def failed(self) -> bool:
         return any(t.done() and not t.cancelled() and t.exception() is not None for t in self.tasks)
 
-    def show(self, status: str) -> None:
-        self.case.tracks[self.name] = status
+    def show(self, status: str, en: str) -> None:
+        self.case.show_track(self.name, status, en)
         self.case.publish()
 
-    def spawn(self, body: Coroutine[Any, Any, None], status: str) -> None:
+    def spawn(self, body: Coroutine[Any, Any, None], status: str, en: str) -> None:
         """Run ``body`` beside the main flow (deterministic: tasks run on the workflow's loop)."""
         self.active += 1
-        self.show(status)
+        self.show(status, en)
         self.tasks.append(asyncio.create_task(self._run(body)))
 
     async def _run(self, body: Coroutine[Any, Any, None]) -> None:
@@ -54,11 +54,11 @@ class Track:
             await body
         except Exception:
             workflow.logger.exception("track %s failed", self.name)
-            self.show("程序出错，待修复后继续")
+            self.show("程序出错，待修复后继续", "failed; goes on once fixed")
             raise
         self.active -= 1
         if not self.active:
-            self.case.tracks.pop(self.name, None)
+            self.case.end_track(self.name)
             self.case.publish()
 
     async def join(self) -> None:
@@ -74,7 +74,9 @@ async def settle(case: CaseRuntime, tracks: Sequence[Track]) -> None:
         names = "、".join(TRACK.get(name, (name,))[0] for name in running)
         case.wait_for((f"主程序已结束，待并行程序办结后结案：{names}",
                        f"main flow done; closing once these tracks finish: {', '.join(running)}"))
-        await case.record("case.waiting_tracks", f"主程序已结束，等待并行程序办结后结案：{names}")
+        names_en = ", ".join(TRACK.get(name, (name, name))[1] for name in running)
+        await case.record("case.waiting_tracks", f"主程序已结束，等待并行程序办结后结案：{names}",
+                          f"main flow done; the case closes once these tracks finish: {names_en}")
         await workflow.wait_condition(
             lambda: [t.name for t in tracks if t.running] != running or any(t.failed for t in tracks))
     for track in tracks:

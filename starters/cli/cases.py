@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from domain.calendar import local_text
 from domain.catalogue import events
-from domain.i18n import AGENCY, FLAG, LOG_KIND, STAGE, TRACK, Lang, word
+from domain.i18n import AGENCY, FLAG, LOG_KIND, STAGE, Lang, track_name, word
 from domain.models import Agency, CaseIntake, DeadlineView
 from domain.rules import settings
 from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, today
@@ -136,7 +136,10 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     if view.flags:
         lines.append((("标记", "Flags"), "、".join(word(FLAG, f.value, o.lang) for f in view.flags)))
     if view.tracks:
-        lines.append((("并行", "Tracks"), "；".join(f"{word(TRACK, k, o.lang)}：{v}" for k, v in view.tracks.items())))
+        # A case whose worker predates the English statuses shows its Chinese ones.
+        tracks = [f"{track_name(k, o.lang)}{o.t('：', ': ')}{o.t(v, view.tracks_en.get(k, v))}"
+                  for k, v in view.tracks.items()]
+        lines.append((("并行", "Tracks"), o.t("；", "; ").join(tracks)))
     lines += [(("劳动者", "Claimant"), f"{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
                                       f"{o.t('手机', 'phone')} {c['phone']}") for c in claimants]
     if view.outcome:
@@ -229,7 +232,7 @@ def case_log(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     o.rows(registry(o).events(case), case,
            [("时间", "When"), ("事项", "What"), ("单位", "Unit"), ("经办人", "Person"), ("内容", "Detail")],
            lambda r: [local_text(r.at), log_title(r.kind, o.lang), word(AGENCY, r.actor_unit or "", o.lang),
-                      r.actor_person, r.detail])
+                      r.actor_person, o.t(r.detail, r.detail_en or r.detail)])  # an entry from before: Chinese
 
 
 def log_title(kind: str, lang: Lang) -> str:

@@ -138,7 +138,8 @@ class Arbitration:
         if self.application is not None:
             return
         self.application = Application(source, claims or list(self.case.intake.claims))
-        await self.case.record("arbitration.applied", f"{AGENCY[source.value][0]}接收劳动者的仲裁申请")
+        await self.case.record("arbitration.applied", f"{AGENCY[source.value][0]}接收劳动者的仲裁申请",
+                               f"{AGENCY[source.value][1]} received the worker's application for arbitration")
         await self._received()
 
     async def await_application(self, why: Said) -> bool:
@@ -266,7 +267,7 @@ class Arbitration:
         self.hearing = (local.strftime("%Y-%m-%d %H:%M"), at.hearing_place)
         self.hearing_at = at.hearing_at
         if postpone := self._open("arb.postpone_request"):
-            await postpone.cancel("开庭时间变更")
+            await postpone.cancel("开庭时间变更", "the hearing was moved")
         told = await self._start("arb.hearing_notice", on_date=local.date())
         await told.complete()
         if told.state == "met_late":
@@ -344,7 +345,7 @@ class Arbitration:
     async def refuse(self, event: ArbitrationRefused) -> Said:
         self.decided = True
         await self.clock["arb.accept"].complete()
-        await self.clock["arb.same_day_filing"].cancel("不予受理")
+        await self.clock["arb.same_day_filing"].cancel("不予受理", "the application was refused")
         await self.case.notify_parties(Agency.ARBITRATION, "arb.refusal", f"不予受理通知 {self.case.number}",
                                        f"本委决定不予受理您的仲裁申请，理由：{event.reason}。您可以就该劳动争议事项向人民法院"
                                        "提起诉讼（LDMA Art 29）。", key=f"arb.refusal:{self.case.next_seq()}",
@@ -615,7 +616,7 @@ class Arbitration:
                 title=("申请仲裁委调查取证", "ask the commission to collect evidence"), when=_in_hearing)
     async def request_evidence(self, event: EvidenceRequest) -> Said:
         self.evidence_pending += 1
-        self.case.tracks[EVIDENCE] = f"{self.evidence_pending}项进行中"
+        self.case.show_track(EVIDENCE, f"{self.evidence_pending}项进行中", f"{self.evidence_pending} under way")
         await self.case.hand_over(ArbitrationDesk.collect_evidence, Agency.ARBITRATION, "arbitration.evidence",
                                   f"调查取证 {self.case.number}：{event.evidence[:60]}")
         self.show()
@@ -629,9 +630,9 @@ class Arbitration:
     async def evidence_collected(self, event: EvidenceCollected) -> Said:
         self.evidence_pending -= 1
         if self.evidence_pending:
-            self.case.tracks[EVIDENCE] = f"{self.evidence_pending}项进行中"
+            self.case.show_track(EVIDENCE, f"{self.evidence_pending}项进行中", f"{self.evidence_pending} under way")
         else:
-            self.case.tracks.pop(EVIDENCE, None)
+            self.case.end_track(EVIDENCE)
         self.case.fact(f"仲裁委调查取证{'已取得' if event.obtained else '未能取得'}：{event.result}",
                        f"arbitration's inquiry {'obtained' if event.obtained else 'did not obtain'} the evidence: "
                        f"{event.result}")
@@ -659,7 +660,7 @@ class Arbitration:
         await self.clock["arb.award"].complete()
         for rule in PROCEEDINGS:
             if (clock := self._open(rule)) and clock.state != "lapsed":
-                await clock.cancel("已作出仲裁裁决")
+                await clock.cancel("已作出仲裁裁决", "the award was made")
         await self.windows.open(lines, event)
         self.show()
         return f"裁决已作出：{describe(lines)}", "award made: " + ", ".join(

@@ -44,7 +44,7 @@ class ArrearsTransfer:
         self.sent: TransferSent | None = None
         self.police: PoliceAnswer | None = None
 
-    async def run(self, assessment: ArrearsAssessment) -> str | None:
+    async def run(self, assessment: ArrearsAssessment) -> Said | None:
         """The path's end in words; None when it ended without a transfer (paid, or the head declined)."""
         case = self.case
         self.summons = self.head = self.sent = self.police = None
@@ -52,10 +52,14 @@ class ArrearsTransfer:
         case.fact(f"涉嫌恶意欠薪：责令支付逾期未履行，{assessment.basis}（刑法 Art 276-1）",
                   "suspected malicious wage arrears: the order to pay was not followed in time "
                   "(Criminal Law Art 276-1)")
-        await case.record("arrears.flagged", f"涉嫌恶意欠薪，启动移送公安程序：{assessment.basis}")
+        await case.record("arrears.flagged", f"涉嫌恶意欠薪，启动移送公安程序：{assessment.basis}",
+                          "suspected malicious wage arrears, the transfer to the police begins: "
+                          f"{assessment.basis_en or assessment.basis}")
         await case.hand_over(InspectionDesk.serve_summons, Agency.INSPECTION, "arrears.summons",
                              f"以可证明送达的方式送达责令支付文书并记录 {case.number}")
-        self._at("summons", "涉嫌恶意欠薪：以可证明送达的方式送达责令支付文书（行为人逃匿的，张贴并拍照录像）")
+        self._at("summons", "涉嫌恶意欠薪：以可证明送达的方式送达责令支付文书（行为人逃匿的，张贴并拍照录像）",
+                 "suspected malicious arrears: the order to pay is to be served with proof of receipt (posted and "
+                 "filmed where the employer absconded)")
         if not await self._until(lambda: self.summons is not None):
             return await self._paid(None)
         assert self.summons is not None
@@ -64,7 +68,8 @@ class ArrearsTransfer:
                   "已报请负责人决定是否移送公安",
                   f"the order to pay was served ({self.summons.received_on}); the head is to decide on a transfer "
                   "to the police")
-        self._at("head", f"待负责人于 {case.local_time(head.due)} 前决定是否移送公安机关")
+        self._at("head", f"待负责人于 {case.local_time(head.due)} 前决定是否移送公安机关",
+                 f"the head decides on a transfer to the police by {head.due_text_en}")
         if not await self._until(lambda: self.head is not None):
             return await self._paid(head)
         await head.complete()
@@ -79,25 +84,31 @@ class ArrearsTransfer:
                              f"移送公安机关（批准人 {self.head.approver}）{case.number}")
         case.fact(f"负责人 {self.head.approver} 批准移送公安",
                   f"head {self.head.approver} approved the transfer to the police")
-        self._at("send", f"已批准移送：{case.local_time(send.due)} 前移送公安机关")
+        self._at("send", f"已批准移送：{case.local_time(send.due)} 前移送公安机关",
+                 f"transfer approved: to the police by {send.due_text_en}")
         if not await self._until(lambda: self.sent is not None):
             return await self._paid(send)
         await send.complete()
         assert self.sent is not None
         decide = await case.clocks.start("police.transfer.decide")
         case.fact(f"已移送{self.sent.police_unit}", f"transferred to {self.sent.police_unit}")
-        self._at("police", f"已移送{self.sent.police_unit}：待公安机关于 {case.local_time(decide.due)} 前决定是否立案")
+        self._at("police", f"已移送{self.sent.police_unit}：待公安机关于 {case.local_time(decide.due)} 前决定是否立案",
+                 f"transferred to {self.sent.police_unit}: the police decide whether to open a case by "
+                 f"{decide.due_text_en}")
         if not await self._until(lambda: self.police is not None):
             return await self._paid(decide)
         await decide.complete()
         assert self.police is not None
         self.step = None
         answer = "立案侦查" if self.police.filed else f"不予立案（{self.police.reason or '未说明理由'}）"
-        return f"涉嫌拒不支付劳动报酬罪，已移送{self.sent.police_unit}，公安机关{answer}"
+        answer_en = ("opened a criminal investigation" if self.police.filed
+                     else f"declined to open a case ({self.police.reason or 'no reason given'})")
+        return (f"涉嫌拒不支付劳动报酬罪，已移送{self.sent.police_unit}，公安机关{answer}",
+                f"suspected refusal to pay wages (a crime): transferred to {self.sent.police_unit}, which {answer_en}")
 
-    def _at(self, step: str, status: str) -> None:
+    def _at(self, step: str, status: str, en: str) -> None:
         self.step = step
-        self.track.show(status)
+        self.track.show(status, en)
 
     async def _until(self, done: Callable[[], bool]) -> bool:
         """Wait for the step, or for payment; False when payment closed the path."""
@@ -106,9 +117,10 @@ class ArrearsTransfer:
 
     async def _paid(self, clock: Clock | None) -> None:
         if clock is not None:
-            await clock.withdraw("用人单位已足额支付，移送程序终止")
+            await clock.withdraw("用人单位已足额支付，移送程序终止", "the employer paid in full: the transfer ends")
         self.step = None
-        await self.case.record("arrears.closed", "用人单位已足额支付：恶意欠薪移送程序终止")
+        await self.case.record("arrears.closed", "用人单位已足额支付：恶意欠薪移送程序终止",
+                               "the employer paid in full: the malicious-arrears transfer ends")
 
     # ---- events --------------------------------------------------------------------------------
 

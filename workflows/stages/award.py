@@ -112,12 +112,13 @@ class AwardWindows:
             return
         self.effective = False
         line = f"{what[0]}的邮寄日期 {mailed_on} 在期间内，不算过期（CPL Art 85）：仲裁裁决未发生法律效力"
+        en = (f"{what[1]} was posted on {mailed_on}, within the period, so it is in time (CPL Art 85): "
+              "the award has not taken effect")
         for key in ("arb.performance", "enforce.apply"):
             if clock := self.after.pop(key, None):
-                await clock.cancel(line)
-        self.case.fact(line, f"{what[1]} was posted on {mailed_on}, within the period, so it is in time (CPL Art 85): "
-                             "the award has not taken effect")
-        await self.case.record("arbitration.award_not_effective", line)
+                await clock.cancel(line, en)
+        self.case.fact(line, en)
+        await self.case.record("arbitration.award_not_effective", line, en)
 
     # ---- driven by the arbitration stage -------------------------------------------------------
 
@@ -158,13 +159,13 @@ class AwardWindows:
             await clock.complete()
         if party == "worker" and self.set_aside == "pending":
             self.set_aside = "dismissed"
-            self.case.tracks.pop(SET_ASIDE, None)
+            self.case.end_track(SET_ASIDE)
             self.case.fact("劳动者已就终局裁决起诉：用人单位撤销仲裁裁决的申请依法驳回（SPC-L1 Art 21）",
                            "the worker sued over the final award: the employer's set-aside application is dismissed "
                            "(SPC-L1 Art 21)")
             await self.case.record("arbitration.set_aside_refused",
                                    "劳动者已就终局裁决向基层人民法院起诉，用人单位撤销仲裁裁决的申请不予受理、已受理的"
-                                   "驳回（SPC-L1 Art 21）")
+                                   "驳回（SPC-L1 Art 21）", self.case.facts_en[-1])
 
     def waiting(self) -> Said:
         if self.set_aside == "set_aside" and (clock := self._open(self.after, "arb.set_aside.sue")):
@@ -222,7 +223,7 @@ class AwardWindows:
                        "the award has taken effect: final items from the day it was made (LDMA Art 47), non-final "
                        "items once the time to sue passed (LDMA Art 50)")
         await self.case.record("arbitration.award_effective",
-                               "当事人未在法定期间内起诉或申请撤销：仲裁裁决发生法律效力")
+                               "当事人未在法定期间内起诉或申请撤销：仲裁裁决发生法律效力", self.case.facts_en[-1])
         assert self.award is not None
         today = workflow.now().astimezone(SHANGHAI).date()
         if self.award.performance_date and self.award.performance_date > today:
@@ -300,7 +301,8 @@ class AwardWindows:
         await window.complete(mailed_on=event.mailed_on)
         await self._not_effective(("用人单位申请撤销终局裁决", "the employer's application to set the award aside"),
                                   event.mailed_on)
-        self.case.tracks[SET_ASIDE] = f"{event.court or '中级人民法院'}审查中"
+        self.case.show_track(SET_ASIDE, f"{event.court or '中级人民法院'}审查中",
+                             f"under review by {event.court or 'the intermediate court'}")
         self.stage.show()
         return "已记录：用人单位申请撤销终局裁决，等待中级人民法院裁定", "set-aside application recorded"
 
@@ -310,7 +312,7 @@ class AwardWindows:
     @case_event("award_set_aside_ruling", SetAsideRuling, actors={Agency.COURT},
                 title=("记录撤销仲裁裁决的裁定", "record the ruling on the set-aside"), when=_ruling)
     async def rule(self, event: SetAsideRuling) -> Said:
-        self.case.tracks.pop(SET_ASIDE, None)
+        self.case.end_track(SET_ASIDE)
         if event.set_aside:
             self.set_aside = "set_aside"
             sue = self.after["arb.set_aside.sue"] = await self.case.clocks.start(

@@ -101,11 +101,12 @@ class Confirmation:
             route.window = window
         self.open = True
         self._show()
-        await case.record("confirmation.opened", f"调解协议生效，可选择：{self._choices()}")
+        await case.record("confirmation.opened", f"调解协议生效，可选择：{self._choices()}",
+                          f"the mediation agreement is in force; open: {self._choices_en()}")
         if not await self.performance.by_date("mediation.performance", agreement.performance_date):
             line = f"用人单位未在 {agreement.performance_date} 前履行调解协议"
             case.fact(line, f"the employer did not perform the agreement by {agreement.performance_date}")
-            await case.record("confirmation.unperformed", line)
+            await case.record("confirmation.unperformed", line, case.facts_en[-1])
             pending = self._pending()
             if pending:  # an application already in is decided before the case moves on
                 case.wait_for((f"{line}；等待{pending.name}审查结果", "unperformed; awaiting the confirmation decision"))
@@ -118,7 +119,8 @@ class Confirmation:
         for route in self.routes.values():
             for clock in (route.window, route.review):
                 if clock:
-                    await clock.withdraw("调解协议已履行" if paid else "用人单位未履行调解协议")
+                    await clock.withdraw(*(("调解协议已履行", "the agreement was performed") if paid else
+                                           ("用人单位未履行调解协议", "the employer did not perform the agreement")))
         if paid:
             return StageEnd(f"调解协议已履行，收回 {self.performance.paid} 元")
         confirmed = next((r for r in self.routes.values() if r.state == "valid"), None)
@@ -185,7 +187,7 @@ class Confirmation:
         self.case.fact(line, f"the time to apply for {route.name_en} has passed ({clock.source}); still open: "
                              f"{self._choices_en()}")
         self._show()
-        await self.case.record("confirmation.route_closed", line)
+        await self.case.record("confirmation.route_closed", line, self.case.facts_en[-1])
 
     async def _confirmed(self, route: Route, line: Said) -> Said:
         route.state = "valid"
@@ -193,7 +195,7 @@ class Confirmation:
         for other in self.routes.values():
             if other.state == "open" and other.window:
                 other.state = "closed"
-                await other.window.cancel(f"调解协议已经{route.name}")
+                await other.window.cancel(f"调解协议已经{route.name}", f"the agreement was confirmed by {route.name_en}")
         self.case.fact(f"{line[0]}；用人单位逾期不履行的，劳动者可申请强制执行",
                        f"{line[1]}; if the employer does not perform in time, the worker may apply for enforcement")
         self._show()

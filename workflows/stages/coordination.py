@@ -19,7 +19,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from domain.districts import DISTRICTS
     from domain.events.coordination import MajorFlagClear, MajorNoticeRetry, MeetingNews
-    from domain.i18n import AGENCY, FLAG
+    from domain.i18n import AGENCY, FLAG, MEETING_TRACK
     from domain.meetings import STATUS_WORDS, MeetingKind, MeetingRequest, MeetingStatus
     from domain.models import LINKED_UNITS, Agency, CaseFlag, Stage
 
@@ -32,7 +32,7 @@ MAJOR_FLAGS = (CaseFlag.MALICIOUS_ARREARS, CaseFlag.GROUP, CaseFlag.MAJOR)
 
 
 def meeting_track(meeting_id: str) -> str:
-    return f"协调会商 {meeting_id}"
+    return f"{MEETING_TRACK[0]} {meeting_id}"
 
 
 class Coordination:
@@ -92,7 +92,7 @@ class Coordination:
         case.fact(f"{words}：已当日通报{'、'.join(told)}联络员" + (f"；未能通报{missed}（联络名录无联络员）" if missed else ""),
                   f"{words_en}: liaisons of {told_en} told the same day"
                   + (f"; {missed_en} not told (no liaison in the directory)" if missed else ""))
-        await case.record("major.notified", case.facts[-1])
+        await case.record("major.notified", case.facts[-1], case.facts_en[-1])
         await self._propose(meeting_id, words, convener)
 
     async def _send(self, units: list[Agency]) -> list[Agency]:
@@ -111,7 +111,7 @@ class Coordination:
                                  cases=[case.number], proposed=True,
                                  reason=f"{case.label}标记为{words}，依方案五(二)建议召开专题协调会商")
         # Shown before the start: the meeting's own news (even "closed") may arrive while it resolves.
-        case.tracks[meeting_track(meeting_id)] = STATUS_WORDS["proposed"][0]
+        case.show_track(meeting_track(meeting_id), *STATUS_WORDS["proposed"])
         try:
             await workflow.start_child_workflow(
                 MeetingWorkflow.run, request, id=meeting_id, parent_close_policy=ParentClosePolicy.ABANDON,
@@ -120,7 +120,7 @@ class Coordination:
             pass
         case.fact(f"已建议召开协调会商 {meeting_id}，待{AGENCY[convener.value][0]}确认",
                   f"consultation meeting {meeting_id} proposed, for {AGENCY[convener.value][1]} to confirm")
-        await case.record("meeting.proposed", case.facts[-1])
+        await case.record("meeting.proposed", case.facts[-1], case.facts_en[-1])
 
     # ---- events --------------------------------------------------------------------------------
 
@@ -142,15 +142,17 @@ class Coordination:
         """Sent by the meeting workflow: the case shows the meeting and its open actions."""
         case, track = self.case, meeting_track(event.meeting_id)
         if event.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
-            case.tracks.pop(track, None)
+            case.end_track(track)
             case.fact(f"{track}：{STATUS_WORDS[event.status.value][0]}",
                       f"meeting {event.meeting_id}: {STATUS_WORDS[event.status.value][1]}")
         elif event.status == MeetingStatus.AGREED:
             overdue = f"（逾期 {event.overdue_actions}）" if event.overdue_actions else ""
-            case.tracks[track] = f"未完成事项 {event.open_actions}{overdue}"
+            overdue_en = f" ({event.overdue_actions} overdue)" if event.overdue_actions else ""
+            case.show_track(track, f"未完成事项 {event.open_actions}{overdue}",
+                            f"{event.open_actions} actions open{overdue_en}")
             case.publish()
         else:
-            case.tracks[track] = STATUS_WORDS[event.status.value][0]
+            case.show_track(track, *STATUS_WORDS[event.status.value])
             case.publish()
         return f"{track}：{case.tracks.get(track, STATUS_WORDS[event.status.value][0])}", "meeting news noted"
 
@@ -164,7 +166,7 @@ class Coordination:
         case.fact(f"已解除“{word[0]}”标记：{event.reason}（{AGENCY[event.actor.unit.value][0]} {event.actor.person}）",
                   f"{word[1]} flag cleared: {event.reason} ({AGENCY[event.actor.unit.value][1]} {event.actor.person})")
         if not any(f in MAJOR_FLAGS for f in case.flags) and self.notice_clock is not None:
-            await self.notice_clock.cancel("重大案件标记已解除")
+            await self.notice_clock.cancel("重大案件标记已解除", "the major-case flags were cleared")
             self.notice_clock, self.unreached = None, []
         return f"已解除“{word[0]}”标记", f"{word[1]} flag cleared"
 

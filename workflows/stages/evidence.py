@@ -73,7 +73,7 @@ class EvidenceHelp:
         self._show()
         await workflow.wait_condition(lambda: req.result is not None)
         if req.result == "withdrawn":
-            await req.clock.withdraw(req.note or "请求撤回")
+            await req.clock.withdraw(req.note or "请求撤回", req.note or "the request was withdrawn")
         else:
             await req.clock.complete()
         await self._report_back(req)
@@ -98,7 +98,9 @@ class EvidenceHelp:
         case.fact(f"调取证据请求{req.number}（{req.who}）：{label}，已向{req.who}反馈",
                   f"evidence request {req.number} ({AGENCY[req.requester.value][1]}): "
                   f"{EVIDENCE_RESULTS[req.result][1]}, reported back")
-        await case.record("evidence.feedback", f"已向{req.who}反馈调取证据请求{req.number}的结果：{label}")
+        await case.record("evidence.feedback", f"已向{req.who}反馈调取证据请求{req.number}的结果：{label}",
+                          f"reported the result of evidence request {req.number} to "
+                          f"{AGENCY[req.requester.value][1]}: {EVIDENCE_RESULTS[req.result][1]}")
 
     async def _lapsed(self, clock: Clock) -> None:
         req = next(r for r in self.requests.values() if r.clock is clock)
@@ -108,21 +110,24 @@ class EvidenceHelp:
         self._show()
 
     def _show(self) -> None:
-        parts = []
+        parts, parts_en = [], []
         for req in self.requests.values():
             if req.done:
                 continue
             if req.result is not None:
-                state = "已办结，正在反馈"
+                state, state_en = "已办结，正在反馈", "done, reporting back"
             elif req.clock is None:
-                state = "登记中"
+                state, state_en = "登记中", "registering"
             elif req.clock.state == "lapsed":
                 state = f"已逾期（{self.case.local_time(req.clock.due)}），已上报"
+                state_en = f"overdue ({req.clock.due_text_en}), reported"
             else:
                 state = f"办理中，{self.case.local_time(req.clock.due)} 前反馈"
+                state_en = f"in hand, to report back by {req.clock.due_text_en}"
             parts.append(f"请求{req.number}（{req.who}）{state}")
+            parts_en.append(f"request {req.number} ({AGENCY[req.requester.value][1]}) {state_en}")
         if parts:
-            self.track.show("；".join(parts))
+            self.track.show("；".join(parts), "; ".join(parts_en))
 
     # ---- events --------------------------------------------------------------------------------
 
@@ -149,7 +154,8 @@ class EvidenceHelp:
         number = len(self.requests) + 1
         req = Request(number, event.actor.unit, list(event.items), event.holder, received_at=workflow.now())
         self.requests[number] = req
-        self.track.spawn(self._serve(req), f"请求{number}（{req.who}）登记中")
+        self.track.spawn(self._serve(req), f"请求{number}（{req.who}）登记中",
+                         f"request {number} ({AGENCY[req.requester.value][1]}) registering")
         return (f"已登记调取证据请求{number}：劳动保障监察将通知{HOLDERS[event.holder]}说明情况、调取复制证据，"
                 f"办结后向{req.who}反馈", f"evidence request {number} registered")
 

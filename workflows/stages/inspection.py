@@ -119,16 +119,16 @@ class Inspection:
         self._reset()
         self.opening, self.phase = opening, "receiving"
         self.referrers = [referrer] if referrer else []
-        self.track.spawn(self._run(opening), f"{SOURCES[opening.source]}已收到")
+        self.track.spawn(self._run(opening), f"{SOURCES[opening.source]}已收到", f"{SOURCES_EN[opening.source]} received")
 
     async def _run(self, opening: Opening) -> None:
-        result = await self._handle(opening)
+        result, result_en = await self._handle(opening)
         self.phase = None
-        self.case.fact(f"劳动保障监察办结：{result}", "labour inspection closed its matter (its result is in the log)")
-        await self.case.record("inspection.closed", f"劳动保障监察办结：{result}")
-        await self._report_back(f"办理结果：{result}")
+        self.case.fact(f"劳动保障监察办结：{result}", f"labour inspection closed its matter: {result_en}")
+        await self.case.record("inspection.closed", self.case.facts[-1], self.case.facts_en[-1])
+        await self._report_back((f"办理结果：{result}", f"result: {result_en}"))
 
-    async def _handle(self, opening: Opening) -> str:
+    async def _handle(self, opening: Opening) -> Said:
         case = self.case
         if opening.source != "proactive":
             refusal = await self._acceptance(opening)
@@ -147,12 +147,14 @@ class Inspection:
         self.phase = "investigating"
         inv = self.investigation
         more = f"（经批准可延长{inv.extension_period}）" if inv.extension_period else ""
-        self.track.show(f"正式立案调查：{inv.period}内调查终结{more}")
+        more_en = f" (extendable by {inv.extension_period_en} once approved)" if inv.extension_period else ""
+        self.track.show(f"正式立案调查：{inv.period}内调查终结{more}",
+                        f"formal investigation: to conclude within {inv.period_en}{more_en}")
         await case.hand_over(InspectionDesk.investigate, Agency.INSPECTION, "inspection.investigation",
                              f"立案调查 {case.number}")
         return await self._decide()
 
-    async def _acceptance(self, opening: Opening) -> str | None:
+    async def _acceptance(self, opening: Opening) -> Said | None:
         """Accept and open within 5 working days, or refuse in writing; None once accepted."""
         case = self.case
         today = workflow.now().astimezone(SHANGHAI).date()
@@ -164,10 +166,13 @@ class Inspection:
         if check.barred:
             why = (f"违法行为终了于 {check.violation_ended}，至 {check.limit} 已满{check.period}未被发现或投诉，"
                    "依法不再查处（LSIR Art 20）")
+            why_en = (f"the violation ended on {check.violation_ended} and was neither found nor complained of "
+                      f"within {check.period_en or check.period} (by {check.limit}): it is no longer pursued "
+                      "(LSIR Art 20)")
             await case.hand_over(InspectionDesk.refuse_in_writing, Agency.INSPECTION, "inspection.refusal",
                                  f"书面告知不予受理（超过查处时效）{case.number}")
-            await case.record("inspection.refused", f"书面告知不予受理：{why}")
-            return f"不予受理：{why}，已书面告知"
+            await case.record("inspection.refused", f"书面告知不予受理：{why}", f"refused in writing: {why_en}")
+            return f"不予受理：{why}，已书面告知", f"refused in writing: {why_en}"
         if check.violation_ended is None:
             case.fact(f"违法行为处于持续状态，不受{check.period}查处时效限制",
                       "the violation is continuing: no time bar applies to it (LSIR Art 20)")
@@ -177,33 +182,39 @@ class Inspection:
                              f"{SOURCES[opening.source]}受理审查 {case.number}")
         clock = await case.clocks.start("inspect.accept", responsible=Agency.INSPECTION)
         self.phase = "accepting"
-        self.track.show(f"{SOURCES[opening.source]}待受理：{case.local_time(clock.due)} 前受理立案或书面不予受理")
+        self.track.show(f"{SOURCES[opening.source]}待受理：{case.local_time(clock.due)} 前受理立案或书面不予受理",
+                        f"{SOURCES_EN[opening.source]}: to accept and open, or refuse in writing, by "
+                        f"{clock.due_text_en}")
         await workflow.wait_condition(lambda: self.answer is not None)
         await clock.complete()
         if isinstance(self.answer, ComplaintRefused):
-            why = refusal_text(self.answer)
+            why, why_en = refusal_text(self.answer)
             await case.hand_over(InspectionDesk.refuse_in_writing, Agency.INSPECTION, "inspection.refusal",
                                  f"书面告知不予受理（{why}）{case.number}")
-            return f"不予受理：{why}，已书面告知"
+            return f"不予受理：{why}，已书面告知", f"refused in writing: {why_en}"
         assert self.answer is not None
         number = f"（立案号 {self.answer.file_number}）" if self.answer.file_number else ""
-        await self._report_back(f"已受理立案{number}")
+        number_en = f" (file number {self.answer.file_number})" if self.answer.file_number else ""
+        await self._report_back((f"已受理立案{number}", f"accepted and opened{number_en}"))
         return None
 
-    async def _negotiation(self) -> str | None:
+    async def _negotiation(self) -> Said | None:
         """Press for negotiation; the settled result, or None when formal investigation follows."""
         self.phase = "negotiating"
-        self.track.show("已受理立案：督促协商；用人单位拒不协商或协商不成的，转入正式立案调查")
+        self.track.show("已受理立案：督促协商；用人单位拒不协商或协商不成的，转入正式立案调查",
+                        "accepted and opened: negotiation first; a refusal or a failed one leads to a formal "
+                        "investigation")
         await workflow.wait_condition(lambda: self._negotiated() is not None)
         if self._negotiated() == "settled":
             reason = self.negotiation.reason if self.negotiation else None
-            return "经协商解决" + (f"（{reason}）" if reason else "")
+            return "经协商解决" + (f"（{reason}）" if reason else ""), "settled by negotiation" + (
+                f" ({reason})" if reason else "")
         why = "用人单位拒绝协商" if self._negotiated() == "refused" else "协商不成"
         if self.negotiation is None:
             why += "（调解结果）"
         why_en = "the employer refused to negotiate" if self._negotiated() == "refused" else "no settlement"
         self.case.fact(f"{why}：劳动保障监察转入正式立案调查", f"{why_en}: labour inspection opens a formal investigation")
-        await self.case.record("inspection.investigation", f"{why}：转入正式立案调查")
+        await self.case.record("inspection.investigation", f"{why}：转入正式立案调查", self.case.facts_en[-1])
         return None
 
     def _negotiated(self) -> str | None:
@@ -213,7 +224,7 @@ class Inspection:
         outcome = self.mediation.outcome if self.mediation else None
         return outcome.kind if outcome and outcome.kind in ("failed", "refused") else None
 
-    async def _decide(self) -> str:
+    async def _decide(self) -> Said:
         """Outcomes until one ends the track; an order that lapses leaves room for the next decision."""
         while True:
             await workflow.wait_condition(lambda: self.decision is not None)
@@ -226,7 +237,7 @@ class Inspection:
             if result:
                 return result
 
-    async def _order(self, decision: InspectionDecision) -> str | None:
+    async def _order(self, decision: InspectionDecision) -> Said | None:
         case = self.case
         pay = decision.kind == "order_to_pay"
         assert decision.by is not None
@@ -241,7 +252,7 @@ class Inspection:
         case.fact(what, f"ordered to pay CNY {decision.amount} by {decision.by}" if pay
                   else f"ordered to correct by {decision.by}: {decision.matters}")
         self.phase, self.decision = "order", None
-        self.track.show(what)
+        self.track.show(what, case.facts_en[-1])
         await workflow.wait_condition(lambda: self._paid_up() or self.order_lapsed or self.decision is not None)
         if self._paid_up():
             await clock.complete()
@@ -250,7 +261,8 @@ class Inspection:
             if self.decision.kind == "closed_corrected":
                 await clock.complete()
             else:
-                await clock.withdraw(f"另行作出{DECISIONS[self.decision.kind][0]}决定")
+                await clock.withdraw(f"另行作出{DECISIONS[self.decision.kind][0]}决定",
+                                     f"a decision of another kind: {DECISIONS[self.decision.kind][1]}")
             return None
         if pay:
             outcome = None if self._paid_up() else await self._unpaid(decision.by)
@@ -260,14 +272,15 @@ class Inspection:
             case.fact(f"逾期未改正（期限 {decision.by}）：可依法处罚或移交",
                       f"not corrected by {decision.by}: a penalty or a hand-over may follow")
         self.phase = "order_lapsed"
-        self.track.show("指令逾期未履行：待作出加付赔偿金、处罚、移交或结案决定")
+        self.track.show("指令逾期未履行：待作出加付赔偿金、处罚、移交或结案决定",
+                        "the order lapsed: additional compensation, a penalty, a hand-over or closure to decide")
         await workflow.wait_condition(lambda: self._paid_up() or self.decision is not None)
         return self._paid_text() if self._paid_up() else None
 
     async def _order_due(self, _: Clock) -> None:
         self.phase, self.order_lapsed = "assessing", True  # no decision until the lapse is weighed
 
-    async def _unpaid(self, by: date) -> str | None:
+    async def _unpaid(self, by: date) -> Said | None:
         """An order to pay lapsed unpaid: above the district's threshold, the transfer path opens."""
         case = self.case
         assert self.ordered is not None
@@ -279,7 +292,8 @@ class Inspection:
             case.fact(f"逾期未支付（期限 {by}）：{assessment.basis}，不移送；可责令加付赔偿金（LSIR Art 26）",
                       f"not paid by {by}: below the threshold for a transfer to the police; additional compensation "
                       "may be ordered (LSIR Art 26)")
-            await case.record("arrears.below_threshold", f"责令支付逾期未履行，{assessment.basis}")
+            await case.record("arrears.below_threshold", f"责令支付逾期未履行，{assessment.basis}",
+                              f"the order to pay was not followed in time; {assessment.basis_en or assessment.basis}")
             return None
         self.phase = "transfer"
         return await self.transfer.run(assessment)
@@ -287,15 +301,19 @@ class Inspection:
     def _paid_up(self) -> bool:
         return self.ordered is not None and self.paid >= self.ordered
 
-    def _paid_text(self) -> str:
-        closed = "，恶意欠薪移送程序终止" if self.phase == "transfer" else ""
-        return f"用人单位已按责令足额支付 {self.paid} 元{closed}，结案"
+    def _paid_text(self) -> Said:
+        transfer = self.phase == "transfer"
+        closed, closed_en = ("，恶意欠薪移送程序终止", "; the malicious-arrears transfer ends") if transfer else ("", "")
+        return (f"用人单位已按责令足额支付 {self.paid} 元{closed}，结案",
+                f"the employer paid the CNY {self.paid} ordered in full{closed_en}; closed")
 
-    def _conclude(self, decision: InspectionDecision) -> str:
+    def _conclude(self, decision: InspectionDecision) -> Said:
         if decision.kind == "penalty":
-            return f"作出行政处罚决定：{decision.matters}，罚款 {decision.amount} 元"
+            return (f"作出行政处罚决定：{decision.matters}，罚款 {decision.amount} 元",
+                    f"administrative penalty: {decision.matters}, fine CNY {decision.amount}")
         if decision.kind == "closed_corrected":
-            return "用人单位已改正，结案" + (f"（{decision.note}）" if decision.note else "")
+            return ("用人单位已改正，结案" + (f"（{decision.note}）" if decision.note else ""),
+                    "the employer corrected it; closed" + (f" ({decision.note})" if decision.note else ""))
         assert decision.to is not None and decision.reason is not None
         intake = self.case.intake
         referrals = [i for i, c in enumerate(intake.claimants) if needs_referral(c, intake.claim_types)]
@@ -303,17 +321,20 @@ class Inspection:
         if decision.to == "arbitration":
             self.case.flag(CaseFlag.MAY_APPLY_ARBITRATION)
         where = "劳动人事争议仲裁" if decision.to == "arbitration" else "人民法院诉讼"
+        where_en = "labour arbitration" if decision.to == "arbitration" else "a lawsuit"
         aid = f"；{len(referrals)}名劳动者符合条件且同意，一并转介法律援助" if referrals else ""
-        return f"移交{where}：{decision.reason}{aid}"
+        aid_en = f"; {len(referrals)} eligible, consenting workers referred to legal aid too" if referrals else ""
+        return f"移交{where}：{decision.reason}{aid}", f"handed over to {where_en}: {decision.reason}{aid_en}"
 
-    async def _report_back(self, text: str) -> None:
+    async def _report_back(self, text: Said) -> None:
         """Tell the units that sent the complaint or lead (outbox)."""
         case, opening = self.case, self.opening
         assert opening is not None
         for unit in self.referrers:
             await case.notify(unit, "inspection.feedback", f"劳动保障监察办理情况反馈 {case.number}",
-                              f"贵单位移送的{SOURCES[opening.source]}（{opening.matters}）{text}。")
-            await case.record("inspection.feedback", f"向{AGENCY[unit.value][0]}反馈：{text}")
+                              f"贵单位移送的{SOURCES[opening.source]}（{opening.matters}）{text[0]}。")
+            await case.record("inspection.feedback", f"向{AGENCY[unit.value][0]}反馈：{text[0]}",
+                              f"reported to {AGENCY[unit.value][1]}: {text[1]}")
 
     # ---- events --------------------------------------------------------------------------------
 
@@ -375,7 +396,8 @@ class Inspection:
                 title=("书面不予受理", "refuse in writing"), when=_accepting)
     async def refuse(self, event: ComplaintRefused) -> Said:
         self.answer = event
-        return f"不予受理：{refusal_text(event)}", f"refused: {event.ground}"
+        why, why_en = refusal_text(event)
+        return f"不予受理：{why}", f"refused: {why_en}"
 
     @case_event("inspection_negotiation", NegotiationResult, actors={Agency.INSPECTION},
                 title=("记录协商结果", "record the negotiation"), when=_negotiating)
@@ -404,13 +426,15 @@ class Inspection:
                 f"CNY {event.amount} paid, {left} outstanding")
 
 
-def refusal_text(refusal: ComplaintRefused) -> str:
+def refusal_text(refusal: ComplaintRefused) -> Said:
     if refusal.ground == "wrong_office":
-        return f"不属本机关管辖，请向{refusal.competent_office}投诉"
+        return (f"不属本机关管辖，请向{refusal.competent_office}投诉",
+                f"not this office's matter: complain to {refusal.competent_office}")
     if refusal.ground == "incomplete":
         items = "；".join(f"{i}. {item}" for i, item in enumerate(refusal.missing, 1))
-        return f"材料不全，请一次性补正以下材料：{items}（补正后可重新投诉）"
-    return f"超过查处时效（{refusal.reason}）"
+        return (f"材料不全，请一次性补正以下材料：{items}（补正后可重新投诉）",
+                f"incomplete: supply these, all at once: {'; '.join(refusal.missing)} (then complain again)")
+    return f"超过查处时效（{refusal.reason}）", f"past the time bar ({refusal.reason})"
 
 
 # Every class here that declares events, for the case's catalogue.

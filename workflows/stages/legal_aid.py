@@ -36,12 +36,15 @@ class LegalAidReview:
         case = self.case
         names = "、".join(case.intake.claimants[i].name for i in claimants[:5])
         more = f"等{len(claimants)}人" if len(claimants) > 5 else ""
+        more_en = f" ({len(claimants)} workers)" if len(claimants) > 5 else ""
         case.enter(Stage.LEGAL_AID_REVIEW, Agency.LEGAL_AID,
                    ("法律援助机构当日审查转介申请并作出决定", "legal aid to review the referral the same day"))
         self.awaiting_decision = True
         *_, same_day, outer = await together(
             case.record("legal_aid.referred",
-                        f"{AGENCY[referrer.value][0]}转介法律援助（劳动者同意、无代理人、符合条件）：{names}{more}"),
+                        f"{AGENCY[referrer.value][0]}转介法律援助（劳动者同意、无代理人、符合条件）：{names}{more}",
+                        f"{AGENCY[referrer.value][1]} referred to legal aid (consenting, unrepresented, eligible): "
+                        f"{', '.join(case.intake.claimants[i].name for i in claimants[:5])}{more_en}"),
             case.hand_over(LegalAidDesk.receive_referral, Agency.LEGAL_AID, "legal_aid.referral",
                            f"法律援助转介审查 {case.number}"),
             case.clocks.start("legal_aid.same_day_review"),

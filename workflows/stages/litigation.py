@@ -66,7 +66,7 @@ class Litigation:
                                                     "the court files the case or rules it inadmissible"))
         case.fact(f"{ORIGINS[origin]}；原告：{PARTY[plaintiff][0]}",
                   f"{ORIGINS_EN[origin]}; plaintiff: {PARTY[plaintiff][1]}")
-        await case.record("litigation.opened", ORIGINS[origin])
+        await case.record("litigation.opened", ORIGINS[origin], ORIGINS_EN[origin])
         await self._legal_aid_follows(plaintiff)
         self.clock = await case.clocks.start("court.file")
         case.wait_for((f"人民法院{self.clock.period}内立案或裁定不予受理，截止 {self.clock.due_text}",
@@ -117,7 +117,7 @@ class Litigation:
         assert decision is not None
         line = f"{DECISION[decision.kind]}发生法律效力：{decision.summary}"
         case.fact(line, f"the {DECISION_EN[decision.kind]} took effect: {decision.summary}")
-        await case.record("litigation.effective", line)
+        await case.record("litigation.effective", line, case.facts_en[-1])
         if not decision.amount_awarded:
             return StageEnd(line)
         self.performance.expect("生效判决", decision.amount_awarded)
@@ -202,8 +202,10 @@ class Litigation:
         if performing:
             line = (f"上诉状邮寄日期 {event.mailed_on} 在上诉期内，不算过期（CPL Art 85）："
                     f"{DECISION[self.decision.kind]}未发生法律效力")
-            await self.performance.call_off(line)
-            await self.case.record("litigation.not_effective", line)
+            en = (f"the appeal was posted on {event.mailed_on}, within the appeal period (CPL Art 85): the "
+                  f"{DECISION_EN[self.decision.kind]} has not taken effect")
+            await self.performance.call_off(line, en)
+            await self.case.record("litigation.not_effective", line, en)
         self.instance = 2
         line = f"{PARTY[event.appellant][0]}对{DECISION[self.decision.kind]}提起上诉"
         self.case.fact(line, f"{PARTY[event.appellant][1]} appealed against the {DECISION_EN[self.decision.kind]}")

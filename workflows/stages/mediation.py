@@ -53,7 +53,7 @@ class Mediation:
         self.open = False
         if self.outcome is None:
             self.outcome = MediationOutcome("arbitration", reason="劳动者申请仲裁")
-            await window.withdraw("劳动者选择申请仲裁")
+            await window.withdraw("劳动者选择申请仲裁", "the worker chose arbitration")
             await self._worker_applied(organiser)
         else:
             await window.complete()
@@ -66,7 +66,7 @@ class Mediation:
         line = "劳动者已申请仲裁：调解系自愿（LDMA Art 5、14），调解程序结束"
         self.case.fact(line, "the worker applied for arbitration: mediation is voluntary (LDMA Art 5, 14), "
                              "so it ends")
-        await self.case.record("mediation.ended_by_application", line)
+        await self.case.record("mediation.ended_by_application", line, self.case.facts_en[-1])
         await self.case.notify(
             organiser, "mediation.worker_applied", f"【劳动者已申请仲裁】{self.case.number}",
             f"{self.case.label}的劳动者已申请劳动争议仲裁，调解程序结束（LDMA Art 5、14：调解自愿）。"
@@ -79,7 +79,9 @@ class Mediation:
         self.case.fact("调解期限届满未达成协议，劳动者可以申请仲裁（LDMA Art 14）",
                        "no agreement within the mediation window: the worker may apply for arbitration (LDMA Art 14)")
         self.case.wait_for(("调解继续；劳动者可以申请仲裁", "mediation goes on; the worker may apply for arbitration"))
-        await self.case.record("mediation.window_lapsed", f"调解{window.period}期限届满未达成协议：劳动者可以申请仲裁")
+        await self.case.record("mediation.window_lapsed", f"调解{window.period}期限届满未达成协议：劳动者可以申请仲裁",
+                               f"no agreement within the mediation period of {window.period_en}: the worker may "
+                               "apply for arbitration")
 
     def _mediating(self, _: object) -> Said | None:
         return None if self.open else ("案件不在调解阶段", "the case is not in mediation")

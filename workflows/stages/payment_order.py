@@ -50,7 +50,8 @@ class PaymentOrder:
         self.step = "apply"
         case.enter(Stage.CONFIRMATION, Agency.LEGAL_AID, ("法律援助协助劳动者持调解协议书向人民法院申请支付令",
                                                           "legal aid helps the worker apply for a payment order"))
-        await case.record("payment_order.opened", f"用人单位未履行调解协议，尚欠 {owed} 元：转入支付令程序")
+        await case.record("payment_order.opened", f"用人单位未履行调解协议，尚欠 {owed} 元：转入支付令程序",
+                          f"the employer did not perform the agreement and owes CNY {owed}: a payment order follows")
         await case.hand_over(LegalAidCourtDesk.assist_payment_order, Agency.LEGAL_AID, "payment_order.apply",
                              f"协助申请支付令 {case.number}")
         await workflow.wait_condition(lambda: self.step in ENDS or self.performance.paid_in_full)
@@ -62,7 +63,7 @@ class PaymentOrder:
                 return StageEnd(enforced)
         step, self.step = self.step, None
         if self.clock:
-            await self.clock.withdraw("用人单位已清偿")
+            await self.clock.withdraw("用人单位已清偿", "the employer paid")
         if self.performance.paid_in_full:
             return StageEnd(f"用人单位清偿调解协议欠款，收回 {self.performance.paid} 元")
         return StageEnd(self.ending, next="arbitration" if step == "refused" else "litigation")
@@ -147,7 +148,9 @@ class PaymentOrder:
                                     "order procedure ends and the dispute goes to court")
         await self.clock.complete(mailed_on=event.mailed_on)
         if enforcing:
-            await self.performance.call_off(f"异议邮寄日期 {event.mailed_on} 在期间内，不算过期（CPL Art 85）：支付令未生效")
+            await self.performance.call_off(f"异议邮寄日期 {event.mailed_on} 在期间内，不算过期（CPL Art 85）：支付令未生效",
+                                            f"the objection was posted on {event.mailed_on}, within the period "
+                                            "(CPL Art 85): the payment order has not taken effect")
         return self.ending, "the employer objected: the order is void and the dispute goes to court"
 
     async def _no_objection(self, window: Clock) -> None:

@@ -95,13 +95,13 @@ class Performance:
             return f"已向{self.application.court or '人民法院'}申请强制执行{basis}，尚欠 {self.outstanding} 元"
         return f"{basis}未履行，申请执行期间已届满"
 
-    async def call_off(self, why: str) -> None:
+    async def call_off(self, why: str, en: str) -> None:
         """The obligation was not enforceable after all (an objection or appeal posted in time, CPL
         Art 85): the clock waited on is withdrawn, by_date() and enforce() return, and their answers
         no longer apply."""
         self.called_off = True
         if self.clock is not None:
-            await self.clock.cancel(why)
+            await self.clock.cancel(why, en)
 
     # ---- events ------------------------------------------------------------------------------
 
