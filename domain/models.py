@@ -314,6 +314,7 @@ class CaseView(BaseModel):
     facts_en: list[str] = []  # the same facts in English, one for each
     deadlines: list[DeadlineView]
     outcome: str | None = None
+    outcome_en: str | None = None  # None from a worker before it was added
     amount_claimed: Decimal
     amount_recovered: Decimal
     opened_at: datetime

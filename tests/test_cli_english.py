@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from domain.rules import settings
 from registry.store import Registry
 from starters.cli import app
-from tests.helpers import award, filed, one_time_notice, settle, start, until
+from tests.helpers import award, close_after_failed_mediation, filed, one_time_notice, settle, start, until
 
 CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\uff1a\uff1b\u3001]")
 CITATION = re.compile(r"Plan [一二三四五六七八九十]+\([一二三四五六七八九十]+\)")  # a legal source's own name
@@ -116,3 +116,18 @@ def test_every_fact_is_written_with_its_english() -> None:
 def test_every_log_entry_is_written_with_its_english(method: str) -> None:
     """record(kind, detail, en), and the same for change() and log_event(): `case log --lang en`."""
     assert calls_without_english(method, 2) == {}, "event-log entries written without their English"
+
+
+async def test_a_closed_case_says_its_outcome_in_english(env: WorkflowEnvironment, workers: str, registry: Registry,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    number = await start(env.client, workers, consent=False)
+    await until(env.client, number, lambda v: v.stage == "mediation", "in mediation")
+    await close_after_failed_mediation(env.client, number)
+    await env.client.get_workflow_handle(number).result()
+    monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    monkeypatch.setenv("WEIQUAN_DATABASE_URL", registry.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("COLUMNS", "400")
+    outcome = "the worker does not apply for arbitration: 劳动者决定不申请仲裁"  # the reason as typed
+    assert f"Outcome: {outcome}" in await cli("case", "show", number, "--lang", "en")
+    closed = [r for r in json.loads(await cli("case", "log", number, "--json")) if r["kind"] == "case.closed"]
+    assert [r["detail_en"] for r in closed] == [f"case closed: {outcome}"]

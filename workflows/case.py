@@ -96,9 +96,8 @@ class CaseWorkflow(TakesEvents):
                 assert mediation.agreement is not None
                 step = await self.after_agreement(mediation.agreement)
                 if step.next != "arbitration":
-                    return await self.close(step.outcome)
-                why = (step.outcome, "the agreement was not performed: the worker may apply for arbitration "
-                                     "(LDMA Art 15)")
+                    return await self.close(step.outcome, step.outcome_en)
+                why = (step.outcome, step.outcome_en)
             else:
                 refused = mediation.kind == "refused"
                 zh = "用人单位拒绝协商" if refused else f"调解不成（{mediation.reason}）"
@@ -106,13 +105,13 @@ class CaseWorkflow(TakesEvents):
                 why = (f"{zh}：劳动者可以申请仲裁（LDMA Art 14）", f"{en}: the worker may apply for arbitration (LDMA Art 14)")
             if not await self.arbitration.await_application(why):
                 assert self.arbitration.result is not None
-                return await self.close(self.arbitration.result.outcome)
+                return await self.close(self.arbitration.result.outcome, self.arbitration.result.outcome_en)
         result = await self.arbitration.run()
         if result.litigation:
             assert result.plaintiff is not None
             lawsuit = await self.litigation.run(origin="arbitration", plaintiff=result.plaintiff)
-            return await self.close(lawsuit.outcome)
-        return await self.close(result.outcome)
+            return await self.close(lawsuit.outcome, lawsuit.outcome_en)
+        return await self.close(result.outcome, result.outcome_en)
 
     async def after_agreement(self, agreement: MediationAgreement) -> StageEnd:
         """Confirmation or performance of the agreement; unperformed: a payment order (an objection:
@@ -176,18 +175,18 @@ class CaseWorkflow(TakesEvents):
                        case.record("case.assessed", assessed, assessed_en))
         return assessment.referrals
 
-    async def close(self, outcome: str) -> CaseOutcome:
+    async def close(self, outcome: str, outcome_en: str) -> CaseOutcome:
         case = self.case
         # Closure answers open evidence requests (withdrawn, reported back) and waits for running
         # tracks, saying so in the current details: an inspection is never cut off.
         self.inspection.wind_up("案件主程序已结束，请求视为撤回")
         await settle(case, self.inspection.tracks)
         await case.clocks.close_all("结案", "case closed")
-        case.outcome = outcome
+        case.outcome, case.outcome_en = outcome, outcome_en
         case.closed_at = workflow.now()
         case.enter(Stage.CLOSED, None, ("已结案", "closed"))
         await case.written()  # the events' log entries come before the closing one
-        await case.record("case.closed", f"结案：{outcome}", f"case closed: {outcome}")
+        await case.record("case.closed", f"结案：{outcome}", f"case closed: {outcome_en}")
         await workflow.wait_condition(self.events.idle)
         await case.written()
         clocks = case.clocks.clocks.values()
@@ -210,6 +209,6 @@ class CaseWorkflow(TakesEvents):
             tracks_en=dict(case.tracks_en),
             facts=list(case.facts), facts_en=list(case.facts_en),
             deadlines=[c.view() for c in case.clocks.clocks.values()],
-            outcome=case.outcome, amount_claimed=case.intake.amount_claimed,
+            outcome=case.outcome, outcome_en=case.outcome_en, amount_claimed=case.intake.amount_claimed,
             amount_recovered=case.amount_recovered, opened_at=case.opened_at, closed_at=case.closed_at,
         )

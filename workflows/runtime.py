@@ -58,6 +58,7 @@ class CaseRuntime:
         self.amount_recovered = Decimal(0)
         self.amount_above_claim: Decimal | None = None  # see CaseSnapshot
         self.outcome: str | None = None
+        self.outcome_en: str | None = None
         self.closed_at: datetime | None = None
         self.clocks = ClockBoard(self)
         self.writes: list[Any] = []  # event-log writes started and not yet awaited (log_event)

@@ -143,7 +143,7 @@ def case_show(case: str, lang: LangOpt = None, as_json: JsonOpt = False) -> None
     lines += [(("劳动者", "Claimant"), f"{c['name']}  {o.t('身份证号', 'ID')} {c['id_number']}  "
                                       f"{o.t('手机', 'phone')} {c['phone']}") for c in claimants]
     if view.outcome:
-        lines.append((("结果", "Outcome"), view.outcome))
+        lines.append((("结果", "Outcome"), o.t(view.outcome, view.outcome_en or view.outcome)))
     o.fields(lines)
     print_facts(o, view.facts, view.facts_en)
     deadline_table(o, view.deadlines)

@@ -352,7 +352,9 @@ class Arbitration:
                                        parties=("claimant",))
         self.finish(ArbitrationResult(
             "refused",
-            f"仲裁委不予受理（{event.reason}）：劳动者可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 29）"))
+            f"仲裁委不予受理（{event.reason}）：劳动者可以就该劳动争议事项向人民法院提起诉讼（LDMA Art 29）",
+            f"the commission refused the application ({event.reason}): the worker may sue over the dispute in court "
+            "(LDMA Art 29)"))
         return f"已记录不予受理（{event.reason}），已书面通知申请人", "refusal recorded; the applicant is told"
 
     def _collective(self, event: Representatives) -> Said | None:
@@ -379,8 +381,11 @@ class Arbitration:
     @case_event("case_withdrawn", CaseWithdrawn, actors=APPLICANT_SENDERS,
                 title=("记录劳动者撤回", "record the worker's withdrawal"), when=_withdrawable)
     async def withdraw(self, event: CaseWithdrawn) -> Said:
-        what = "撤回仲裁申请" if self.application is not None else "不申请仲裁"
-        self.finish(ArbitrationResult("withdrawn", f"劳动者{what}：{event.reason}"))
+        applied = self.application is not None
+        what = "撤回仲裁申请" if applied else "不申请仲裁"
+        what_en = "withdrew the application for arbitration" if applied else "does not apply for arbitration"
+        self.finish(ArbitrationResult("withdrawn", f"劳动者{what}：{event.reason}",
+                                      f"the worker {what_en}: {event.reason}"))
         return f"已记录：劳动者{what}，案件结案", "withdrawal recorded"
 
     # ---- the one-time notice, service, defence, hearing --------------------------------------------
@@ -690,5 +695,7 @@ class Arbitration:
         if self.award_made:
             await self.windows.sued(event.party, event.mailed_on)
         court = event.court or "人民法院"
-        self.finish(ArbitrationResult("litigation", f"{who}向{court}起诉", plaintiff=event.party))
+        self.finish(ArbitrationResult("litigation", f"{who}向{court}起诉",
+                                      f"{PARTY[event.party][1]} sued at {event.court or 'the court'}",
+                                      plaintiff=event.party))
         return f"已记录：{who}向{court}起诉，案件转入诉讼", f"{PARTY[event.party][1]} sued: litigation follows"

@@ -58,7 +58,8 @@ class ArbitrationResult:
     """How the arbitration track ended; ``litigation`` tells the case that a lawsuit follows."""
 
     kind: str  # refused | withdrawn | litigation | performed | enforcement | time_barred | not_sued
-    outcome: str  # Chinese, for the case's closure
+    outcome: str  # for the case's closure: in Chinese, and in English
+    outcome_en: str
     plaintiff: Party | None = None
 
     @property
@@ -252,10 +253,13 @@ class AwardWindows:
 
     async def _time_barred(self, _: Clock) -> None:
         self.stage.finish(ArbitrationResult(
-            "time_barred", "仲裁裁决已生效，劳动者未在申请执行期间内申请强制执行（LDMA Art 51；CPL Art 250）"))
+            "time_barred", "仲裁裁决已生效，劳动者未在申请执行期间内申请强制执行（LDMA Art 51；CPL Art 250）",
+            "the award took effect and the worker did not apply for enforcement in time (LDMA Art 51; CPL Art 250)"))
 
     async def _not_sued(self, window: Clock) -> None:
-        self.stage.finish(ArbitrationResult("not_sued", f"终局裁决被撤销，当事人未在{window.period}内起诉（{window.source}）"))
+        self.stage.finish(ArbitrationResult(
+            "not_sued", f"终局裁决被撤销，当事人未在{window.period}内起诉（{window.source}）",
+            f"the final award was set aside and no party sued within {window.period_en} ({window.source})"))
 
     # ---- events ---------------------------------------------------------------------------------
 
@@ -339,7 +343,8 @@ class AwardWindows:
         self.case.amount_recovered += event.amount
         for clock in self.after.values():
             await clock.complete()
-        self.stage.finish(ArbitrationResult("performed", f"用人单位已履行仲裁裁决：¥{event.amount:,.2f}"))
+        self.stage.finish(ArbitrationResult("performed", f"用人单位已履行仲裁裁决：¥{event.amount:,.2f}",
+                                            f"the employer performed the award: ¥{event.amount:,.2f}"))
         return f"已记录：用人单位履行裁决 ¥{event.amount:,.2f}", "award performed"
 
     def _enforceable_now(self, _: EnforcementApplied) -> Said | None:
@@ -352,7 +357,9 @@ class AwardWindows:
     async def enforce(self, event: EnforcementApplied) -> Said:
         await self.after["enforce.apply"].complete()
         court = event.court or "人民法院"
-        self.stage.finish(ArbitrationResult("enforcement", f"劳动者已向{court}申请强制执行仲裁裁决（LDMA Art 51）"))
+        self.stage.finish(ArbitrationResult("enforcement", f"劳动者已向{court}申请强制执行仲裁裁决（LDMA Art 51）",
+                                            f"the worker applied to {event.court or 'the court'} to enforce the "
+                                            "award (LDMA Art 51)"))
         return f"已记录：向{court}申请强制执行", "enforcement applied for"
 
 

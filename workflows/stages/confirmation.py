@@ -89,7 +89,7 @@ class Confirmation:
             "arbitral": Route("arbitral", "仲裁审查确认", Agency.LEGAL_AID, LegalAidCourtDesk.assist_arbitral_review,
                               "confirm.arbitral.apply"),
         }
-        self.performance.expect("调解协议", agreement.amount)
+        self.performance.expect(("调解协议", "the mediation agreement"), agreement.amount)
         case.fact(f"调解协议：用人单位于 {agreement.performance_date} 前支付 {agreement.amount} 元",
                   f"mediation agreement: the employer pays CNY {agreement.amount} by {agreement.performance_date}")
         case.enter(Stage.CONFIRMATION, None, ("双方选择确认途径或自愿履行", "the parties choose how to confirm or perform"))
@@ -122,18 +122,23 @@ class Confirmation:
                     await clock.withdraw(*(("调解协议已履行", "the agreement was performed") if paid else
                                            ("用人单位未履行调解协议", "the employer did not perform the agreement")))
         if paid:
-            return StageEnd(f"调解协议已履行，收回 {self.performance.paid} 元")
+            return StageEnd(f"调解协议已履行，收回 {self.performance.paid} 元",
+                            f"the mediation agreement was performed: CNY {self.performance.paid} recovered")
         confirmed = next((r for r in self.routes.values() if r.state == "valid"), None)
         if confirmed:
-            return StageEnd(await self.performance.enforce(f"经{confirmed.name}的调解协议", confirmed.confirmed_on))
+            return StageEnd(*await self.performance.enforce(
+                (f"经{confirmed.name}的调解协议", f"the agreement confirmed by {confirmed.name_en}"),
+                confirmed.confirmed_on))
         assert self.agreement is not None
         owed = self.performance.outstanding
         if self.agreement.wages_only or case.intake.claim_types & PAYMENT_ORDER_CLAIMS:
             line = "用人单位未履行调解协议：劳动者可以持调解协议书向人民法院申请支付令（LDMA Art 16）"
             case.fact(line, "the employer did not perform the agreement: the worker may apply to the court for a "
                             "payment order with it (LDMA Art 16)")
-            return StageEnd(line, next="payment_order", owed=owed)
-        return StageEnd("用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）", next="arbitration", owed=owed)
+            return StageEnd(line, case.facts_en[-1], next="payment_order", owed=owed)
+        return StageEnd("用人单位未履行调解协议：劳动者可以申请仲裁（LDMA Art 15）",
+                        "the employer did not perform the agreement: the worker may apply for arbitration "
+                        "(LDMA Art 15)", next="arbitration", owed=owed)
 
     # ---- what the parties may still do -------------------------------------------------------
 

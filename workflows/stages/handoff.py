@@ -12,5 +12,6 @@ Next = Literal["payment_order", "litigation", "arbitration"]
 @dataclass(frozen=True)
 class StageEnd:
     outcome: str
+    outcome_en: str
     next: Next | None = None
     owed: Decimal = Decimal(0)  # what the employer still owes the worker

@@ -119,13 +119,15 @@ class Litigation:
         case.fact(line, f"the {DECISION_EN[decision.kind]} took effect: {decision.summary}")
         await case.record("litigation.effective", line, case.facts_en[-1])
         if not decision.amount_awarded:
-            return StageEnd(line)
-        self.performance.expect("生效判决", decision.amount_awarded)
+            return StageEnd(line, case.facts_en[-1])
+        self.performance.expect(("生效判决", f"the effective {DECISION_EN[decision.kind]}"), decision.amount_awarded)
         by = f"于 {decision.pay_by} 前" if decision.pay_by else ""
         case.wait_for((f"用人单位{by}按生效判决支付 {decision.amount_awarded} 元", "the employer pays under the judgment"))
         if decision.pay_by and await self.performance.by_date("judgment.performance", decision.pay_by):
-            return StageEnd(f"生效判决已履行，收回 {self.performance.paid} 元")
-        return StageEnd(await self.performance.enforce())
+            return StageEnd(f"生效判决已履行，收回 {self.performance.paid} 元",
+                            f"the effective {DECISION_EN[decision.kind]} was performed: CNY {self.performance.paid} "
+                            "recovered")
+        return StageEnd(*await self.performance.enforce())
 
     # ---- events from the court ---------------------------------------------------------------
 

@@ -42,11 +42,11 @@ class PaymentOrder:
         # starts the next clock, so an event validated before the move is refused when applied
         self.step: str | None = None
         self.clock: Clock | None = None
-        self.ending = ""
+        self.ending: Said = ("", "")
 
     async def run(self, owed: Decimal) -> StageEnd:
         case = self.case
-        self.performance.expect("调解协议", owed)
+        self.performance.expect(("调解协议", "the mediation agreement"), owed)
         self.step = "apply"
         case.enter(Stage.CONFIRMATION, Agency.LEGAL_AID, ("法律援助协助劳动者持调解协议书向人民法院申请支付令",
                                                           "legal aid helps the worker apply for a payment order"))
@@ -57,16 +57,17 @@ class PaymentOrder:
         await workflow.wait_condition(lambda: self.step in ENDS or self.performance.paid_in_full)
         if self.step == "effective":
             self.step = "enforcing"
-            enforced = await self.performance.enforce("支付令")
+            enforced = await self.performance.enforce(("支付令", "the payment order"))
             if self.step == "enforcing":  # no objection posted in time came meanwhile
                 self.step = None
-                return StageEnd(enforced)
+                return StageEnd(*enforced)
         step, self.step = self.step, None
         if self.clock:
             await self.clock.withdraw("用人单位已清偿", "the employer paid")
         if self.performance.paid_in_full:
-            return StageEnd(f"用人单位清偿调解协议欠款，收回 {self.performance.paid} 元")
-        return StageEnd(self.ending, next="arbitration" if step == "refused" else "litigation")
+            return StageEnd(f"用人单位清偿调解协议欠款，收回 {self.performance.paid} 元",
+                            f"the employer paid what the agreement left owing: CNY {self.performance.paid} recovered")
+        return StageEnd(*self.ending, next="arbitration" if step == "refused" else "litigation")
 
     # ---- events from the worker's helpers and the court --------------------------------------
 
@@ -111,11 +112,12 @@ class PaymentOrder:
         self.step = "moving"
         await self.clock.complete()
         if not event.accepted:
-            self.ending = f"人民法院不予受理支付令申请（{event.reason}）：劳动者可以申请仲裁（LDMA Art 15）"
-            self.case.fact(self.ending, f"the court did not accept the application for a payment order "
-                                        f"({event.reason}): the worker may apply for arbitration (LDMA Art 15)")
+            self.ending = (f"人民法院不予受理支付令申请（{event.reason}）：劳动者可以申请仲裁（LDMA Art 15）",
+                           f"the court did not accept the application for a payment order ({event.reason}): the "
+                           "worker may apply for arbitration (LDMA Art 15)")
+            self.case.fact(*self.ending)
             self.step = "refused"
-            return self.ending, "the court refused the application"
+            return self.ending[0], "the court refused the application"
         self.clock = await self.case.clocks.start("payment_order.issue")
         self.case.wait_for((f"人民法院受理后{self.clock.period}内发出支付令",
                             f"the court issues the order within {self.clock.period_en}"))
@@ -142,16 +144,17 @@ class PaymentOrder:
                 title=("记录用人单位对支付令的异议", "record the employer's objection"), when=_objecting)
     async def objected(self, event: PaymentOrderObjection) -> Said:
         assert self.clock is not None
-        self.ending = f"用人单位对支付令提出书面异议（{event.reason}），督促程序终结，转入诉讼"
+        self.ending = (f"用人单位对支付令提出书面异议（{event.reason}），督促程序终结，转入诉讼",
+                       f"the employer objected to the payment order in writing ({event.reason}): the order "
+                       "procedure ends and the dispute goes to court")
         enforcing, self.step = self.step == "enforcing", "objected"
-        self.case.fact(self.ending, f"the employer objected to the payment order in writing ({event.reason}): the "
-                                    "order procedure ends and the dispute goes to court")
+        self.case.fact(*self.ending)
         await self.clock.complete(mailed_on=event.mailed_on)
         if enforcing:
             await self.performance.call_off(f"异议邮寄日期 {event.mailed_on} 在期间内，不算过期（CPL Art 85）：支付令未生效",
                                             f"the objection was posted on {event.mailed_on}, within the period "
                                             "(CPL Art 85): the payment order has not taken effect")
-        return self.ending, "the employer objected: the order is void and the dispute goes to court"
+        return self.ending[0], "the employer objected: the order is void and the dispute goes to court"
 
     async def _no_objection(self, window: Clock) -> None:
         self.step = "effective"

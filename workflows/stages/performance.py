@@ -28,6 +28,7 @@ class Performance:
     def __init__(self, case: CaseRuntime) -> None:
         self.case = case
         self.basis: str | None = None  # what the employer pays under now: 调解协议, 支付令, 生效判决
+        self.basis_en = ""
         self.owed = Decimal(0)
         self.paid = Decimal(0)
         self.enforcing = False
@@ -36,9 +37,9 @@ class Performance:
         self.application: EnforcementRequested | None = None
         self.perform_by: date | None = None  # the last day of performance the document set
 
-    def expect(self, basis: str, owed: Decimal) -> None:
-        """Payments from now on count toward ``owed`` under ``basis``."""
-        self.basis, self.owed, self.paid, self.perform_by = basis, owed, Decimal(0), None
+    def expect(self, basis: Said, owed: Decimal) -> None:
+        """Payments from now on count toward ``owed`` under ``basis`` (its name, and in English)."""
+        (self.basis, self.basis_en), self.owed, self.paid, self.perform_by = basis, owed, Decimal(0), None
         self.called_off = False
 
     def stop(self) -> None:
@@ -63,7 +64,7 @@ class Performance:
             await clock.complete()
         return self.paid_in_full
 
-    async def enforce(self, basis: str | None = None, effective: date | None = None) -> str:
+    async def enforce(self, basis: Said | None = None, effective: date | None = None) -> Said:
         """The obligation (renamed ``basis`` when confirmed) is enforceable and unpaid: wait for
         payment in full, the worker's application to the court, or the end of the 2 years. After
         call_off there is nothing to enforce: the answer is empty.
@@ -72,9 +73,10 @@ class Performance:
         the day it took effect (``effective``, default today); the later of the two when the
         document (a confirmation ruling) took effect after its performance date."""
         if self.called_off:
-            return ""
-        self.basis = basis or self.basis
-        case, basis = self.case, self.basis
+            return "", ""
+        if basis:
+            self.basis, self.basis_en = basis
+        case, basis, basis_en = self.case, self.basis, self.basis_en
         self.enforcing = True
         case.wait_for((f"用人单位未履行{basis}：劳动者可申请人民法院强制执行",
                        "unperformed: the worker may apply to the court for enforcement"))
@@ -89,11 +91,15 @@ class Performance:
         self.enforcing = False
         if self.paid_in_full:
             await clock.complete()
-            return f"{basis}已履行，收回 {self.paid} 元"
+            return f"{basis}已履行，收回 {self.paid} 元", f"{basis_en} performed: CNY {self.paid} recovered"
         if self.application is not None:
             await clock.complete()
-            return f"已向{self.application.court or '人民法院'}申请强制执行{basis}，尚欠 {self.outstanding} 元"
-        return f"{basis}未履行，申请执行期间已届满"
+            court = self.application.court
+            return (f"已向{court or '人民法院'}申请强制执行{basis}，尚欠 {self.outstanding} 元",
+                    f"enforcement of {basis_en} applied for at {court or 'the court'}; CNY {self.outstanding} "
+                    "outstanding")
+        return (f"{basis}未履行，申请执行期间已届满",
+                f"{basis_en} not performed; the time to apply for enforcement has passed")
 
     async def call_off(self, why: str, en: str) -> None:
         """The obligation was not enforceable after all (an objection or appeal posted in time, CPL
