@@ -153,3 +153,21 @@ def test_0007_adds_the_english_waiting_text_and_the_recovery_base_in_place(empty
     assert tuple(kept) == ("调解中", None, None)
     migrate.downgrade(empty_db, "0006")
     assert "waiting_for_en" not in {c["name"] for c in inspect(empty_db).get_columns("cases")}
+
+
+def test_0009_adds_the_english_detail_of_log_entries_in_place(empty_db: Engine) -> None:
+    """A registry at 0008 keeps its event log through 0009: an entry written before has no English
+    (`case log --lang en` shows its Chinese), and downgrading drops the column again."""
+    migrate.upgrade(empty_db, "0008")
+    row = {"case_number": "NC-OLD-1", "key": "seq:1", "at": "2026-03-02 01:00:00", "seq": 1, "kind": "case.opened",
+           "stage": "intake", "detail": "工会受理案件"}
+    with empty_db.begin() as conn:
+        conn.execute(text(f"INSERT INTO case_events ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"),
+                     row)
+    migrate.upgrade(empty_db)
+    assert migrate.current(empty_db) == migrate.heads()[0] and migrate.differences(empty_db) == []
+    with empty_db.connect() as conn:
+        kept = conn.execute(text("SELECT detail, detail_en FROM case_events")).one()
+    assert tuple(kept) == ("工会受理案件", None)
+    migrate.downgrade(empty_db, "0008")
+    assert "detail_en" not in {c["name"] for c in inspect(empty_db).get_columns("case_events")}

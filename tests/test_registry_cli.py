@@ -124,3 +124,18 @@ def test_the_log_and_the_deadlines_speak_one_language(cli_registry: Registry, mo
     assert "deadline started" in en and "case opened" in en  # type: ignore[operator]
     deadlines = invoke("case", "deadlines", number, "--lang", "en")
     assert "No agreement within 15 days" in deadlines  # type: ignore[operator]
+
+
+def test_the_log_says_an_entry_in_english_and_one_written_before_in_chinese(cli_registry: Registry,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    number = open_case(cli_registry)  # its entries were written without English, as before 0009
+    cli_registry.record_change(CaseChange(case_number=number, key="seq:9", at=datetime.now(UTC), kind="case.closed",
+                                          detail="结案：劳动者撤回", detail_en="case closed: the worker withdrew",
+                                          snapshot=snapshot("closed", 9)))
+    en, zh = invoke("case", "log", number, "--lang", "en"), invoke("case", "log", number)
+    assert "case closed: the worker withdrew" in en and "结案：劳动者撤回" not in en  # type: ignore[operator]
+    assert "结案：劳动者撤回" in zh and "case closed: the worker withdrew" not in zh  # type: ignore[operator]
+    assert "case.opened 详情" in en  # type: ignore[operator]
+    logged = invoke("case", "log", number, "--json")
+    assert [e["detail_en"] for e in logged] == [None, None, "case closed: the worker withdrew"]  # type: ignore[union-attr]
