@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from domain.events.base import CaseEvent
+from domain.i18n import AGENCY
 from domain.models import Agency, Stage
 
 FILE = Path(__file__).with_name("catalogue.json")
@@ -34,6 +35,22 @@ class Declared(Protocol):
     def actors(self) -> frozenset[Agency]: ...
     @property
     def title(self) -> tuple[str, str]: ...
+
+
+def wrong_sender(spec: Declared, unit: object) -> tuple[str, str] | None:
+    """Why ``unit`` (as sent, before any other check) may not send this event, in Chinese and
+    English; None when it may, or when it is no unit at all (the schema then says so). The case's
+    first check (``wrong_actor``), and the CLI's on a file before sending it."""
+    try:
+        sender = Agency(unit)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    if sender in spec.actors:
+        return None
+    allowed = sorted(spec.actors)
+    here, there = AGENCY[sender.value]
+    return (f"“{spec.title[0]}”只能由{'、'.join(AGENCY[a.value][0] for a in allowed)}发送，{here}不能发送",
+            f"{spec.title[1]} may only be sent by {', '.join(AGENCY[a.value][1] for a in allowed)}, not {there}")
 
 
 @dataclass(frozen=True)

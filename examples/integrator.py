@@ -135,6 +135,17 @@ async def connect() -> Client:
     return await Client.connect(target, data_converter=converter, **config)
 
 
+async def moved_on(case: WorkflowHandle[object, object], before: str) -> CaseState:
+    """The case takes an applied event's next steps in its own time: read its state until it says
+    something other than ``before`` (or 10 s have passed)."""
+    for _ in range(50):
+        state = await case.query("state", result_type=CaseState)
+        if state.waiting_for_en != before:
+            break
+        await asyncio.sleep(0.2)
+    return state
+
+
 async def main(case_number: str) -> None:
     client = await connect()
     case = client.get_workflow_handle(case_number)
@@ -161,7 +172,7 @@ async def main(case_number: str) -> None:
     failed = await send(case, "mediation_failed", {"event_id": "union:MED-2026-0002",
                                                     "actor": {"unit": "union", "person": "职工服务中心调解员"},
                                                     "reason": "双方对欠薪金额分歧较大"})
-    state = await case.query("state", result_type=CaseState)
+    state = await moved_on(case, state.waiting_for_en)
     print(f"after the union's report ({failed.status}) {case_number} is at {state.stage}: {state.waiting_for_en}")
 
 

@@ -24,6 +24,10 @@ stage() {  # the case's stage, from the `state` query
   "$temporal" workflow query "${case_id[@]}" --name state -o json | sed -n 's/^ *"stage": "\([a-z_]*\)".*/\1/p'
 }
 
+waiting() {  # whom and what the case waits for, in English, from the `state` query
+  "$temporal" workflow query "${case_id[@]}" --name state -o json | grep -o '"waitingForEn": *"[^"]*"\|"waiting_for_en": *"[^"]*"'
+}
+
 # Send an event (a signal named for it), then read the case's answer by "event/event id" until it
 # is no longer "applying": the receipt, or the refusal with its reason.
 send() {  # send EVENT EVENT_ID UNIT JSON
@@ -66,9 +70,12 @@ fi
 echo "== refused, as it should be: $refusal"
 echo "== $case_number is at: $(stage)"
 
+before=$(waiting)
 send mediation_failed union:MED-2026-0001 union \
   '{"event_id": "union:MED-2026-0001", "actor": {"unit": "union", "person": "职工服务中心调解员"},
     "reason": "双方对欠薪金额分歧较大"}'
+# The case takes an applied event's next steps in its own time: read until it has moved on.
+for _ in $(seq 1 50); do [ "$(waiting)" != "$before" ] && break; sleep 0.2; done
 echo "== after the union's report, $case_number is at: $(stage)"
 echo "== waiting for:"
-"$temporal" workflow query "${case_id[@]}" --name state -o json | grep -o '"waitingForEn": *"[^"]*"\|"waiting_for_en": *"[^"]*"'
+waiting

@@ -7,9 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${WEIQUAN_PYTHON:-.venv/bin/python}
-# A Friday whose 15th day is a Saturday (2027-01-02, after New Year's Day), a plain Monday, the
-# year's last day, the eve of Spring Festival 2027, and a day in the past.
-DATES=${WEIQUAN_SHIFTED_DATES-2026-12-18 2026-12-07 2026-12-31 2027-02-05 2026-10-16}
+# A Friday whose 15th day is a Saturday (2027-01-02, after New Year's Day), the year's last day,
+# the eve of Spring Festival 2027, and a day in the past (the days before the National Day week).
+# A plain working day is what the unshifted run usually is; dropped to keep CI within 15 minutes.
+DATES=${WEIQUAN_SHIFTED_DATES-2026-12-18 2026-12-31 2027-02-05 2026-10-16}
 [ -n "$DATES" ] || exit 0
 
 LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1  # Debian's libfaketime

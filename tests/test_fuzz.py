@@ -24,6 +24,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
+from domain.catalogue import wrong_sender
 from domain.i18n import explain
 from domain.models import CaseIntake
 from domain.rules import Settings
@@ -35,7 +36,6 @@ from tests.fuzz import intakes, json_values, payloads
 from tests.helpers import TODAY, start
 from tests.paths import until
 from workflows.case import event_catalog
-from workflows.events import actor_refusal
 
 EXAMPLES = int(os.environ.get("WEIQUAN_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
@@ -108,8 +108,8 @@ def test_cli_refuses_bad_event_before_connecting(event: tuple[str, Any]) -> None
         assert result.exit_code == 2 and "JSON 对象" in result.output
         return
     actor = payload.get("actor")
-    if isinstance(actor, dict) and actor_refusal(CATALOG[name], actor.get("unit")):  # the actor comes first
-        assert result.exit_code == 2 and "不能发送" in result.output.replace("\n", ""), result.output
+    if isinstance(actor, dict) and wrong_sender(CATALOG[name], actor.get("unit")):  # the actor comes first
+        assert result.exit_code == 3 and "不能发送" in result.output.replace("\n", ""), result.output
         return
     try:
         CATALOG[name].model.model_validate({"event_id": "x", **payload})

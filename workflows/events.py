@@ -36,8 +36,9 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.signing import SenderPolicy, load_sender_policy
     from domain.events.answers import ANSWER_QUERY, EventAnswer, answer_key, digest_of
+    from domain.catalogue import wrong_sender
     from domain.events.base import CaseEvent, EventReceipt, EventRefusal, date_problem, dates_said
-    from domain.i18n import AGENCY, explain
+    from domain.i18n import explain
     from domain.models import Agency
     from domain.signing import verify
     from workers.codec import UNSEALED
@@ -90,21 +91,8 @@ def specs_of(cls: type) -> list[EventSpec]:
 
 
 def actor_refusal(spec: EventSpec, unit: object) -> Refusal | None:
-    """``wrong_actor`` when ``unit`` (as sent, before any other check) is a unit that may not send
-    this event; None when it may, or when it is no unit at all (the schema then says so). The CLI
-    checks a file the same way before sending it."""
-    try:
-        sender = Agency(unit)
-    except ValueError:
-        return None
-    if sender in spec.actors:
-        return None
-    allowed = sorted(spec.actors)
-    here, there = AGENCY[sender.value]
-    return Refusal("wrong_actor",
-                   f"“{spec.title[0]}”只能由{'、'.join(AGENCY[a.value][0] for a in allowed)}发送，{here}不能发送",
-                   f"{spec.title[1]} may only be sent by {', '.join(AGENCY[a.value][1] for a in allowed)}, "
-                   f"not {there}")
+    """``wrong_actor`` when ``unit`` may not send this event (domain.catalogue.wrong_sender)."""
+    return Refusal("wrong_actor", *why) if (why := wrong_sender(spec, unit)) else None
 
 
 class EventDesk:

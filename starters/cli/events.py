@@ -50,7 +50,7 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     from starters.cases import EventRefused, send_event
     from starters.failures import CaseClosed, NoAnswer, answer_wait
     from starters.gateway_client import gateway_url, send_through_gateway
-    from workflows.events import actor_refusal
+    from domain.catalogue import wrong_sender
 
     payload = o.read_json(file)
     spec = entry(o, catalog, event)
@@ -59,9 +59,8 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     payload.setdefault("event_id", "cli-" + hashlib.sha256(
         json.dumps([case, event, payload], sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16])
     actor = payload.get("actor")
-    if isinstance(actor, dict) and (wrong := actor_refusal(spec, actor.get("unit"))):  # type: ignore[arg-type]
-        # the case's order: actor first
-        o.fail(f"{what[0]}不会接收该事件：{wrong.zh}", f"the {what[1]} would refuse the event: {wrong.en}", REFUSED)
+    if isinstance(actor, dict) and (wrong := wrong_sender(spec, actor.get("unit"))):  # the case's order: actor first
+        o.fail(f"{what[0]}不会接收该事件：{wrong[0]}", f"the {what[1]} would refuse the event: {wrong[1]}", REFUSED)
     try:
         spec.model.model_validate(payload)
     except ValidationError as err:
