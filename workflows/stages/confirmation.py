@@ -116,11 +116,12 @@ class Confirmation:
 
     async def _leave(self) -> StageEnd:
         case, paid = self.case, self.performance.paid_in_full
+        why = (("调解协议已履行", "the agreement was performed") if paid else
+               ("用人单位未履行调解协议", "the employer did not perform the agreement"))
         for route in self.routes.values():
             for clock in (route.window, route.review):
                 if clock:
-                    await clock.withdraw(*(("调解协议已履行", "the agreement was performed") if paid else
-                                           ("用人单位未履行调解协议", "the employer did not perform the agreement")))
+                    await clock.withdraw(*why)
         if paid:
             return StageEnd(f"调解协议已履行，收回 {self.performance.paid} 元",
                             f"the mediation agreement was performed: CNY {self.performance.paid} recovered")
