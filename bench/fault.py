@@ -28,7 +28,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.testing import TimeSkipper, TimeSkippingConfig
 
 from bench.cluster import Cluster, quiet_client_retries
@@ -149,17 +149,28 @@ class Driver:
         return Outcome(number, outcome=result.outcome, refused=refused)
 
     async def stuck(self, number: str) -> str:
-        """Returns once a workflow task of the case keeps failing and its history no longer replays
-        on today's code: the reason. Kills time a task out now and then, never this often in a row."""
+        """Returns once a workflow task of the case keeps failing, or a query fails on replay (a case
+        waiting on a long timer runs no task, only queries), and its history no longer replays on
+        today's code: the reason. Kills time a task out now and then, never this often in a row."""
         handle = self.client.get_workflow_handle(number)
         while True:
             await asyncio.sleep(5)
             try:
-                stuck = await task_attempts(handle) >= STUCK_AFTER
+                stuck = await task_attempts(handle) >= STUCK_AFTER or await query_fails_on_replay(handle)
                 if stuck and (error := await replay_error(await handle.fetch_history())):
                     return error
             except Exception:  # the server restarting: look again
                 continue
+
+
+async def query_fails_on_replay(handle: WorkflowHandle[Any, Any]) -> bool:
+    try:
+        await asyncio.wait_for(handle.query("state"), timeout=10)
+    except WorkflowQueryFailedError as err:
+        return "Nondeterminism" in str(err)
+    except Exception:  # the server restarting, no worker up now: not a finding
+        return False
+    return False
 
 
 async def chaos(run: Run, cluster: Cluster, rng: random.Random, stop: asyncio.Event) -> None:

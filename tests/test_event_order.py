@@ -41,7 +41,7 @@ async def test_the_actor_is_checked_before_the_payload(env: WorkflowEnvironment,
     monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
     result = await asyncio.to_thread(CliRunner().invoke, app, ["case", "event", number, "legal_aid_decision",
                                                                 "--file", str(path)])
-    assert result.exit_code == 2 and "工会不能发送" in result.output
+    assert result.exit_code == 3 and "工会不能发送" in result.output
 
 
 async def test_a_reused_event_id_with_other_content_is_refused_as_conflict(
@@ -65,7 +65,7 @@ async def test_a_reused_event_id_with_other_content_is_refused_as_conflict(
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
     result = await asyncio.to_thread(CliRunner().invoke, app, ["case", "event", number, "mediation_failed",
                                                                 "--file", str(path)])
-    assert result.exit_code == 2 and "未生效" in result.output, result.output
+    assert result.exit_code == 3 and "未生效" in result.output, result.output
     await settle(env.client, number)
     assert [e.kind for e in registry.events(number)].count("event.mediation_failed") == 0
     assert (await case_state(env.client, number)).stage == "mediation"
