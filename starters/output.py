@@ -132,8 +132,7 @@ class Out:
         try:
             text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
         except OSError as err:
-            zh, en = why(err)
-            self.fail(f"无法读取文件 {path}：{zh}", f"cannot read {path}: {en}", BAD_INPUT)
+            self.fail(*why(err, f"无法读取文件 {path}", f"cannot read {path}"), BAD_INPUT)
         try:
             return json.loads(text)
         except json.JSONDecodeError as err:
@@ -149,17 +148,19 @@ OS_REASONS = {
 }
 
 
-def why(err: Exception) -> tuple[str, str]:
-    """Why reading or writing failed, as (Chinese, English): the system's own English never lands
-    inside a Chinese sentence."""
+def why(err: Exception, zh: str, en: str) -> tuple[str, str]:
+    """What failed (``zh``, ``en``) and why, as one sentence in each language: the system's own
+    English never lands inside a Chinese sentence."""
     if isinstance(err, OSError) and err.errno is not None:
-        en = err.strerror or errno.errorcode.get(err.errno, str(err.errno))
-        return OS_REASONS.get(err.errno, f"系统错误 {errno.errorcode.get(err.errno, err.errno)}"), en
-    if isinstance(err, UnicodeDecodeError):
-        return "不是 UTF-8 编码的文本", "not UTF-8 text"
-    if isinstance(err, csv.Error):
-        return f"CSV 格式有误（{err}）", f"bad CSV: {err}"
-    return str(err), str(err)
+        name = errno.errorcode.get(err.errno, str(err.errno))
+        reason = OS_REASONS.get(err.errno, f"系统错误 {name}"), err.strerror or name
+    elif isinstance(err, UnicodeDecodeError):
+        reason = "不是 UTF-8 编码的文本", "not UTF-8 text"
+    elif isinstance(err, csv.Error):
+        reason = f"CSV 格式有误（{err}）", f"bad CSV: {err}"
+    else:
+        reason = str(err), str(err)
+    return f"{zh}：{reason[0]}", f"{en}: {reason[1]}"
 
 
 def default_lang() -> Lang:

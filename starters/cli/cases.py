@@ -68,8 +68,7 @@ def case_start_group(
     except BadList as bad:
         o.fail(f"名单 {csv_file} 有误，未立任何案件：{bad.zh}", f"{csv_file}: {bad.en}; no case was opened", BAD_INPUT)
     except (OSError, UnicodeDecodeError, csv.Error) as err:
-        zh, en = why(err)
-        o.fail(f"无法读取名单 {csv_file}：{zh}", f"cannot read {csv_file}: {en}", BAD_INPUT)
+        o.fail(*why(err, f"无法读取名单 {csv_file}", f"cannot read {csv_file}"), BAD_INPUT)
     if not rows:
         o.fail(f"名单 {csv_file} 没有劳动者", f"{csv_file} lists no workers", BAD_INPUT)
     intakes, problems = group_intakes(data, rows, today(), consent=consent, lang=o.lang)

@@ -31,8 +31,7 @@ def liaison_import(file: Annotated[Path, typer.Argument(help="CSV 文件")], by:
     try:
         count = registry(o).import_liaisons(file, by)
     except (OSError, ValueError, KeyError) as err:
-        zh, en = why(err)
-        o.fail(f"导入失败，未作任何修改：{zh}", f"import failed, nothing changed: {en}", BAD_INPUT)
+        o.fail(*why(err, "导入失败，未作任何修改", "import failed, nothing changed"), BAD_INPUT)
     if o.as_json:
         o.data({"imported": count})
     else:

@@ -153,5 +153,4 @@ def meeting_minutes(meeting: str, lang: LangOpt = None) -> None:
     try:
         print(Path(row.minutes_path).read_text(encoding="utf-8"))
     except OSError as err:
-        zh, en = why(err)
-        o.fail(f"无法读取会议纪要 {row.minutes_path}：{zh}", f"cannot read {row.minutes_path}: {en}")
+        o.fail(*why(err, f"无法读取会议纪要 {row.minutes_path}", f"cannot read {row.minutes_path}"))

@@ -54,8 +54,7 @@ def report(
     except OSError as err:
         if out_file is None:  # the terminal's own pipe closed: nothing more can be said
             raise
-        zh, en = why(err)
-        o.fail(f"无法写入 {out_file}：{zh}", f"cannot write {out_file}: {en}", BAD_INPUT)
+        o.fail(*why(err, f"无法写入 {out_file}", f"cannot write {out_file}"), BAD_INPUT)
     if out_file is not None:
         o.note(f"已写入 {out_file}", f"written to {out_file}")
 

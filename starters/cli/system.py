@@ -170,8 +170,7 @@ def gateway(
         except gw.GatewayConfigError as err:
             o.fail(f"网关配置有误：{err}", f"bad gateway settings: {err}", BAD_INPUT)
         except OSError as err:
-            zh, en = why(err)
-            o.fail(f"无法监听 {host}:{port}：{zh}", f"cannot listen on {host}:{port}: {en}", BAD_INPUT)
+            o.fail(*why(err, f"无法监听 {host}:{port}", f"cannot listen on {host}:{port}"), BAD_INPUT)
         print(f"事件网关 / event gateway: {'https' if tls else 'http'}://{host}:{port}（Ctrl-C 退出 / to stop）", flush=True)
         try:
             await stop_event().wait()
@@ -231,8 +230,7 @@ def keys_dev(
     except SigningConfigError as err:
         o.fail(f"签名密钥有误：{err}", f"bad signing keys: {err}", BAD_INPUT)
     except OSError as err:
-        zh, en = why(err)
-        o.fail(f"无法写入密钥目录 {folder}：{zh}", f"cannot write the key folder {folder}: {en}", BAD_INPUT)
+        o.fail(*why(err, f"无法写入密钥目录 {folder}", f"cannot write the key folder {folder}"), BAD_INPUT)
     print(o.t(f"新密钥：{', '.join(u.value for u in made) or '无（均已存在）'}；私钥 {folder}/<单位>.key 与 .env，"
               f"公钥 {folder}/unit-keys.json",
               f"new keys: {', '.join(u.value for u in made) or 'none (all there)'}; private {folder}/<unit>.key "
