@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from temporalio.common import SearchAttributeKey
 
+# The workflow types as Temporal lists them (WorkflowType = "…"); the workflows register under these
+# names, and staff commands start and query by them without loading workflow code.
+CASE_WORKFLOW = "CaseWorkflow"
+MEETING_WORKFLOW = "MeetingWorkflow"
+
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 RESPONSIBLE_AGENCY = SearchAttributeKey.for_keyword("ResponsibleAgency")
 DISTRICT = SearchAttributeKey.for_keyword("District")

@@ -20,9 +20,9 @@ from domain.events.base import EventReceipt
 from domain.i18n import AGENCY, CLAIM
 from domain.models import Agency, CaseIntake, CaseOutcome, CaseView
 from domain.signing import PROOF, UnitKey, load_unit_key, sign
+from domain.visibility import CASE_WORKFLOW
+from starters.failures import NoAnswer, NotSent, ServerLost, unreachable
 from workers.queues import DEFAULT_PREFIX, queue
-from workflows.case import CaseWorkflow
-
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT
     number = intake.case_number()
     try:
         await client.start_workflow(
-            CaseWorkflow.run, intake, id=number, task_queue=queue("case", prefix),
+            CASE_WORKFLOW, intake, id=number, task_queue=queue("case", prefix),
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             static_summary=summary(intake), static_details=details(intake),
@@ -68,11 +68,13 @@ async def open_case(client: Client, intake: CaseIntake, *, prefix: str = DEFAULT
 
 
 async def send_event(client: Client, case_number: str, event: str, payload: Any, *,
-                     key: UnitKey | None = None) -> EventReceipt:
+                     key: UnitKey | None = None, wait: float | None = None) -> EventReceipt:
     """Send an event to a case or a meeting and wait for its answer: the receipt, or
     ``EventRefused`` with the case's reason. The event goes as a signal; the answer is read back by
-    the event's key (domain/events/answers.py), after the try this call made. Waits as long as the
-    case takes: callers bound it (the CLI with WEIQUAN_ANSWER_WAIT).
+    the event's key (domain/events/answers.py), after the try this call made. Waits ``wait``
+    seconds at most (None: as long as the case takes; the CLI waits WEIQUAN_ANSWER_WAIT), then
+    raises ``NoAnswer``, saying whether the event was sent; a server gone before the event was
+    sent raises ``NotSent``, after it ``ServerLost``.
 
     The event is signed with ``key``, or else with its actor unit's own key from this machine's
     configuration (domain.signing.load_unit_key), unless it already carries a proof (the gateway's,
@@ -83,10 +85,21 @@ async def send_event(client: Client, case_number: str, event: str, payload: Any,
     filed_under = answer_key(event, payload)
     assert filed_under is not None
     handle = client.get_workflow_handle(case_number)
-    before = await _answer(handle, filed_under)
-    await handle.signal(event, payload)
-    tried = before.tries if before else 0
-    answer = await poll(lambda: _answer(handle, filed_under), lambda a: a.tries > tried and a.status != "applying")
+    sent = False  # from the signal's call on: it may have reached the server
+    try:
+        async with asyncio.timeout(wait):
+            before = await _answer(handle, filed_under)
+            tried = before.tries if before else 0
+            sent = True
+            await handle.signal(event, payload)
+            answer = await poll(lambda: _answer(handle, filed_under),
+                                lambda a: a.tries > tried and a.status != "applying")
+    except TimeoutError:
+        raise NoAnswer(case_number, wait or 0, sent=sent) from None
+    except Exception as err:
+        if unreachable(err):
+            raise (ServerLost(case_number) if sent else NotSent()) from err
+        raise
     if answer.refusal is not None:
         raise EventRefused(answer.refusal.code, answer.refusal.zh, answer.refusal.en)
     assert answer.receipt is not None
@@ -130,7 +143,7 @@ async def _answer(handle: WorkflowHandle[Any, Any], key: str) -> EventAnswer | N
 
 
 async def case_state(client: Client, case_number: str) -> CaseView:
-    return await client.get_workflow_handle(case_number).query(CaseWorkflow.state)
+    return await client.get_workflow_handle(case_number).query("state", result_type=CaseView)
 
 
 async def case_intake(client: Client, case_number: str) -> CaseIntake:
@@ -145,7 +158,7 @@ async def case_intake(client: Client, case_number: str) -> CaseIntake:
 
 async def case_result(client: Client, case_number: str) -> CaseOutcome:
     """Wait for the case to close and return its outcome."""
-    return await client.get_workflow_handle_for(CaseWorkflow.run, case_number).result()
+    return await client.get_workflow_handle(case_number, result_type=CaseOutcome).result()
 
 
 async def task_attempts(handle: WorkflowHandle[Any, Any]) -> int:
@@ -165,7 +178,7 @@ async def stuck_cases(client: Client, attempts: int = 3) -> list[StuckCase]:
     """Open cases whose workflow task has been tried at least ``attempts`` times. A replay error
     (docs/proof.md, "Open") needs an operator's reset; a worker that keeps crashing needs fixing."""
     found: list[StuckCase] = []
-    async for case in client.list_workflows('WorkflowType = "CaseWorkflow" AND ExecutionStatus = "Running"'):
+    async for case in client.list_workflows(f'WorkflowType = "{CASE_WORKFLOW}" AND ExecutionStatus = "Running"'):
         handle = client.get_workflow_handle(case.id, run_id=case.run_id)
         if (tried := await task_attempts(handle)) >= attempts:
             failure = ""

@@ -5,13 +5,11 @@ unknown or closed case, 4 a part of the system unreachable. Anything not recogni
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from temporalio.service import RPCError, RPCStatusCode
-
+from domain.identity import is_meeting_id
 from starters.output import BAD_INPUT
-from workers.codec import CodecConfigError
 
 UNREACHABLE = 4
 
@@ -37,11 +35,24 @@ NO_SERVER = Failure("无法连接 Temporal 服务：请先运行 weiquan server�
 
 
 class NoAnswer(Exception):
-    """No worker took the event within answer_wait(): it is with the server and may still apply."""
+    """No worker answered within answer_wait(). ``sent``: the event is with the server and may
+    still apply; else the case did not answer before it (no worker runs it) and it was not sent."""
 
-    def __init__(self, case: str, seconds: float) -> None:
+    def __init__(self, case: str, seconds: float, *, sent: bool = True) -> None:
         super().__init__(case)
-        self.case, self.seconds = case, seconds
+        self.case, self.seconds, self.sent = case, seconds, sent
+
+
+class NotSent(Exception):
+    """The server could not be reached before the event was handed to it: nothing was sent."""
+
+
+class ServerLost(Exception):
+    """The server went away after the event was handed to it: it may have applied, or still may."""
+
+    def __init__(self, case: str) -> None:
+        super().__init__(case)
+        self.case = case
 
 
 class CaseClosed(Exception):
@@ -69,11 +80,35 @@ class GatewayAnswer(Exception):
         self.status, self.zh, self.en = status, zh, en
 
 
+def unreachable(err: BaseException) -> bool:
+    """Whether ``err`` says the Temporal server could not be reached."""
+    return explain(err) is NO_SERVER
+
+
 def explain(err: BaseException) -> Failure | None:
+    """The sentence and exit code for ``err``; None for what is not recognised (a bug). The libraries'
+    error types are looked up only once loaded: a command that never loaded one cannot have raised it
+    (and a command need not load them to start)."""
+    if isinstance(err, NotSent):
+        return Failure(f"{NO_SERVER.zh}。事件未发送：服务恢复后再次发送即可",
+                       f"{NO_SERVER.en}. The event was not sent: send it again once the server is back", UNREACHABLE)
+    if isinstance(err, ServerLost):
+        show = f"weiquan {'meeting' if is_meeting_id(err.case) else 'case'} show {err.case}"
+        return Failure(
+            f"发送事件后与 Temporal 服务失去联系：事件可能已经或仍将生效。服务恢复后用 {show} 查看，"
+            "或再次发送同一文件（同一事件只生效一次）",
+            f"lost the Temporal server after sending the event: it may have applied, or may still. Once the server "
+            f"is back, check with `{show}` or send the same file again (an event applies "
+            "once)", UNREACHABLE)
+    if isinstance(err, NoAnswer) and not err.sent:
+        return Failure(
+            f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：事件未发送。请检查 worker 是否运行，之后再次发送",
+            f"no worker answered for case {err.case} within {err.seconds:.0f} s: the event was not sent. Check "
+            "the workers, then send it again", UNREACHABLE)
     if isinstance(err, NoAnswer):
         return Failure(
-            f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：事件已交给 Temporal 服务，worker 恢复后仍可能生效。"
-            "请检查 worker 是否运行；再次发送同一文件是安全的（同一事件只生效一次）",
+            f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：事件已交给 Temporal 服务，"
+            "worker 恢复后仍可能生效。请检查 worker 是否运行；再次发送同一文件是安全的（同一事件只生效一次）",
             f"no worker answered for case {err.case} within {err.seconds:.0f} s: the event is with the Temporal "
             "server and may still apply once a worker runs. Check the workers; sending the same file again is "
             "safe (an event applies once)", UNREACHABLE)
@@ -93,22 +128,26 @@ def explain(err: BaseException) -> Failure | None:
                 "certificate)") if err.status == 401 else ("", "")
         return Failure(f"事件网关未受理（HTTP {err.status}）：{err.zh}{hint[0]}",
                        f"the event gateway did not take the event (HTTP {err.status}): {err.en}{hint[1]}", UNREACHABLE)
-    if isinstance(err, RPCError):
-        if err.status == RPCStatusCode.NOT_FOUND:
+    service = sys.modules.get("temporalio.service")
+    if service and isinstance(err, service.RPCError):
+        code = service.RPCStatusCode
+        if err.status == code.NOT_FOUND:
             return Failure("没有这个编号的案件或会商，请核对编号", "no case or meeting has this number; check it",
                            BAD_INPUT)
-        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+        if err.status in (code.UNAVAILABLE, code.DEADLINE_EXCEEDED, code.CANCELLED):
             return NO_SERVER
-        if err.status in (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED):
+        if err.status in (code.UNAUTHENTICATED, code.PERMISSION_DENIED):
             return Failure("Temporal 服务拒绝了本客户端的身份：请检查证书或 API 密钥（docs/security.md）",
                            "the Temporal server refused this client's identity: check its certificate or API key "
                            "(docs/security.md)", UNREACHABLE)
     if isinstance(err, ConnectionError | TimeoutError) or (isinstance(err, RuntimeError)
                                                           and "connect" in str(err).lower()):
         return NO_SERVER
-    if isinstance(err, CodecConfigError):
+    codec = sys.modules.get("workers.codec")
+    if codec and isinstance(err, codec.CodecConfigError):
         return Failure(f"加密密钥配置有误：{err}", f"bad payload-encryption keys: {err}", BAD_INPUT)
-    if isinstance(err, OperationalError | DBAPIError):
+    database = sys.modules.get("sqlalchemy.exc")
+    if database and isinstance(err, database.OperationalError | database.DBAPIError):
         return Failure("无法访问登记库数据库：请检查 WEIQUAN_DATABASE_URL 和数据库服务",
                        "cannot reach the registry database: check WEIQUAN_DATABASE_URL and the database server",
                        UNREACHABLE)

@@ -24,7 +24,6 @@ units is refused. The gateway listens on 127.0.0.1 unless it serves TLS.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -49,8 +48,8 @@ from domain.models import Agency, Strict
 from domain.signing import UnitKey, sign
 from starters.cases import EventRefused, send_event
 from starters.codec_server import is_loopback
+from starters.failures import NoAnswer, NotSent, ServerLost, answer_wait
 from starters.payloads import event_schema, schema_of
-from starters.failures import answer_wait
 from workflows.events import EventSpec
 
 log = structlog.get_logger()
@@ -218,11 +217,11 @@ def create_app(client: Client, *, auth: GatewayAuth, signing_key: Callable[[Agen
         except ValueError as err:  # no event id
             return refusal(400, "invalid_payload", f"无法签名：{err}", f"cannot sign: {err}")
         try:
-            receipt = await asyncio.wait_for(send_event(client, workflow_id, name, signed), wait or answer_wait())
+            receipt = await send_event(client, workflow_id, name, signed, wait=wait or answer_wait())
         except EventRefused as refused:
             return refusal(STATUS.get(refused.code, 503), refused.code if refused.code in STATUS else "server",
                            refused.zh, refused.en)
-        except TimeoutError:
+        except NoAnswer:
             return refusal(503, "no_answer", f"{what[0]}未及时答复：稍后用同一事件编号重发",
                            f"the {what[1]} did not answer in time: resend later with the same event id")
         except RPCError as err:
@@ -231,6 +230,10 @@ def create_app(client: Client, *, auth: GatewayAuth, signing_key: Callable[[Agen
                                f"no {what[1]} {workflow_id}, or it has closed")
             log.warning("gateway could not reach the server", error=err.message[:200])
             return refusal(503, "server", "服务暂不可用，请稍后重发", "the service is unavailable: resend later")
+        except (NotSent, ServerLost):  # resending the same event id is safe either way
+            log.warning("gateway lost the server", workflow_id=workflow_id)
+            return refusal(503, "server", "服务暂不可用，请稍后用同一事件编号重发",
+                           "the service is unavailable: resend later with the same event id")
         return web.json_response(receipt.model_dump(mode="json"), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def spec(_: web.Request) -> web.Response:

@@ -11,8 +11,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.i18n import AGENCY
 from domain.meetings import KIND_WORDS, MeetingOutcome, MeetingRequest, MeetingView
+from domain.visibility import MEETING_WORKFLOW
 from workers.queues import DEFAULT_PREFIX, queue
-from workflows.meeting import MeetingWorkflow
 
 
 def summary(request: MeetingRequest) -> str:
@@ -28,7 +28,7 @@ async def start_meeting(client: Client, request: MeetingRequest, on: date, *,
     meeting_id = request.meeting_id(on)
     try:
         await client.start_workflow(
-            MeetingWorkflow.run, request, id=meeting_id, task_queue=queue("case", prefix),
+            MEETING_WORKFLOW, request, id=meeting_id, task_queue=queue("case", prefix),
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             static_summary=summary(request))
     except WorkflowAlreadyStartedError:
@@ -37,8 +37,8 @@ async def start_meeting(client: Client, request: MeetingRequest, on: date, *,
 
 
 async def meeting_state(client: Client, meeting_id: str) -> MeetingView:
-    return await client.get_workflow_handle(meeting_id).query(MeetingWorkflow.state)
+    return await client.get_workflow_handle(meeting_id).query("state", result_type=MeetingView)
 
 
 async def meeting_result(client: Client, meeting_id: str) -> MeetingOutcome:
-    return await client.get_workflow_handle_for(MeetingWorkflow.run, meeting_id).result()
+    return await client.get_workflow_handle(meeting_id, result_type=MeetingOutcome).result()

@@ -15,12 +15,13 @@ from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
 from domain.signing import ensure_dev_keys
 from domain.signing.keys import key_dir, key_set_path
+from domain.visibility import CASE_WORKFLOW
 from registry.store import Registry
 from starters.cases import open_case
-from starters.directory import seed_demo_directory
-from starters.search_attributes import ensure_search_attributes
 from starters.codec_server import load_tokens
 from starters.codec_server import serve as serve_codec
+from starters.directory import seed_demo_directory
+from starters.search_attributes import ensure_search_attributes
 from starters.server import server_reachable, start_dev_server, wait_for_server
 from workers.codec import EncryptionCodec, ensure_home_key, load_keyring, require_sealed
 from workers.logs import configure_logging
@@ -52,7 +53,7 @@ def view_links(ui: str, namespace: str = "default") -> list[tuple[str, str]]:
     """Ready links to the views supervisors use (the Web UI keeps saved views and list columns in
     each browser, not on the server, so they are printed here and in the README)."""
     soon = (datetime.now(SHANGHAI) + timedelta(days=3)).isoformat(timespec="seconds")
-    running = 'ExecutionStatus="Running" AND WorkflowType="CaseWorkflow"'
+    running = f'ExecutionStatus="Running" AND WorkflowType="{CASE_WORKFLOW}"'
     views = [
         ("法律援助待审查", f'{running} AND CaseStage="legal_aid_review"'),
         ("调解中", f'{running} AND CaseStage="mediation"'),

@@ -6,18 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.common import RawValue
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 from typer.testing import CliRunner, Result
 
+from domain.events.answers import ANSWER_QUERY
 from domain.models import CaseIntake
 from starters.cases import open_case
 from starters.cli import app
 from tests import factories
 from tests.helpers import TODAY, at_stage, close_after_failed_mediation, start
+from workers.binaries import binary
+from workers.connect import data_converter
 
 DECISION = {"event_id": "fail-1", "actor": {"unit": "legal_aid", "person": "法援中心"}, "granted": True}
 
@@ -70,9 +78,49 @@ async def test_no_worker_answering_is_said_with_what_becomes_of_the_event(
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
     monkeypatch.setenv("WEIQUAN_ANSWER_WAIT", "2")
     number, _ = await open_case(env.client, CaseIntake.from_input(factories.intake(), TODAY), prefix="nobody")
+    # No worker reads the case, so it cannot say whether it has the event: the CLI does not send it.
     said(await weiquan("case", "event", number, "legal_aid_decision", "--file", decision), 4,
-         "2 秒内没有 worker 答复", "仍可能生效", "再次发送同一文件是安全的")
+         "2 秒内没有 worker 答复", "事件未发送", "之后再次发送")
     await env.client.get_workflow_handle(number).terminate("test finished")
+
+
+@workflow.defn(name="Silent", sandboxed=False)
+class Silent:
+    """Takes every event and never answers it: whoever sent one keeps reading for the answer."""
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: False)
+
+    @workflow.signal(dynamic=True)
+    def take(self, name: str, args: Sequence[RawValue]) -> None:
+        pass
+
+    @workflow.query(name=ANSWER_QUERY)
+    def answer(self, key: str) -> None:
+        return None
+
+
+async def test_the_server_lost_after_sending_says_the_event_may_apply(decision: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    dev = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"),
+                                                data_converter=data_converter(), ui=False, dev_server_log_level="error")
+    number = CaseIntake.from_input(factories.intake(), TODAY).case_number()
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev.client.service_client.config.target_host)
+    worker = Worker(dev.client, task_queue="silent", workflows=[Silent])
+    try:
+        async with worker:
+            await dev.client.start_workflow(Silent.run, id=number, task_queue="silent")
+            sending = asyncio.create_task(weiquan("case", "event", number, "legal_aid_decision", "--file", decision))
+            history = dev.client.get_workflow_handle(number).fetch_history_events
+            while not sending.done() and not [e async for e in history()
+                                              if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]:
+                await asyncio.sleep(0.05)
+            await dev.shutdown()  # the CLI is reading for the answer
+            said(await sending, 4, "发送事件后与 Temporal 服务失去联系", "可能已经或仍将生效",
+                 f"weiquan case show {number}", "同一事件只生效一次")
+    except RuntimeError:  # the worker's own end, with its server gone
+        pass
 
 
 def test_the_server_or_the_registry_down_is_unreachable(decision: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,9 +140,12 @@ NEEDS_REGISTRY = [["case", "show", CASE], ["case", "deadlines", CASE], ["case", 
                   ["liaison", "list"], ["liaison", "history", "union"], ["db", "upgrade", "head"], ["db", "current"],
                   ["meeting", "show", MEETING], ["meeting", "list"], ["meeting", "minutes", MEETING], ["outbox"],
                   ["report", "--from", "2026-03-01", "--to", "2026-03-31"]]
+GROUP = factories.shared_file("group-case-1000.csv")
 NEEDS_SERVER = [["case", "start", "--file", "examples/intake.json"], ["case", "stuck"],
+                ["case", "start-group", "--csv", str(GROUP), "--intake", "examples/group-intake.json"],
                 ["case", "event", CASE, "legal_aid_decision", "--file", "examples/events/legal_aid_decision.json"],
-                ["meeting", "start", "--by", "union", "--person", "张三", "--topic", "欠薪"]]
+                ["meeting", "start", "--by", "union", "--person", "张三", "--topic", "欠薪"],
+                ["meeting", "event", MEETING, "meeting_confirm", "--file", "examples/events/meeting_confirm.json"]]
 
 
 @pytest.mark.parametrize("command", NEEDS_REGISTRY, ids=" ".join)
@@ -111,8 +162,10 @@ def test_every_command_says_the_server_is_unreachable(command: list[str], monkey
                                                       tmp_path: Path) -> None:
     monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
     monkeypatch.setenv("WEIQUAN_DATABASE_URL", f"sqlite:///{tmp_path}/registry.db")
-    said(CliRunner().invoke(app, command), 4, "错误：无法连接 Temporal 服务")
-    said(CliRunner().invoke(app, [*command, "--lang", "en"]), 4, "Error: cannot reach the Temporal server")
+    sends = "event" in command  # an event's command says what became of the event
+    said(CliRunner().invoke(app, command), 4, "错误：无法连接 Temporal 服务", *["事件未发送"] * sends)
+    said(CliRunner().invoke(app, [*command, "--lang", "en"]), 4, "Error: cannot reach the Temporal server",
+         *["The event was not sent"] * sends)
 
 
 def _options(command: list[str]) -> set[str]:

@@ -9,14 +9,16 @@ import subprocess
 import sys
 
 import pytest
+from temporalio import workflow
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
+from domain.visibility import CASE_WORKFLOW, MEETING_WORKFLOW
 from starters import contract
 from starters.cli import app
 from tests.helpers import at_stage, settle, start
-from workflows.case import event_catalog
-from workflows.meeting import meeting_catalog
+from workflows.case import CaseWorkflow, event_catalog
+from workflows.meeting import MeetingWorkflow, meeting_catalog
 
 
 def test_events_of_a_stage_with_their_fields() -> None:
@@ -48,17 +50,25 @@ def test_every_meeting_event_has_a_template_its_model_accepts(name: str) -> None
     assert (contract.EXAMPLES / f"{name}.json").exists()
 
 
-def test_the_cli_reads_the_catalogue_without_workflow_code() -> None:
-    """Listing events, filling a template and reading a log need domain/catalogue.json only: no
-    workflow module is imported (the catalogue is generated from them, tests/test_contract.py)."""
+def test_staff_commands_load_no_workflow_code() -> None:
+    """Listing events, filling a template and reading a log need domain/catalogue.json only, and the
+    modules that start, query and send to cases and meetings name the workflows by their registered
+    type: no workflow module is imported (the catalogue is generated from them, tests/test_contract.py),
+    so a staff command starts quickly."""
     script = ("import sys; from typer.testing import CliRunner; from starters.cli import app; "
               "[CliRunner().invoke(app, args) for args in (['case', 'events', '--json'], "
               "['case', 'template', 'mediation_agreement'], ['meeting', 'template', 'meeting_confirm'], "
               "['case', 'events', '--stage', 'arbitration'])]; "
+              "import starters.cases, starters.meetings, starters.group, starters.failures, starters.gateway_client; "
               "print(sorted(m for m in sys.modules if m.split('.')[0] == 'workflows'))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=contract.ROOT,
                           check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_workflows_register_under_the_names_staff_commands_use() -> None:
+    assert workflow._Definition.must_from_class(CaseWorkflow).name == CASE_WORKFLOW
+    assert workflow._Definition.must_from_class(MeetingWorkflow).name == MEETING_WORKFLOW
 
 
 def test_an_unknown_template_lists_the_events() -> None:

@@ -66,9 +66,9 @@ async def test_agency_systems_send_through_the_gateway(env: WorkflowEnvironment,
     sent: list[dict] = []
     real_send = gateway.send_event
 
-    async def spy(client, workflow_id, name, payload):  # the payload as the case receives it
+    async def spy(client, workflow_id, name, payload, **options):  # the payload as the case receives it
         sent.append(payload)
-        return await real_send(client, workflow_id, name, payload)
+        return await real_send(client, workflow_id, name, payload, **options)
 
     monkeypatch.setattr(gateway, "send_event", spy)
     # The union's system cannot decide for legal aid: the gateway stamps its unit, the case refuses.

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.identity import is_case_number
     from domain.models import Agency, CaseIntake, CaseOutcome, CaseView, Stage
     from domain.records import CaseOpening
+    from domain.visibility import CASE_WORKFLOW
 
 from workflows.events import EventDesk, EventSpec, TakesEvents, specs_of
 from workflows.runtime import CaseRuntime, require_id
@@ -27,11 +28,11 @@ from workflows.stages.award import AwardWindows
 from workflows.stages.clocks import ClockDesk
 from workflows.stages.confirmation import Confirmation
 from workflows.stages.coordination import Coordination
+from workflows.stages.handoff import StageEnd
 from workflows.stages.inspection import INSPECTION_STAGES, Inspection
 from workflows.stages.legal_aid import LegalAidReview
 from workflows.stages.litigation import Litigation
 from workflows.stages.mediation import Mediation
-from workflows.stages.handoff import StageEnd
 from workflows.stages.payment_order import PaymentOrder
 from workflows.stages.performance import Performance
 from workflows.together import together
@@ -56,7 +57,7 @@ def event_stages() -> dict[str, Stage | None]:
     return {spec.name: stage for cls, stage in STAGES for spec in specs_of(cls)}
 
 
-@workflow.defn
+@workflow.defn(name=CASE_WORKFLOW)
 class CaseWorkflow(TakesEvents):
     @workflow.init
     def __init__(self, intake: CaseIntake) -> None:

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import LINKED_UNITS, Actor, Agency
     from domain.records import CaseChange, CaseSnapshot, LedgerEntry
+    from domain.visibility import MEETING_WORKFLOW
 
 from workflows.clock import Clock, ClockBoard
 from workflows.events import EventDesk, EventSpec, Said, TakesEvents, case_event, specs_of
@@ -411,7 +412,7 @@ def meeting_catalog() -> dict[str, EventSpec]:
     return {spec.name: spec for spec in specs_of(MeetingDesk)}
 
 
-@workflow.defn
+@workflow.defn(name=MEETING_WORKFLOW)
 class MeetingWorkflow(TakesEvents):
     @workflow.init
     def __init__(self, request: MeetingRequest) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import chinese_calendar
 import typer
@@ -15,11 +15,12 @@ import typer
 from domain.calendar import SHANGHAI, WorkCalendar
 from domain.holiday_notice import NoticeError, read_notice
 from domain.rules import settings
-from registry import calendar_revisions as revisions
-from registry.store import Registry
 from starters.cli.options import DateArg, JsonOpt, LangOpt, out, parse_date
 from starters.cli.reach import connected, registry, tell
 from starters.output import BAD_INPUT, Out
+
+if TYPE_CHECKING:
+    from registry.store import Registry
 
 calendar_app = typer.Typer(help="工作日历 · working-day calendar", no_args_is_help=True)
 SIGNAL = "calendar_revised"
@@ -27,6 +28,8 @@ SIGNAL = "calendar_revised"
 
 def live_calendar(registry: Registry) -> WorkCalendar:
     """The calendar clocks count with: the packaged data overlaid with the registry's revisions."""
+    from registry import calendar_revisions as revisions
+
     return revisions.overlay(settings().calendar, revisions.latest(registry))
 
 
@@ -75,6 +78,8 @@ def calendar_load(file: Annotated[Path, typer.Argument(help="一年的节假日�
     workdays = ["2027-02-20"]（调休上班的周末）。未列出的日子：周一至周五上班，周末休息。
     文件有误时逐项说明、不保存（退出码 2）。
     """
+    from registry import calendar_revisions as revisions
+
     o = out(lang, as_json)
     reg = registry(o)
     try:
@@ -119,6 +124,8 @@ async def _tell(scopes: list[str], revision: int) -> int:
 def calendar_show(year: Annotated[int, typer.Argument(help="年份，如 2027")],
                   lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """某年的工作日历：放假日、调休上班日，以及数据来源（软件包、覆盖文件或登记库第几版）。"""
+    from registry import calendar_revisions as revisions
+
     o = out(lang, as_json)
     reg = registry(o)
     rows = revisions.history(reg, year)

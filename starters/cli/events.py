@@ -4,7 +4,6 @@ catalogue is domain/catalogue.py's: no workflow code is imported to list or chec
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Mapping
@@ -43,14 +42,13 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     """Send an event from a file to a case or a meeting (starters.cases.send_event, or through the
     event gateway when WEIQUAN_GATEWAY_URL is set), checked here first the way the case checks it:
     actor, then payload."""
-    from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError, RPCStatusCode
 
+    from domain.catalogue import wrong_sender
     from domain.signing import SigningConfigError
     from starters.cases import EventRefused, send_event
-    from starters.failures import CaseClosed, NoAnswer, answer_wait
+    from starters.failures import CaseClosed, answer_wait
     from starters.gateway_client import gateway_url, send_through_gateway
-    from domain.catalogue import wrong_sender
 
     payload = o.read_json(file)
     spec = entry(o, catalog, event)
@@ -69,11 +67,9 @@ def send_file(o: Out, case: str, event: str, file: Path, catalog: Mapping[str, E
     async def go() -> Any:
         if gateway_url():  # where only the gateway may write to Temporal (docs/deploy.md)
             return await send_through_gateway("meetings" if what[1] == "meeting" else "cases", case, event, payload)
-        connection = await client(o)
+        connection = await client(o, sending=True)
         try:
-            return await asyncio.wait_for(send_event(connection, case, event, payload), answer_wait())
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):  # ours, or the server's own wait
-            raise NoAnswer(case, answer_wait()) from None
+            return await send_event(connection, case, event, payload, wait=answer_wait())
         except RPCError as err:  # not found: no such workflow, or one that has closed
             if err.status == RPCStatusCode.NOT_FOUND and await closed(connection, case):
                 raise CaseClosed(case) from None

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from registry.store import Registry
-from starters.failures import NO_SERVER, explain
+from starters.failures import NO_SERVER, NotSent, explain
 from starters.output import Out, default_lang
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded by the commands that use them: a command starts in what it needs
     from temporalio.client import Client
+
+    from registry.store import Registry
 
 T = TypeVar("T")
 
@@ -46,12 +47,15 @@ async def connected(timeout: float | None = None) -> Client:
     return await asyncio.wait_for(connect(), timeout)
 
 
-async def client(o: Out) -> Client:
-    """The Temporal client, or the command ends: bad payload keys (2), no server (4)."""
+async def client(o: Out, *, sending: bool = False) -> Client:
+    """The Temporal client, or the command ends: bad payload keys (2), no server (4; ``sending``:
+    an event's command, which then says that the event was not sent)."""
     try:
         return await connected()
     except Exception as err:
         failure = explain(err) or NO_SERVER
+        if sending and failure is NO_SERVER:
+            failure = explain(NotSent()) or failure
         o.fail(failure.zh, failure.en, failure.code)
 
 
@@ -83,6 +87,7 @@ async def tell(connection: Client, ids: list[str], signal: str, *args: Any) -> i
 
 def registry(o: Out | None = None) -> Registry:
     """The registry, its schema upgraded (a CLI command may be the first to open it)."""
+    from registry.store import Registry
 
     def opened() -> Registry:
         reg = Registry()

@@ -241,6 +241,7 @@ def keys_dev(
 def keys_reload() -> None:
     """公钥配置（WEIQUAN_SIGNING_KEYS）改动后（新增或停用密钥），通知所有进行中的案件与会商重新载入。"""
     from domain.signing import SigningConfigError, load_key_set
+    from domain.visibility import CASE_WORKFLOW, MEETING_WORKFLOW
     from starters.cli.reach import client, tell
 
     o = Out(default_lang())
@@ -251,7 +252,7 @@ def keys_reload() -> None:
 
     async def go() -> int:
         connection = await client(o)
-        query = 'ExecutionStatus = "Running" AND WorkflowType IN ("CaseWorkflow", "MeetingWorkflow")'
+        query = f'ExecutionStatus = "Running" AND WorkflowType IN ("{CASE_WORKFLOW}", "{MEETING_WORKFLOW}")'
         return await tell(connection, [running.id async for running in connection.list_workflows(query)],
                           "unit_keys_revised")
 
