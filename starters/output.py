@@ -148,6 +148,12 @@ OS_REASONS = {
 }
 
 
+# The csv module's reasons, in Chinese (by a phrase of its English message).
+CSV_REASONS = (("NUL", "含有空字符 NUL"), ("field larger than field limit", "某个字段过长"),
+               ("new-line character seen in unquoted field", "未加引号的字段中有换行"),
+               ("unexpected end of data", "文件在引号内结束"), ("expected after", "引号后缺少分隔符"))
+
+
 def why(err: Exception, zh: str, en: str) -> tuple[str, str]:
     """What failed (``zh``, ``en``) and why, as one sentence in each language: the system's own
     English never lands inside a Chinese sentence."""
@@ -157,7 +163,9 @@ def why(err: Exception, zh: str, en: str) -> tuple[str, str]:
     elif isinstance(err, UnicodeDecodeError):
         reason = "不是 UTF-8 编码的文本", "not UTF-8 text"
     elif isinstance(err, csv.Error):
-        reason = f"CSV 格式有误（{err}）", f"bad CSV: {err}"
+        said = str(err)
+        known = next((words for phrase, words in CSV_REASONS if phrase in said), "")
+        reason = f"CSV 格式有误{f'（{known}）' if known else ''}", f"bad CSV: {said}"
     else:
         reason = str(err), str(err)
     return f"{zh}：{reason[0]}", f"{en}: {reason[1]}"

@@ -3,7 +3,6 @@ the award and its windows [Plan 三(五)]."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,8 +24,6 @@ from starters.cases import EventRefused, case_result, case_state
 from tests import factories
 from tests.conftest import running_workers, terminate_open_cases, time_skipping_server
 from tests.helpers import PLACE, TODAY, at_stage, award, event, filed, one_time_notice, skip_past, start, until
-from workflows.case import event_catalog
-from workflows.meeting import meeting_catalog
 
 pytestmark = pytest.mark.clock  # rerun at shifted start dates by tests/run.sh
 
@@ -401,9 +398,3 @@ async def test_award_takes_effect_when_nobody_sues(env: WorkflowEnvironment, wor
     outcome = await case_result(env.client, number)
     assert outcome.outcome == "用人单位已履行仲裁裁决：¥50,000.00" and outcome.amount_recovered == Decimal("50000.00")
     assert outcome.deadlines_missed == 0
-
-
-def test_example_events_are_valid_payloads() -> None:
-    catalog = {**event_catalog(), **meeting_catalog()}  # examples/events holds the meetings' events too
-    for path in sorted((EXAMPLE.parent / "events").glob("*.json")):
-        catalog[path.stem].model.model_validate({"event_id": "example", **json.loads(path.read_text("utf-8"))})

@@ -59,3 +59,13 @@ async def test_no_award_before_the_hearing(env: WorkflowEnvironment, workers: st
     assert early.code == "not_now" and "不能先于开庭作出裁决" in early.zh
     receipt = await award(env, number, items=[{"type": "wages", "amount": "1000.00"}], served_to=["worker"])
     assert "裁决已作出" in receipt.message
+
+
+async def test_an_award_above_the_claim_needs_its_reason(env: WorkflowEnvironment, workers: str) -> None:
+    number = await filed(env, workers, amount="18000.00")
+    await one_time_notice(env, number, days_ahead=12)
+    items = [{"type": "wages", "amount": "24000.00"}]
+    why = await refused(award(env, number, items=items, served_to=["worker"]))
+    assert why.code == "not_now" and "¥24,000.00 高于本案请求 ¥18,000.00" in why.zh and "above_claim_reason" in why.zh
+    receipt = await award(env, number, items=items, served_to=["worker"], above_claim_reason="仲裁中增加拖欠月份的工资请求")
+    assert "裁决已作出" in receipt.message

@@ -32,6 +32,21 @@ def test_unknown_values_are_refused_with_the_valid_ones(args: list[str], lists: 
     assert result.exit_code == 2 and "无效" in result.output and lists in result.output.replace("\n", "")
 
 
+@pytest.mark.parametrize("unit", ["工会", "union", "trade union"])
+def test_a_unit_argument_takes_its_code_or_its_name(unit: str) -> None:
+    result = CliRunner().invoke(app, ["liaison", "history", unit, "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_unknown_unit_is_refused_in_the_commands_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")  # refused before anything is reached
+    result = CliRunner().invoke(app, ["meeting", "start", "--by", "工商", "--person", "张三", "--topic", "欠薪"])
+    assert result.exit_code == 2 and "单位“工商”无效" in result.output and "union（工会）" in result.output
+    result = CliRunner().invoke(app, ["liaison", "history", "nobody", "--lang", "en"])
+    assert result.exit_code == 2 and "unknown unit 'nobody'" in result.output.replace("\n", "")
+    assert "Invalid value" not in result.output  # not the argument parser's own English
+
+
 def test_the_report_takes_a_district_by_name() -> None:
     result = CliRunner().invoke(app, ["report", "--from", "2026-03-01", "--to", "2026-03-31",
                                       "--district", "红谷滩区", "--json"])

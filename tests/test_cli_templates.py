@@ -50,6 +50,12 @@ def test_every_meeting_event_has_a_template_its_model_accepts(name: str) -> None
     assert (contract.EXAMPLES / f"{name}.json").exists()
 
 
+def test_every_example_event_is_a_payload_its_model_accepts() -> None:
+    catalog = {**event_catalog(), **meeting_catalog()}  # examples/events holds the meetings' events too
+    for path in sorted(contract.EXAMPLES.glob("*.json")):
+        catalog[path.stem].model.model_validate({"event_id": "example", **json.loads(path.read_text("utf-8"))})
+
+
 def test_staff_commands_load_no_workflow_code() -> None:
     """Listing events, filling a template and reading a log need domain/catalogue.json only, and the
     modules that start, query and send to cases and meetings name the workflows by their registered

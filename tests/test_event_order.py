@@ -27,8 +27,8 @@ async def refusal(env: WorkflowEnvironment, number: str, name: str, payload: dic
     return refused.value
 
 
-async def test_the_actor_is_checked_before_the_payload(env: WorkflowEnvironment, workers: str,
-                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_actor_is_checked_before_the_payload_and_the_payload_before_the_stage(
+        env: WorkflowEnvironment, workers: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     number = await start(env.client, workers)
     await at_stage(env.client, number, "legal_aid_review")
     wrong_and_broken = {"event_id": "o-1", "actor": actor("union"), "granted": "perhaps", "lawyer": 7}
@@ -42,6 +42,10 @@ async def test_the_actor_is_checked_before_the_payload(env: WorkflowEnvironment,
     result = await asyncio.to_thread(CliRunner().invoke, app, ["case", "event", number, "legal_aid_decision",
                                                                 "--file", str(path)])
     assert result.exit_code == 3 and "工会不能发送" in result.output
+    # The payload before the stage: a later stage's event with a broken payload is invalid, not early.
+    early = {"event_id": "o-2", "actor": actor("union"), "reason": 7}
+    assert (await refusal(env, number, "mediation_failed", early)).code == "invalid_payload"
+    assert (await refusal(env, number, "mediation_failed", {**early, "reason": "双方分歧较大"})).code == "not_now"
 
 
 async def test_a_reused_event_id_with_other_content_is_refused_as_conflict(

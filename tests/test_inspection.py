@@ -248,12 +248,15 @@ async def test_inspection_runs_beside_the_main_flow_without_either_blocking(
     await event(env.client, number, name, unit, **fields)
     view = await until(env.client, number, lambda v: "待并行程序办结" in v.waiting_for, "closure waits for the track")
     assert view.closed_at is None and view.tracks["inspection"].startswith("正式立案调查")
+    assert view.waiting_for_en == "main flow done; closing once these tracks finish: labour inspection"
     await event(env.client, number, "inspection_decision", "inspection", kind="penalty", amount="20000.00",
                 matters="拖欠劳动报酬")
     outcome = await case_result(env.client, number)
     assert outcome.outcome.startswith("劳动者不申请仲裁")
     kinds = [e.kind for e in registry.events(number)]
     assert kinds.index("case.waiting_tracks") < kinds.index("inspection.closed") < kinds.index("case.closed")
+    [waiting] = [e for e in registry.events(number) if e.kind == "case.waiting_tracks"]
+    assert waiting.detail.endswith("劳动保障监察") and waiting.detail_en.endswith("tracks finish: labour inspection")
     ledger = {d.rule_id: (d.state, d.extended) for d in registry.deadlines(number)}
     assert ledger["inspect.investigate"] == ("met", True)
     await replays(env, number)

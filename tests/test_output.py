@@ -3,6 +3,8 @@ reason) is never interpreted, so `[/x]` neither crashes a listing nor styles it.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +15,7 @@ from domain.meetings import MeetingKind, MeetingSnapshot, MeetingStatus
 from domain.models import Agency
 from registry.store import Registry
 from starters.cli import app
-from starters.output import Out
+from starters.output import Out, why
 
 TYPED = ["[/x]", "[red]不是红色[/red]", "[link=http://evil.example]点此[/link]"]
 
@@ -50,8 +52,6 @@ def test_meeting_list_shows_a_topic_of_markup_as_written(registry: Registry, mon
 def test_clocks_of_one_rule_are_told_apart_by_title() -> None:
     """Two clocks of one rule (a window per party, a duty that came again) never read as the same
     line twice in `case deadlines`."""
-    from datetime import UTC, datetime
-
     from domain.models import DeadlineView
     from starters.output import clock_title
 
@@ -69,3 +69,12 @@ def test_clocks_of_one_rule_are_told_apart_by_title() -> None:
     english = [clock_title(Out("en"), clock(key, rule)) for key, rule in keys]
     assert english[0].endswith("(the worker)") and english[3].endswith("(time 2)") and "标题" not in english[0]
     assert clock_title(Out(), clock(*keys[1])) == "标题（用人单位）"
+
+
+def test_a_csv_error_is_said_in_each_language_of_its_own() -> None:
+    with pytest.raises(csv.Error) as err:
+        list(csv.reader(io.StringIO('name\n"unclosed'), strict=True))
+    zh, en = why(err.value, "无法读取名单 a.csv", "cannot read a.csv")
+    assert zh == "无法读取名单 a.csv：CSV 格式有误（文件在引号内结束）"  # no English inside the Chinese
+    assert en == "cannot read a.csv: bad CSV: unexpected end of data"
+    assert why(csv.Error("a reason not known yet"), "读", "read")[0] == "读：CSV 格式有误"

@@ -40,6 +40,10 @@ def test_up_makes_a_key_and_seals_the_demo_case(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     key = home / "codec-keys"
     assert "示例案件" in out and str(key) in out
+    # The links supervisors open: the demo case and the saved views, on this start's UI port.
+    number = next(line.split(": ")[1] for line in out.splitlines() if line.startswith("示例案件"))
+    assert f"Web UI: http://localhost:{ports[1]}/namespaces/default/workflows/{number}" in out
+    assert "已逾期: " in out and f"http://localhost:{ports[1]}/namespaces/default/workflows?query=" in out
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     intake = json.loads((ROOT / "examples" / "intake.json").read_text(encoding="utf-8"))
     stored = b"".join(p.read_bytes() for p in home.glob("temporal.db*"))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.i18n import TRACK
+    from domain.i18n import track_name
 
 if TYPE_CHECKING:
     from workflows.runtime import CaseRuntime
@@ -71,10 +71,10 @@ async def settle(case: CaseRuntime, tracks: Sequence[Track]) -> None:
     while running := [t.name for t in tracks if t.running]:
         if any(t.failed for t in tracks):
             break
-        names = "、".join(TRACK.get(name, (name,))[0] for name in running)
+        names = "、".join(track_name(name, "zh") for name in running)
+        names_en = ", ".join(track_name(name, "en") for name in running)
         case.wait_for((f"主程序已结束，待并行程序办结后结案：{names}",
-                       f"main flow done; closing once these tracks finish: {', '.join(running)}"))
-        names_en = ", ".join(TRACK.get(name, (name, name))[1] for name in running)
+                       f"main flow done; closing once these tracks finish: {names_en}"))
         await case.record("case.waiting_tracks", f"主程序已结束，等待并行程序办结后结案：{names}",
                           f"main flow done; the case closes once these tracks finish: {names_en}")
         await workflow.wait_condition(

@@ -128,7 +128,7 @@ def case_events(
             [o.t("名称", "Name"), o.t("阶段", "Stage"), o.t("说明", "What"), o.t("发送单位", "Sent by"),
              o.t("字段", "Fields")],
             [[s.name, word(STAGE, s.stage, o.lang) if s.stage else o.t("任何阶段", "any"), o.t(*s.title),
-              "、".join(word(AGENCY, a.value, o.lang) for a in sorted(s.actors)), ", ".join(fields(s))]
+              o.t("、", ", ").join(word(AGENCY, a.value, o.lang) for a in sorted(s.actors)), ", ".join(fields(s))]
              for s in specs])
 
 

@@ -12,14 +12,14 @@ from domain.calendar import local_text
 from domain.i18n import AGENCY, word
 from domain.models import Agency
 from domain.rules import settings
-from starters.cli.options import JsonOpt, LangOpt, out
+from starters.cli.options import UNIT_HELP, JsonOpt, LangOpt, out, unit_of
 from starters.cli.reach import registry
 from starters.output import BAD_INPUT, why
 
 liaison_app = typer.Typer(help="联络名录 · liaison directory", no_args_is_help=True)
 system = typer.Typer()  # the top-level commands of this module: outbox, rules
 
-UnitArg = Annotated[Agency, typer.Argument(help="inspection | arbitration | union | legal_aid")]
+UnitArg = Annotated[str, typer.Argument(help=UNIT_HELP)]
 ByOpt = Annotated[str, typer.Option("--by", help="操作人")]
 
 
@@ -76,13 +76,14 @@ def liaison_set(
 ) -> None:
     """修改一个单位的联络信息（修改记录可查）；传空字符串清除该项，如 --liaison-name ""。"""
     o = out(lang, as_json)
+    which = unit_of(o, unit, tuple(Agency))
     changes = {k: v for k, v in {"liaison_name": liaison_name, "liaison_phone": liaison_phone,
                                  "head_name": head_name, "head_phone": head_phone,
                                  "landline": landline}.items() if v is not None}
     if not changes and not unit_name and not department:
         o.fail("没有要修改的字段", "nothing to change", BAD_INPUT)
     try:
-        row = registry(o).set_liaison(unit, changes, by, unit_name=unit_name, department=department)
+        row = registry(o).set_liaison(which, changes, by, unit_name=unit_name, department=department)
     except ValueError as err:
         o.fail(f"未修改：{err}", f"nothing changed: {err}", BAD_INPUT)
     if o.as_json:
@@ -90,16 +91,17 @@ def liaison_set(
         return
     print(o.t("已更新", "updated"))
     if not row.liaison_name:
-        o.note(f"注意：{unit.value} 现在没有联络员，发给它的通知将报错",
-               f"note: {unit.value} now has no liaison; notices to it will fail")
+        o.note(f"注意：{which.value} 现在没有联络员，发给它的通知将报错",
+               f"note: {which.value} now has no liaison; notices to it will fail")
 
 
 @liaison_app.command("history")
-def liaison_history(unit: Annotated[Agency | None, typer.Argument()] = None,
+def liaison_history(unit: Annotated[str | None, typer.Argument(help=UNIT_HELP)] = None,
                     lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """联络名录修改记录。"""
     o = out(lang, as_json)
-    o.rows(registry(o).liaison_history(unit.value if unit else None), o.t("修改记录", "Changes"),
+    which = unit_of(o, unit, tuple(Agency)) if unit else None
+    o.rows(registry(o).liaison_history(which.value if which else None), o.t("修改记录", "Changes"),
            [("时间", "When"), ("单位", "Unit"), ("字段", "Field"), ("原值", "Old"), ("新值", "New"), ("操作人", "By")],
            lambda r: [local_text(r.at), r.unit, r.field, r.old, r.new, r.by])
 

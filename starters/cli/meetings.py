@@ -16,16 +16,15 @@ from domain.calendar import local_text
 from domain.catalogue import events
 from domain.i18n import AGENCY, CLOCK_STATE, word
 from domain.meetings import STATUS_WORDS
-from domain.models import Agency
 from starters.cli.events import entry, send_file
-from starters.cli.options import FileOpt, JsonOpt, LangOpt, out, parse_date, today
+from starters.cli.options import UNIT_HELP, FileOpt, JsonOpt, LangOpt, out, parse_date, today, unit_of
 from starters.cli.reach import client, or_none, registry, run
 from starters.output import BAD_INPUT, print_facts, why
 
 meeting_app = typer.Typer(help="协调会商：召集、确认参会、会议纪要、议定事项 · consultation meetings",
                           no_args_is_help=True)
 
-UnitOpt = Annotated[Agency, typer.Option("--by", help="召集单位：inspection | arbitration | union | legal_aid")]
+UnitOpt = Annotated[str, typer.Option("--by", help="召集" + UNIT_HELP)]
 
 
 @meeting_app.command("start")
@@ -35,7 +34,8 @@ def meeting_start(
     topic: Annotated[str, typer.Option(help="议题")],
     kind: Annotated[str, typer.Option(help="case（重点案件）| problem（重点问题）| risk（重大隐患矛盾）")] = "case",
     case: Annotated[list[str] | None, typer.Option("--case", help="涉及的案件编号（可重复）")] = None,
-    invite: Annotated[list[Agency] | None, typer.Option("--invite", help="受邀单位（可重复；默认其他三家）")] = None,
+    invite: Annotated[list[str] | None, typer.Option(
+        "--invite", help="受邀单位（代码或名称，可重复；默认其他三家）")] = None,
     held_on: Annotated[str | None, typer.Option("--date", help="会议日期 YYYY-MM-DD")] = None,
     place: Annotated[str | None, typer.Option(help="地点")] = None,
     lang: LangOpt = None, as_json: JsonOpt = False,
@@ -46,8 +46,8 @@ def meeting_start(
 
     o = out(lang, as_json)
     try:
-        request = MeetingRequest(convened_by=by, person=person, topic=topic, kind=kind, cases=case or [],
-                                 invitees=invite or [], place=place,
+        request = MeetingRequest(convened_by=unit_of(o, by), person=person, topic=topic, kind=kind, cases=case or [],
+                                 invitees=[unit_of(o, u) for u in invite or []], place=place,
                                  held_on=parse_date(o, held_on, "--date") if held_on else None)
     except ValidationError as err:
         o.invalid(err, ("会商信息", "meeting request"))

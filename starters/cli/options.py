@@ -9,12 +9,15 @@ from typing import Annotated
 import typer
 
 from domain.calendar import SHANGHAI
+from domain.i18n import AGENCY
+from domain.models import LINKED_UNITS, Agency
 from starters.output import BAD_INPUT, Out, default_lang
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh（默认）或 en")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON 输出，供脚本使用")]
 FileOpt = Annotated[Path, typer.Option("--file", "-f", help="JSON 文件（- 为标准输入）")]
 DateArg = Annotated[str, typer.Argument(help="YYYY-MM-DD")]
+UNIT_HELP = "单位：代码或名称，如 union 或 工会（inspection | arbitration | union | legal_aid）"
 
 
 def out(lang: str | None, as_json: bool) -> Out:
@@ -34,3 +37,11 @@ def parse_date(o: Out, value: str, what: str) -> date:
     except ValueError:
         o.fail(f"{what} 应为日期 YYYY-MM-DD，收到“{value}”", f"{what} must be a date YYYY-MM-DD, got {value!r}",
                BAD_INPUT)
+
+
+def unit_of(o: Out, value: str, units: tuple[Agency, ...] = LINKED_UNITS) -> Agency:
+    """A unit argument as its code: the code or the unit's Chinese or English name; anything else
+    is refused in the command's language, listing the valid ones."""
+    code = o.choice(value, {u.value: AGENCY[u.value] for u in units}, ("单位", "unit"))
+    assert code is not None
+    return Agency(code)
