@@ -113,6 +113,10 @@ class Registry:
                 yield s
             return
         with self._write_lock, self.session() as s:
+            # Take SQLite's write lock before the first read: a read-then-write transaction that
+            # another process wrote under since would fail at once (SQLITE_BUSY_SNAPSHOT) instead
+            # of waiting its turn; this one waits (the busy timeout) and then sees the latest rows.
+            s.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield s
 
     # ---- cases -------------------------------------------------------------------------------

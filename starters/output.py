@@ -49,7 +49,9 @@ class Out:
 
     def __post_init__(self) -> None:
         self.console = Console()
-        self.err = Console(stderr=True)
+        # Sentences are not broken into lines here: the terminal wraps them, and a log or a script
+        # reading stderr gets each message whole.
+        self.err = Console(stderr=True, soft_wrap=True)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,33 @@ def test_unit_without_liaison_is_an_error(any_registry: Registry) -> None:
                                          key="n"))
     history = any_registry.liaison_history("union")
     assert history[-1].field == "liaison_name" and history[-1].new is None
+
+
+def test_a_sqlite_write_waits_for_another_process_instead_of_failing(tmp_path: Path) -> None:
+    """Two processes writing one SQLite registry (a worker and `weiquan calendar load`): a
+    read-then-write transaction holds the write lock from its start, so the other writer waits
+    (here: gives up after its short busy timeout) and the first one's write never fails."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import select
+
+    from registry.store import make_engine
+    from registry.tables import CalendarRevision
+
+    url = f"sqlite:///{tmp_path}/registry.db"
+    first = Registry(make_engine(url))
+    first.create_all()
+    other = create_engine(url, connect_args={"timeout": 0.1})  # another process's connection
+
+    def revision(year: int) -> CalendarRevision:
+        return CalendarRevision(year=year, notice="", holidays=[], workdays=[], source="test",
+                                loaded_at=datetime.now(UTC))
+
+    with first.writing() as s:
+        assert s.exec(select(CalendarRevision)).all() == []  # read, then write below
+        with pytest.raises(OperationalError, match="locked"), other.begin() as conn:
+            conn.execute(CalendarRevision.__table__.insert().values(**revision(2026).model_dump(exclude={"id"})))
+        s.add(revision(2027))
+        s.commit()
+    with first.session() as s:
+        assert [r.year for r in s.exec(select(CalendarRevision))] == [2027]
