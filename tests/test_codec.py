@@ -23,6 +23,7 @@ from workers.codec import (
     ensure_home_key,
     generate_key,
     load_keyring,
+    parse_keys,
     require_sealed,
 )
 
@@ -223,3 +224,17 @@ def test_tokens_need_a_name_and_some_length() -> None:
     assert load_tokens({}) == {}
     with pytest.raises(CodecConfigError):
         load_tokens({"WEIQUAN_CODEC_SERVER_TOKENS": "short"})
+
+
+@pytest.mark.parametrize("cipher, size", [("aes-256-gcm", 32), ("sm4-gcm", 16)])
+def test_codec_key_makes_a_key_of_either_cipher(cipher: str, size: int) -> None:
+    from typer.testing import CliRunner
+
+    from starters.cli import app
+
+    made = CliRunner().invoke(app, ["codec-key", "k1", "--cipher", cipher])
+    assert made.exit_code == 0, made.output
+    [(key_id, key)] = parse_keys(made.stdout.strip(), "test").items()
+    assert key_id == "k1" and len(key) == size
+    refused = CliRunner().invoke(app, ["codec-key", "k1", "--cipher", "des"])
+    assert refused.exit_code == 2 and "aes-256-gcm 或 sm4-gcm" in refused.output

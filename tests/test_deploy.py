@@ -246,6 +246,9 @@ def test_compose_publishes_only_the_gateway_on_every_interface(dev_keys: Path) -
     assert everywhere == {"gateway"}
     assert {name for name, found in ports.items() if found} == {"gateway", "temporal", "temporal-ui", "codec-server"}
     assert services["temporal-ui"]["environment"]["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    # The codec server decrypts for whoever reaches it without a token: no other service can.
+    codec = set(services["codec-server"]["networks"])
+    assert all(not codec & set(s.get("networks", {"default": None})) for n, s in services.items() if n != "codec-server")
     assert services["gateway"]["command"][:2] == ["weiquan", "gateway"]
 
 

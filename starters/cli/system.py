@@ -83,14 +83,20 @@ def contract(write: Annotated[bool, typer.Option("--write", help="重写文件�
 
 
 @system_app.command("codec-key")
-def codec_key(key_id: Annotated[str, typer.Argument(help="密钥编号，如 2026a")]) -> None:
-    """生成一个 AES-256 密钥，输出 id:base64，加入 WEIQUAN_CODEC_KEYS 或密钥文件（见 docs/security.md）。"""
-    from workers.codec import KEY_ID_RE, generate_key
+def codec_key(key_id: Annotated[str, typer.Argument(help="密钥编号，如 2026a")],
+              cipher: Annotated[str, typer.Option(help="aes-256-gcm（默认）或 sm4-gcm（国密 SM4，GB/T 32907）")]
+              = "aes-256-gcm") -> None:
+    """生成一个载荷加密密钥，输出 id:密钥，加入 WEIQUAN_CODEC_KEYS 或密钥文件（见 docs/security.md）。"""
+    from workers.codec import KEY_ID_RE, CodecConfigError, generate_key
 
+    o = Out(default_lang())
     if not KEY_ID_RE.match(key_id):
-        Out(default_lang()).fail("密钥编号只能含字母、数字和 . _ -", "a key id has only letters, digits, . _ -",
-                                 BAD_INPUT)
-    print(f"{key_id}:{generate_key()}")
+        o.fail("密钥编号只能含字母、数字和 . _ -", "a key id has only letters, digits, . _ -", BAD_INPUT)
+    try:
+        print(f"{key_id}:{generate_key(cipher.strip().lower())}")
+    except CodecConfigError:
+        o.fail(f"--cipher 只能是 aes-256-gcm 或 sm4-gcm，收到“{cipher}”",
+               f"--cipher is aes-256-gcm or sm4-gcm, got {cipher!r}", BAD_INPUT)
 
 
 @system_app.command("codec-server")
