@@ -38,8 +38,12 @@ def config(connection: Connection | None = None) -> Config:
 
 
 def _locked(connection: Connection) -> Connection:
+    """One upgrade at a time: processes starting together (workers, CLI commands) would otherwise
+    race to stamp or migrate the same database, and all but one fail."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock until the upgrade commits
     return connection
 
 
