@@ -23,11 +23,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from temporalio.testing import WorkflowEnvironment
 
-from domain.models import Agency
+from domain.models import Agency, CaseIntake
 from domain.signing import load_key_set, load_unit_key, verify
 from starters import gateway
+from starters.cases import open_case
 from starters.gateway import GatewayAuth, GatewayConfigError, create_app, hash_token
-from tests.helpers import at_stage, start
+from tests import factories
+from tests.helpers import TODAY, at_stage, start
 
 TOKENS = {Agency.LEGAL_AID: "legal-aid-system-token-0123456789", Agency.UNION: "union-system-token-0123456789ab"}
 PERSON = {"person": "法援系统"}
@@ -294,3 +296,15 @@ def test_gateway_commands_say_what_is_wrong(tmp_path: Path, monkeypatch: pytest.
         done = cli.invoke(app, argv, env={"WEIQUAN_LANG": "en"})
         assert done.exit_code == 2 and isinstance(done.exception, SystemExit), (argv, done.output)
         assert said in done.output, (argv, done.output)
+
+
+async def test_a_case_no_worker_answers_is_503_no_answer(env: WorkflowEnvironment, home: dict[str, str]) -> None:
+    """Nothing to refuse, nothing applied: the agency's system is told to resend the same event id later."""
+    number, _ = await open_case(env.client, CaseIntake.from_input(factories.intake(), TODAY), prefix="nobody")
+    auth = GatewayAuth(tokens={unit: [hash_token(token)] for unit, token in TOKENS.items()})
+    app = create_app(env.client, auth=auth, signing_key=lambda unit: load_unit_key(unit, home), wait=1)
+    async with TestClient(TestServer(app)) as http:
+        answer = await http.post(f"/cases/{number}/events/legal_aid_decision", headers=bearer(Agency.LEGAL_AID),
+                                 json={"event_id": "n-1", "actor": PERSON, "granted": True})
+        assert answer.status == 503 and (await answer.json())["code"] == "no_answer"
+    await env.client.get_workflow_handle(number).terminate("test finished")
