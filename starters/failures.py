@@ -100,18 +100,15 @@ def explain(err: BaseException) -> Failure | None:
             f"lost the Temporal server after sending the event: it may have applied, or may still. Once the server "
             f"is back, check with `{show}` or send the same file again (an event applies "
             "once)", UNREACHABLE)
-    if isinstance(err, NoAnswer) and not err.sent:
-        return Failure(
-            f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：事件未发送。请检查 worker 是否运行，之后再次发送",
-            f"no worker answered for case {err.case} within {err.seconds:.0f} s: the event was not sent. Check "
-            "the workers, then send it again", UNREACHABLE)
     if isinstance(err, NoAnswer):
-        return Failure(
-            f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：事件已交给 Temporal 服务，"
-            "worker 恢复后仍可能生效。请检查 worker 是否运行；再次发送同一文件是安全的（同一事件只生效一次）",
-            f"no worker answered for case {err.case} within {err.seconds:.0f} s: the event is with the Temporal "
-            "server and may still apply once a worker runs. Check the workers; sending the same file again is "
-            "safe (an event applies once)", UNREACHABLE)
+        became = (("事件已交给 Temporal 服务，worker 恢复后仍可能生效。请检查 worker 是否运行；再次发送同一文件是安全的"
+                   "（同一事件只生效一次）",
+                   "the event is with the Temporal server and may still apply once a worker runs. Check the "
+                   "workers; sending the same file again is safe (an event applies once)") if err.sent else
+                  ("事件未发送。请检查 worker 是否运行，之后再次发送",
+                   "the event was not sent. Check the workers, then send it again"))
+        return Failure(f"{err.seconds:.0f} 秒内没有 worker 答复案件 {err.case}：{became[0]}",
+                       f"no worker answered for case {err.case} within {err.seconds:.0f} s: {became[1]}", UNREACHABLE)
     if isinstance(err, CaseClosed):
         return Failure("该案件已结束，不再接收事件（weiquan case show 可查看结果）",
                        "the case has closed and takes no more events (weiquan case show has its outcome)", BAD_INPUT)

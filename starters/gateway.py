@@ -224,14 +224,11 @@ def create_app(client: Client, *, auth: GatewayAuth, signing_key: Callable[[Agen
         except NoAnswer:
             return refusal(503, "no_answer", f"{what[0]}未及时答复：稍后用同一事件编号重发",
                            f"the {what[1]} did not answer in time: resend later with the same event id")
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
+        except (RPCError, NotSent, ServerLost) as err:  # sent or not, resending the same event id is safe
+            if isinstance(err, RPCError) and err.status == RPCStatusCode.NOT_FOUND:
                 return refusal(404, "not_found", f"没有{what[0]} {workflow_id}，或它已结束",
                                f"no {what[1]} {workflow_id}, or it has closed")
-            log.warning("gateway could not reach the server", error=err.message[:200])
-            return refusal(503, "server", "服务暂不可用，请稍后重发", "the service is unavailable: resend later")
-        except (NotSent, ServerLost):  # resending the same event id is safe either way
-            log.warning("gateway lost the server", workflow_id=workflow_id)
+            log.warning("gateway could not reach the server", workflow_id=workflow_id, error=str(err)[:200])
             return refusal(503, "server", "服务暂不可用，请稍后用同一事件编号重发",
                            "the service is unavailable: resend later with the same event id")
         return web.json_response(receipt.model_dump(mode="json"), dumps=lambda o: json.dumps(o, ensure_ascii=False))
