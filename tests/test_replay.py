@@ -102,3 +102,11 @@ def test_fault_test_evidence_shows_an_update_accepted_after_the_tasks_commands(f
 @pytest.mark.parametrize("file", FILES, ids=[f.stem for f in FILES])
 def test_recorded_paths_accept_every_update_first_in_its_task(file: Path) -> None:
     assert not late_acceptances(load(file))
+
+
+@pytest.mark.parametrize("file", FILES, ids=[f.stem for f in FILES])
+def test_recorded_paths_were_written_with_one_batch_per_activation(file: Path) -> None:
+    """The case workers' setting (workers.build.one_batch_per_activation) is in every recorded
+    history, so the replays above check the order the workers write today."""
+    first_task = json.loads(file.read_text(encoding="utf-8"))["events"][3]["workflowTaskCompletedEventAttributes"]
+    assert 2 in first_task["sdkMetadata"].get("langUsedFlags", [])

@@ -9,6 +9,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkerDeploymentConfig, WorkflowRunner
+from temporalio.worker._workflow_instance import _WorkflowLogicFlag
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.arbitration import AgreementReviewDesk, ArbitrationDesk
@@ -53,6 +54,23 @@ def deployment(tuning: WorkerSettings) -> WorkerDeploymentConfig | None:
     return WorkerDeploymentConfig(
         version=WorkerDeploymentVersion(deployment_name=tuning.deployment_name, build_id=tuning.build_id),
         use_worker_versioning=True, default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+
+
+def one_batch_per_activation(worker: Worker) -> Worker:
+    """Every job of an activation is applied before any workflow code runs, so a signal's event is
+    taken after the coroutines the same task's activity and timer results wake (docs/proof.md,
+    "Open", seed 10). A worker that has just started may be handed a task's results in one
+    activation and its signal in the next; a replay hands them over together. In the SDK's default
+    order (signals, then the rest, each run on its own) the event's commands then come first on
+    replay only, and the case is stuck. With one batch both orders give the same commands.
+
+    The SDK's own flag for this (``PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH``, to be on by
+    default in a later release) is recorded in each history where it was used and followed on
+    replay, so histories written without it replay as before. It is set through a private method,
+    so ``temporalio`` is pinned; ``tests/test_activation_order.py`` fails if it moves."""
+    worker._set_default_workflow_logic_flag(
+        _WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH, enabled=True)
+    return worker
 
 
 def activities_for(name: str, registry: Registry, settings: Settings) -> list[object]:
@@ -100,7 +118,7 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
     executor = executor or ThreadPoolExecutor(max_workers=tuning.threads(len(queues)), thread_name_prefix="activity")
     workers = []
     for name in queues:
-        workers.append(Worker(
+        worker = Worker(
             client,
             task_queue=queue(name, prefix),
             workflows=WORKFLOWS if name == "case" else [],
@@ -114,5 +132,6 @@ def build_workers(client: Client, registry: Registry, settings: Settings, *,
             graceful_shutdown_timeout=timedelta(seconds=tuning.graceful_shutdown_seconds),
             deployment_config=deployment(tuning),
             interceptors=[gate] if gate else [],
-        ))
+        )
+        workers.append(one_batch_per_activation(worker) if name == "case" else worker)
     return workers
