@@ -19,7 +19,7 @@ from sqlalchemy import event, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
@@ -29,6 +29,7 @@ from domain.models import LINKED_UNITS, Agency, Notice
 from domain.records import CaseChange, CaseOpening, LedgerEntry, WorkOrder
 from registry import migrate
 from registry.errors import NoLiaison, NoParty
+from registry.grants import grant_workers
 from registry.sealing import FieldSealer, seal_in_place
 from registry.tables import (
     CaseRecord,
@@ -97,9 +98,14 @@ class Registry:
         SQLModel.metadata.create_all(self.engine)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (registry/migrations) and seal what is still in
-        clear (rows written before keys were configured); what every start-up does."""
-        migrate.upgrade(self.engine, then=lambda conn: seal_in_place(conn, self.fields))
+        """Bring the schema to the newest migration (registry/migrations), seal what is still in
+        clear (rows written before keys were configured) and, run by the tables' owner on
+        PostgreSQL, grant the workers' users their rights (registry/grants.py); what every start-up
+        does."""
+        def then(conn: Connection) -> None:
+            seal_in_place(conn, self.fields)
+            grant_workers(conn)
+        migrate.upgrade(self.engine, then=then)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

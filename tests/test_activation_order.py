@@ -1,9 +1,11 @@
 """A signal's event is taken after what the same task's activity results wake, whether the worker
 gets them in one activation or (a worker that has just started) in two: the case workers apply an
-activation's jobs as one batch (workers.build.one_batch_per_activation; docs/proof.md, seed 10).
+activation's jobs as one batch (workers.build.one_batch_per_activation) and the desk waits until
+nothing else can run (workflows.events.settled; docs/proof.md, "Open", seeds 10 and 12).
 
 The workflow here is the desk's shape in small: the signal handler only records, a desk coroutine
-waits for the inbox and starts an activity, the main path starts one when its activity returns.
+waits for the inbox, settles and starts an activity; the main path, when its activity returns,
+passes a condition (as a clock waits for its turn on the clock board) and starts one.
 The task under test holds both the activity's result and the signal, because no workflow worker
 runs while they arrive. On the dev server: the time-skipping server keeps a stopped worker's
 sticky queue, so its next task would wait there."""
@@ -26,6 +28,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
 
 from workers.binaries import binary
 from workers.build import one_batch_per_activation
+from workflows.events import settled
 
 RELEASE = asyncio.Event()
 QUICK = timedelta(seconds=30)
@@ -45,17 +48,21 @@ async def note(what: str) -> str:
 class SmallDesk:
     def __init__(self) -> None:
         self.inbox: deque[str] = deque()
+        self.results = 0
 
     @workflow.run
     async def run(self) -> None:
         asyncio.create_task(self.serve())
         await workflow.execute_activity(held, start_to_close_timeout=timedelta(minutes=5), task_queue=ACTIVITIES)
+        self.results += 1
+        await workflow.wait_condition(lambda: self.results > 0)
         await workflow.execute_activity(note, "after the result", start_to_close_timeout=QUICK, task_queue=ACTIVITIES)
         await workflow.wait_condition(lambda: False)
 
     async def serve(self) -> None:
         while True:
             await workflow.wait_condition(lambda: bool(self.inbox))
+            await settled()
             event = self.inbox.popleft()
             await workflow.execute_activity(note, f"event {event}", start_to_close_timeout=QUICK, task_queue=ACTIVITIES)
 
@@ -128,7 +135,8 @@ async def test_a_signals_event_is_taken_after_what_the_tasks_results_wake(dev: W
 
 
 async def test_without_one_batch_the_sdk_runs_the_signal_first(dev: WorkflowEnvironment) -> None:
-    """What the setting changes (and a guard that the SDK's private switch still does something)."""
+    """What the setting changes, settling or not (and a guard that the SDK's private switch still
+    does something): the signal is run to rest before the result is applied."""
     notes, flags, failure = await notes_after_one_task(dev, one_batch=False)
     assert notes == ["event x", "after the result"]
     assert 2 not in flags

@@ -24,9 +24,10 @@ import kubernetes_validate
 import pytest
 import typer
 import yaml
-from typer.testing import CliRunner
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ProgrammingError
+from typer.testing import CliRunner
 
 from domain.models import Agency
 from domain.signing import KeySet, load_key_set, load_unit_key
@@ -484,7 +485,9 @@ def owner_db(pg_url: str) -> Any:
 
 def test_registry_roles_let_each_agency_write_rows_and_none_change_the_schema(owner_db: Any) -> None:
     """deploy/registry-roles.sh on a real PostgreSQL: one user per agency, made before the tables
-    (as compose runs it); the owner migrates; an agency's user writes rows, never the schema."""
+    (as compose runs it); the owner migrates and grants (registry/grants.py); an agency's user adds
+    work items and reads parties, never writes the case file or the schema; the case workers' user
+    writes the case file."""
     if not shutil.which("psql"):
         pytest.skip("psql is not installed")
     env = {**os.environ, "PGHOST": owner_db.host, "PGPORT": str(owner_db.port), "POSTGRES_USER": "weiquan",
@@ -492,16 +495,28 @@ def test_registry_roles_let_each_agency_write_rows_and_none_change_the_schema(ow
     done = subprocess.run(["sh", str(DEPLOY / "registry-roles.sh")], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    owner = make_engine(owner_db.set(username="weiquan").render_as_string(hide_password=False))
+
+    def engine_of(user: str, password: str | None = None) -> Engine:
+        return make_engine(owner_db.set(username=user, password=password).render_as_string(hide_password=False))
+
+    owner, union, case = engine_of("weiquan", owner_db.password), engine_of("weiquan_union", "pw-union"), \
+        engine_of("weiquan_case", "pw-case")
     Registry(owner).upgrade()
-    union = make_engine(owner_db.set(username="weiquan_union", password="pw-union")
-                        .render_as_string(hide_password=False))
-    Registry(union).upgrade()  # a worker's start-up at head: reads the revision, changes nothing
+    Registry(union).upgrade()  # a worker's start-up at head: reads the revision, changes nothing, grants nothing
     with union.begin() as conn:
         conn.execute(text("INSERT INTO work_items (case_number, key, agency, kind, title, created_at) "
                           "VALUES ('NC360113-AAAAAAAA', 'k', 'union', 'mediation', 't', now())"))
-    for ddl in ("CREATE TABLE mine (id int)", "DROP TABLE work_items", "DELETE FROM work_items"):
+        conn.execute(text("SELECT count(*) FROM parties"))
+    refused = ("CREATE TABLE mine (id int)", "DROP TABLE work_items", "DELETE FROM work_items",
+               "UPDATE work_items SET title = 'x'", "UPDATE cases SET stage = 'closed'", "SELECT * FROM case_events",
+               "INSERT INTO deadlines (case_number) VALUES ('NC360113-AAAAAAAA')")
+    for sql in refused:
         with pytest.raises(ProgrammingError, match="permission denied|must be owner"), union.begin() as conn:
-            conn.execute(text(ddl))
-    owner.dispose()
-    union.dispose()
+            conn.execute(text(sql))
+    with case.begin() as conn:
+        conn.execute(text("UPDATE cases SET stage = stage"))
+        conn.execute(text("SELECT count(*) FROM case_events"))
+    with pytest.raises(ProgrammingError, match="permission denied"), case.begin() as conn:
+        conn.execute(text("DELETE FROM work_items"))
+    for engine in (owner, union, case):
+        engine.dispose()

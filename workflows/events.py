@@ -125,6 +125,7 @@ class EventDesk:
         self.inbox.appendleft(self.load_keys)  # first of all: every event is checked against loaded keys
         while True:
             await workflow.wait_condition(lambda: bool(self.inbox))
+            await settled()
             self.busy = True
             await self.inbox.popleft()()
             self.busy = False
@@ -261,6 +262,27 @@ class EventDesk:
         await self.case.log_event(f"event.{spec.name}", zh, en, actor=event.actor, key=f"event:{event.event_id}")
         return EventReceipt(event_id=event.event_id, event=spec.name, stage=self.case.stage.value,
                             message=zh, message_en=en)
+
+
+async def settled() -> None:
+    """Return once nothing else in the workflow can run in this activation: every other coroutine
+    waits on an activity, a timer, a message or a condition that is false. The desk takes an event
+    only then, so its commands come after those of everything else the same workflow task brought.
+    A worker that has just started may get a task's results in one activation and its signal in a
+    later one, while a replay gets them together (docs/proof.md, "Open"); taken last, the event
+    writes the same commands both ways. Needs the case workers' one batch per activation
+    (workers.build.one_batch_per_activation): by default the SDK runs signals to rest before it
+    even applies the results.
+
+    The workflow's event loop holds what is ready to run (``_ready``, as in asyncio's own loops);
+    conditions are checked in turn once it is empty, and a condition that comes true puts its waiter
+    there. So a check that finds it empty, and a wake-up that finds nothing woken beside it, mean
+    this is the last coroutine that can run."""
+    loop: Any = asyncio.get_running_loop()
+    while True:
+        await workflow.wait_condition(lambda: not loop._ready)
+        if not loop._ready:
+            return
 
 
 def _raw(arg: RawValue) -> Any:
