@@ -129,9 +129,7 @@ class Driver:
         walking = asyncio.ensure_future(self.drive(number, path, today, timeout))
         watching = asyncio.ensure_future(self.stuck(number))
         await asyncio.wait({walking, watching}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (walking, watching):  # the other one ends here, while the server still answers
-            task.cancel()
-        await asyncio.gather(walking, watching, return_exceptions=True)
+        await cancelled(walking, watching)  # the other one ends here, while the server still answers
         if not walking.cancelled() and walking.exception() is None:
             return walking.result()
         if not watching.cancelled():
@@ -161,6 +159,16 @@ class Driver:
                     return error
             except Exception:  # the server restarting: look again
                 continue
+
+
+async def cancelled(*tasks: asyncio.Future[Any]) -> None:
+    """Cancel the tasks and wait until they have ended, cancelling again any that went on: Python
+    3.11's ``asyncio.wait_for`` can swallow a cancellation that arrives as its inner call finishes
+    (seed 13 hung on a watcher that did)."""
+    while pending := [t for t in tasks if not t.done()]:
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=1)
 
 
 async def query_fails_on_replay(handle: WorkflowHandle[Any, Any]) -> bool:
