@@ -35,6 +35,8 @@ SERVER_CAUSES = {WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_CO
                  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
                  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE}
 
+CORE_ERRORS = ("[TMPRL", "Fatal error in workflow machines")
+
 
 @dataclass(frozen=True)
 class TaskFailure:
@@ -44,8 +46,10 @@ class TaskFailure:
 
     @property
     def ours(self) -> bool:
-        """Raised by our workflow code; SDK-core errors are coded "[TMPRL…]"."""
-        return self.cause not in SERVER_CAUSES and not self.message.startswith("[TMPRL")
+        """Raised by our workflow code; SDK-core errors are coded "[TMPRL…]", or are its state
+        machines' own "Fatal error in workflow machines" (seen once on a fresh worker, fault seed 15:
+        the next attempt completed the task and the whole history replays)."""
+        return (self.cause not in SERVER_CAUSES and not self.message.startswith(CORE_ERRORS))
 
     def __str__(self) -> str:
         who = "our workflow code" if self.ours else "engine, retried"

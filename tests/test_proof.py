@@ -39,4 +39,6 @@ def test_the_engines_own_failures_are_not_ours() -> None:
     assert not TaskFailure(9, Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
                            "[TMPRL1100] Nondeterminism error: Update machine does not handle this event").ours
     assert not TaskFailure(9, worker_failure, "[TMPRL1101] Potential deadlock detected").ours
+    assert not TaskFailure(9, worker_failure, "Fatal error in workflow machines: ActivityMachine in state "
+                           "ScheduledEventRecorded says the transition is invalid during event").ours
     assert TaskFailure(9, worker_failure, "").ours  # a bare `assert` in workflow code has no message
