@@ -31,11 +31,10 @@ AGENCY_TABLES = {
 AGENCY_SEQUENCES = ("work_items_id_seq",)
 
 
-def grant_workers(conn: Connection) -> list[str]:
-    """Grant each existing workers' user its rights (see the module); the users granted."""
+def grant_workers(conn: Connection) -> None:
+    """Grant each existing workers' user its rights (see the module)."""
     if conn.dialect.name != "postgresql" or not _owns_the_tables(conn):
-        return []
-    granted = []
+        return
     for role in (CASE_ROLE, *AGENCY_ROLES):
         if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first() is None:
             continue
@@ -50,8 +49,6 @@ def grant_workers(conn: Connection) -> list[str]:
                 conn.execute(text(f"GRANT {rights} ON TABLE {table} TO {quoted}"))
             for sequence in AGENCY_SEQUENCES:
                 conn.execute(text(f"GRANT USAGE, SELECT ON SEQUENCE {sequence} TO {quoted}"))
-        granted.append(role)
-    return granted
 
 
 def _owns_the_tables(conn: Connection) -> bool:

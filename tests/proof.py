@@ -49,7 +49,7 @@ class TaskFailure:
         """Raised by our workflow code; SDK-core errors are coded "[TMPRL…]", or are its state
         machines' own "Fatal error in workflow machines" (seen once on a fresh worker, fault seed 15:
         the next attempt completed the task and the whole history replays)."""
-        return (self.cause not in SERVER_CAUSES and not self.message.startswith(CORE_ERRORS))
+        return self.cause not in SERVER_CAUSES and not self.message.startswith(CORE_ERRORS)
 
     def __str__(self) -> str:
         who = "our workflow code" if self.ours else "engine, retried"

@@ -31,6 +31,7 @@ from workers.build import one_batch_per_activation
 from workflows.events import settled
 
 RELEASE = asyncio.Event()
+ACTIVITIES = "activation-order-activities"
 QUICK = timedelta(seconds=30)
 
 
@@ -70,8 +71,6 @@ class SmallDesk:
     def event(self, name: str) -> None:
         self.inbox.append(name)
 
-
-ACTIVITIES = "activation-order-activities"
 
 
 def workflow_worker(client: Client, queue: str, one_batch: bool) -> Worker:
