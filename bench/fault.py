@@ -305,7 +305,7 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
     of a case with a problem or a failed task is kept in ``keep`` (the run's home) as evidence."""
     problems: dict[str, list[str]] = {}
     totals: dict[str, Any] = dict.fromkeys(("activities", "activity_retries", "workflow_task_timeouts",
-                                            "workflow_task_failures"), 0)
+                                            "workflow_task_failures", "history_events"), 0)
     totals["engine_task_failures"] = []  # failed by the engine and retried: reported, not a problem (tests/proof.py)
     totals["refused_then_accepted"] = [f"{r.number}: {line}" for r in results for line in r.refused]
     rows = dict.fromkeys(("events", "notices", "ledger", "work_items"), 0)
@@ -315,6 +315,7 @@ async def check(client: Client, registry: Registry, results: list[Outcome], path
         meeting = await client.get_workflow_handle(meeting_id(number)).fetch_history() if path.meeting else None
         writes = expected_writes(history)
         totals["activities"] += writes.activities
+        totals["history_events"] += len(history.events) + (len(meeting.events) if meeting else 0)
         totals["activity_retries"] += writes.retries
         totals["workflow_task_timeouts"] += writes.task_timeouts
         totals["workflow_task_failures"] += len(writes.failures)

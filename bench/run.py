@@ -31,12 +31,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from bench.bare import QUEUE, BareIdle, BareWorkflow
+from bench.bare import QUEUE, BareIdle, BareWorkflow, shape
 from bench.cluster import Cluster, cpu_s, quiet_client_retries, rss_mb
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
@@ -96,17 +95,6 @@ async def full_case(client: Client, i: int) -> None:
     await client.get_workflow_handle_for(CaseWorkflow.run, number).result()
 
 
-def plan_of(history: Any) -> list[int]:
-    """Activities between the events of a case's history: its shape for the bare workflow."""
-    plan = [0]
-    for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            plan[-1] += 1
-        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-            plan.append(0)
-    return plan
-
-
 async def bare_send(handle: Any, signal: Any, n: int) -> bool:
     """starters.cases.send_event's protocol on a bare workflow: read the answer, signal, read again
     until it grew; True when applied."""
@@ -118,8 +106,10 @@ async def bare_send(handle: Any, signal: Any, n: int) -> bool:
     return (await poll(read, lambda a: a[0] > tried))[1]
 
 
-async def bare_case(client: Client, i: int, plan: list[int], tag: str) -> None:
-    handle = await client.start_workflow(BareWorkflow.run, plan, id=f"bare-{tag}-{i}", task_queue=QUEUE)
+async def bare_case(client: Client, i: int, plan: list[int], tag: str,
+                    timers: list[list[int]] | None = None) -> None:
+    handle = await client.start_workflow(BareWorkflow.run, args=[plan, timers], id=f"bare-{tag}-{i}",
+                                         task_queue=QUEUE)
     for n in range(1, len(plan)):
         while not await bare_send(handle, BareWorkflow.step, n):  # refused as early: sent again, as the case's driver does
             await asyncio.sleep(0.1)
@@ -147,7 +137,7 @@ async def throughput(client: Client, cases: int, concurrency: int, rounds: int,
     await walk(client, number, HAPPY, lambda *_: asyncio.sleep(0), lambda _: asyncio.sleep(0, datetime.now(UTC)),
                today=today())
     history = await client.get_workflow_handle(number).fetch_history()
-    plan = plan_of(history)
+    plan = shape(history)[0]  # activities and events only: the figures of the runs before timers
     await bare_case(client, 0, plan, "warm")
     full, bare, full_cpu, bare_cpu = [], [], [], []
     for r in range(rounds):  # alternate, so both see the same server state

@@ -28,10 +28,15 @@ def _solar(lunar_month: int, lunar_day: int, year: int) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
+def spring_festival(year: int) -> date:
+    """正月初一 of a Gregorian year."""
+    return _solar(1, 1, year)
+
+
 @cache
 def statutory_holidays(year: int) -> frozenset[date]:
     """The Art 2 holidays of a Gregorian year (除夕 and 正月初一 always fall in the same year)."""
-    new_year = _solar(1, 1, year)
+    new_year = spring_festival(year)
     qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
     days = {
         date(year, 1, 1),
