@@ -1,5 +1,6 @@
-"""bench.year's arrival calendar and the bare baseline's shape of a case (no server: the run
-itself is `python -m bench.year`, bench/README.md)."""
+"""The scale benchmarks' own parts, without a server (the runs themselves are `python -m bench.year`
+and `python -m bench.open_cases`, bench/README.md): bench.year's arrival calendar, the bare
+baseline's shape of a case, and bench.open_cases' generated parties."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 
 from bench.bare import shape
+from bench.open_cases import party_intake
 from bench.year import MIX, Year, arrivals, day_weight
 from domain.calendar import WorkCalendar
+from domain.identity import credit_code_problem, id_number_problem
+from tests import factories
 from tests.paths import FAMILIES
 from tests.test_replay import HISTORIES, load
 
@@ -54,3 +58,12 @@ def test_the_bare_shape_has_the_case_s_activities_events_and_timers(name: str) -
     assert len(plan) == len(timers) == count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) + 1
     assert sum(f for f, _ in timers) == count(EventType.EVENT_TYPE_TIMER_FIRED)
     assert sum(map(sum, timers)) == count(EventType.EVENT_TYPE_TIMER_STARTED)
+
+
+def test_generated_parties_have_valid_check_characters_and_cases_differ() -> None:
+    rng = random.Random(5)
+    intakes = [party_intake(i, rng, factories.TODAY) for i in range(30)]
+    assert len({intake.case_number() for intake in intakes}) == 30
+    for intake in intakes:
+        assert credit_code_problem(intake.employer.credit_code) is None
+        assert all(id_number_problem(c.id_number) is None for c in intake.claimants)
