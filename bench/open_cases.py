@@ -180,12 +180,15 @@ async def queries(client: Client, registry: Registry, samples: int, before: date
 
 async def settled(client: Client, registry: Registry, count: int, seconds: float = 7200) -> float:
     """Wait until every case is in the registry and filterable by stage in visibility."""
-    started = time.monotonic()
+    started = told = time.monotonic()
     while time.monotonic() - started < seconds:
         rows = registered(registry)
         seen = (await client.count_workflows(running('CaseStage IS NOT NULL'))).count
         if rows >= count and seen >= count:
             return time.monotonic() - started
+        if time.monotonic() - told > 60:  # a long run says how far it is
+            print(f"  {time.monotonic() - started:.0f} s: {rows} in the registry, {seen} in visibility", file=sys.stderr)
+            told = time.monotonic()
         await asyncio.sleep(5)
     raise TimeoutError(f"after {seconds} s only {rows} cases in the registry, {seen} in visibility")
 
