@@ -187,7 +187,8 @@ async def settled(client: Client, registry: Registry, count: int, seconds: float
         if rows >= count and seen >= count:
             return time.monotonic() - started
         if time.monotonic() - told > 60:  # a long run says how far it is
-            print(f"  {time.monotonic() - started:.0f} s: {rows} in the registry, {seen} in visibility", file=sys.stderr)
+            print(f"  {time.monotonic() - started:.0f} s: {rows} in the registry, {seen} in visibility",
+                  file=sys.stderr)
             told = time.monotonic()
         await asyncio.sleep(5)
     raise TimeoutError(f"after {seconds} s only {rows} cases in the registry, {seen} in visibility")
