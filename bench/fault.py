@@ -31,7 +31,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.testing import TimeSkipper, TimeSkippingConfig
 
-from bench.cluster import Cluster, quiet_client_retries
+from bench.cluster import Cluster, exit_now, quiet_client_retries
 from bench.postgres import LocalPostgres
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
@@ -389,7 +389,7 @@ def cli() -> None:
     print(report(result))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    raise SystemExit(1 if result["problems"] else 0)
+    exit_now(1 if result["problems"] else 0)
 
 
 if __name__ == "__main__":
