@@ -3,6 +3,7 @@ server on a persistent file, a registry, and workers as separate processes that 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
@@ -34,13 +36,16 @@ def quiet_client_retries() -> None:
         filter=TelemetryFilter(core_level="ERROR", other_level="ERROR")))), error_if_already_set=False)
 
 
-def exit_now(code: int) -> None:
-    """End the process once its results are written, without the interpreter's teardown: after a
-    replay (tests.proof.replay_error) the SDK core's workflow thread once kept a finished fault run
-    from exiting for minutes (seed 21)."""
+def finish(result: dict[str, Any], text: str, path: Path, failed: bool = False) -> None:
+    """Print a run's table, write its JSON and end the process (status 1 when ``failed``) without
+    the interpreter's teardown: after a replay (tests.proof.replay_error) the SDK core's workflow
+    thread once kept a finished fault run from exiting for minutes (seed 21)."""
+    print(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(1 if failed else 0)
 
 
 def free_port() -> int:

@@ -31,7 +31,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.testing import TimeSkipper, TimeSkippingConfig
 
-from bench.cluster import Cluster, exit_now, quiet_client_retries
+from bench.cluster import Cluster, finish, quiet_client_retries
 from bench.postgres import LocalPostgres
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
@@ -386,10 +386,7 @@ def cli() -> None:
     result = asyncio.run(main(Run(cases=args.cases, seed=args.seed, paths=names, workers=args.workers,
                                  db_url=args.db_url, db_outage=args.db_outage,
                                  crash_after_write=args.crash_after_write)))
-    print(report(result))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    exit_now(1 if result["problems"] else 0)
+    finish(result, report(result), args.json, failed=bool(result["problems"]))
 
 
 if __name__ == "__main__":

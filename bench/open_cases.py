@@ -36,7 +36,7 @@ from temporalio.client import Client
 from temporalio.testing import TimeSkipper, TimeSkippingConfig
 from typer.testing import CliRunner
 
-from bench.cluster import Cluster, quiet_client_retries, rss_mb
+from bench.cluster import Cluster, finish, quiet_client_retries, rss_mb
 from bench.run import timed_batch
 from bench.year import registry_bytes, server_bytes
 from domain import visibility
@@ -272,9 +272,7 @@ def cli() -> None:
     result = asyncio.run(main(Capacity(cases=args.cases, overdue=args.overdue, cache=args.cache, workers=args.workers,
                                        concurrency=args.concurrency, samples=args.samples, seed=args.seed,
                                        db_url=args.db_url)))
-    print(report(result))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    finish(result, report(result), args.json)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from bench.bare import QUEUE, BareIdle, BareWorkflow, shape
-from bench.cluster import Cluster, cpu_s, quiet_client_retries, rss_mb
+from bench.cluster import Cluster, cpu_s, finish, quiet_client_retries, rss_mb
 from domain.calendar import SHANGHAI
 from domain.models import CaseIntake
 from domain.rules import load_settings
@@ -344,9 +344,7 @@ def cli() -> None:
     parser.add_argument("--json", type=Path, default=RESULTS / "bench.json")
     args = parser.parse_args()
     result = asyncio.run(main(args))
-    print(table(result))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    finish(result, table(result), args.json)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ from typing import Any
 import chinese_calendar
 
 from bench.bare import shape
-from bench.cluster import Cluster, exit_now, quiet_client_retries
+from bench.cluster import Cluster, finish, quiet_client_retries
 from bench.fault import Driver, Outcome, check
 from bench.run import bare_case, cpu_now
 from domain.calendar import SHANGHAI, WorkCalendar
@@ -306,10 +306,7 @@ def cli() -> None:
                 holiday=args.holiday, winter=args.winter, mix=args.mix, concurrency=args.concurrency,
                 workers=args.workers, seed=args.seed, db_url=args.db_url)
     result = asyncio.run(main(year))
-    print(report(result))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    exit_now(1 if result["problems"] else 0)
+    finish(result, report(result), args.json, failed=bool(result["problems"]))
 
 
 if __name__ == "__main__":
