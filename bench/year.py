@@ -59,8 +59,8 @@ from bench.fault import Driver, Outcome, check
 from bench.run import bare_case, cpu_now
 from domain.calendar import SHANGHAI, WorkCalendar
 from domain.statutory_holidays import spring_festival, statutory_holidays
-from registry.store import make_engine
-from tests.paths import FAMILIES, CasePath
+from registry.store import Registry
+from tests.paths import FAMILIES, FAMILY_OF, CasePath
 
 RESULTS = Path(__file__).parent / "results"
 MIX = {"mediation": 0.40, "arbitration": 0.22, "inspection": 0.12, "confirmation": 0.08, "edges": 0.10,
@@ -147,11 +147,12 @@ def server_bytes(home: Path) -> int:
     return file_bytes(home / "temporal.db", home / "temporal.db-wal")
 
 
-def registry_bytes(cluster: Cluster) -> int | None:
+def registry_bytes(registry: Registry) -> int:
     """The registry's size: its SQLite file and WAL, or PostgreSQL's size of the database."""
-    if not cluster.db_url:
-        return file_bytes(cluster.home / "registry.db", cluster.home / "registry.db-wal")
-    with make_engine(cluster.registry_url).connect() as conn:
+    url = registry.engine.url
+    if url.get_backend_name() == "sqlite":
+        return file_bytes(Path(str(url.database)), Path(f"{url.database}-wal"))
+    with registry.engine.connect() as conn:
         return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
 
 
@@ -194,11 +195,11 @@ async def main(year: Year) -> dict[str, Any]:
         paths = [path for _, path in arrived]
 
         print(f"ours: {len(arrived)} disputes …", file=sys.stderr)
-        began, cpu, disk, reg = time.monotonic(), cpu_now(pids), server_bytes(home), registry_bytes(cluster)
+        began, cpu, disk, reg = time.monotonic(), cpu_now(pids), server_bytes(home), registry_bytes(registry)
         results: list[Outcome] = await by_day(arrived, year.concurrency,
                                               lambda i, p: driver.case(p, today, year.timeout, i))
         ours_s, ours_cpu = time.monotonic() - began, cpu_now(pids)
-        ours_disk, ours_reg = server_bytes(home) - disk, (registry_bytes(cluster) or 0) - (reg or 0)
+        ours_disk, ours_reg = server_bytes(home) - disk, registry_bytes(registry) - reg
 
         print("checking every case against its path …", file=sys.stderr)
         problems, totals, rows = await check(client, registry, results, paths, home)
@@ -219,10 +220,10 @@ async def main(year: Year) -> dict[str, Any]:
         cluster.close()
     n = len(arrived)
     months = Counter(day.strftime("%Y-%m") for day, _ in arrived)
-    families = {name: sum(1 for p in paths if p in family) for name, family in FAMILIES.items()}
+    families = {name: sum(FAMILY_OF[p.name] == name for p in paths) for name in FAMILIES}
     seconds = defaultdict(list)
     for result, path in zip(results, paths, strict=True):
-        seconds[next(name for name, family in FAMILIES.items() if path in family)].append(result.seconds)
+        seconds[FAMILY_OF[path.name]].append(result.seconds)
     timers = sum(sum(map(sum, shapes[p.name][1])) for p in paths)
     return {
         "disputes_a_year": year.disputes, "share": year.share, "year": year.year, "cases": n,

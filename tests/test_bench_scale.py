@@ -16,7 +16,7 @@ from bench.year import MIX, Year, arrivals, day_weight
 from domain.calendar import WorkCalendar
 from domain.identity import credit_code_problem, id_number_problem
 from tests import factories
-from tests.paths import FAMILIES
+from tests.paths import FAMILIES, FAMILY_OF
 from tests.test_replay import HISTORIES, load
 
 
@@ -37,7 +37,7 @@ def test_arrivals_are_the_share_of_a_year_in_order_over_the_families() -> None:
     arrived = arrivals(Year(disputes=20_000, share=0.02), random.Random(3))
     days = [day for day, _ in arrived]
     assert len(arrived) == 400 and days == sorted(days) and {d.year for d in days} == {2026}
-    families = {next(f for f, paths in FAMILIES.items() if path in paths) for _, path in arrived}
+    families = {FAMILY_OF[path.name] for _, path in arrived}
     assert families == set(MIX) == set(FAMILIES)
     december = sum(d.month == 12 for d in days)
     october = sum(d.month == 10 for d in days)

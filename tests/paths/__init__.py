@@ -145,6 +145,7 @@ FAMILIES: dict[str, tuple[CasePath, ...]] = {
 PATHS: tuple[CasePath, ...] = tuple(path for family in FAMILIES.values() for path in family)
 
 BY_NAME = {p.name: p for p in PATHS}
+FAMILY_OF = {p.name: family for family, paths in FAMILIES.items() for p in paths}  # path name → its family
 HAPPY = BY_NAME["aid_granted_agreement"]
 
 
