@@ -87,7 +87,7 @@ class ClockHarness(CaseWorkflow):
 
 @workflow.defn(name="ClockOrder")
 class ClockOrder(CaseWorkflow):
-    """Two clocks started together (tests/test_clock_order.py)."""
+    """Two clocks started, paused and resumed together (tests/test_clock_order.py)."""
 
     FIRST, SECOND = "legal_aid.review", "mediation.window"  # asked for in this order
 
@@ -99,7 +99,9 @@ class ClockOrder(CaseWorkflow):
     async def run(self, intake: CaseIntake) -> None:
         case = self.case
         await register(self)
-        await together(case.clocks.start(self.FIRST), case.clocks.start(self.SECOND))
+        clocks = await together(case.clocks.start(self.FIRST), case.clocks.start(self.SECOND))
+        await together(*(clock.pause("测试") for clock in clocks))
+        await together(*(clock.resume("测试") for clock in clocks))
         await workflow.wait_condition(lambda: False)  # the test reads the history, then terminates it
 
 

@@ -41,11 +41,12 @@ WORKFLOW_ID = "CLK-REPLAY-1"
 
 def holiday_file(today: date) -> str:
     """Holidays that change every clock of the scenario: the next two working days, and the last
-    days of the 3- and 45-day periods (so they roll)."""
+    days of the 3- and 45-day periods (so they roll): the working day each period's end already
+    rolls to, whatever weekday the recording starts on."""
     cal = load_settings().calendar
     first = cal.next_workday(today, include=False).day
     days = sorted({first, cal.next_workday(first, include=False).day,
-                   today + timedelta(days=3), today + timedelta(days=45)})
+                   *(cal.next_workday(today + timedelta(days=n), include=True).day for n in (3, 45))})
     by_year: dict[int, list[date]] = {}
     for day in days:
         by_year.setdefault(day.year, []).append(day)

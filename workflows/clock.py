@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from temporalio import workflow
 
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         CaseChange,
         ClockBasis,
         ClockResolution,
+        DueAnswer,
         DueRequest,
         LedgerEntry,
         Remaining,
@@ -44,6 +45,7 @@ from workflows.together import together
 
 OPEN = ("running", "warning", "paused", "lapsed")
 LapseHook = Callable[["Clock"], Awaitable[None]]
+T = TypeVar("T")
 
 
 class ClockHost(Protocol):
@@ -163,7 +165,14 @@ class Clock:
                 return False
             self.state, self.paused_at = "paused", workflow.now()
             start, length, unit = self._period
-            self.remaining = await workflow.execute_activity_method(
+
+            def measured(remaining: Remaining) -> None:
+                self.remaining = remaining
+                if remaining.due is not None:  # re-derived with the calendar as it is now
+                    self.due, self.provisional = remaining.due, remaining.provisional
+                self._poke()
+
+            await self.case.clocks.settle(workflow.execute_activity_method(
                 CaseFile.measure_remaining,
                 ClockMeasure(request=RemainingRequest(rule_id=self.rule_id, at=workflow.now(), due=self.due,
                                                       start=start, length=length, unit=unit),
@@ -172,10 +181,7 @@ class Clock:
                                                      actor=actor, deadline=self._entry(note=reason))),
                 **self.case.activity_options,
                 summary=f"中止 {self.rule_id}",
-            )
-            if self.remaining.due is not None:  # re-derived with the calendar as it is now
-                self.due, self.provisional = self.remaining.due, self.remaining.provisional
-            self._poke()
+            ), measured)
             return True
 
     async def resume(self, reason: str, actor: Actor | None = None) -> bool:
@@ -253,17 +259,8 @@ class Clock:
         self.note = note or self.note
         request = DueRequest(rule_id=self.rule_id, start=start, length=length, unit=unit, on_date=self.on_date,
                              extend=extend, extend_by=extend_by)
-        board = self.case.clocks
-        place = board.queue()
-        try:
-            answer = await workflow.execute_activity_method(
-                CaseFile.schedule_clock,
-                ClockSchedule(request=request,
-                              change=self.case.change(kind, detail, en, actor=actor, deadline=self._entry(note=note))),
-                **self.case.activity_options,
-                summary=f"计算期限 {self.rule_id}",
-            )
-            await workflow.wait_condition(lambda: board.first(place))
+
+        def scheduled(answer: DueAnswer) -> None:
             self.due, self.warn_at, self.provisional = answer.due, answer.warn_at, answer.provisional
             self._period = (start, answer.length, answer.unit)
             self.title, self.source, self.lapse_action = answer.title, answer.source, answer.on_lapse
@@ -275,8 +272,14 @@ class Clock:
             if self.responsible is None and answer.responsible in AGENCY and answer.responsible != "party":
                 self.responsible = Agency(answer.responsible)
             self._poke()
-        finally:
-            board.leave(place)
+
+        await self.case.clocks.settle(workflow.execute_activity_method(
+            CaseFile.schedule_clock,
+            ClockSchedule(request=request,
+                          change=self.case.change(kind, detail, en, actor=actor, deadline=self._entry(note=note))),
+            **self.case.activity_options,
+            summary=f"计算期限 {self.rule_id}",
+        ), scheduled)
 
     def _basis(self) -> ClockBasis:
         start, length, unit = self._period
@@ -379,29 +382,57 @@ class Clock:
                                        key=f"lapse:{self.key}:{self._generation}:{int(to_head)}")
 
 
+class _Answer(Generic[T]):
+    """A clock activity's answer and what applying it does (synchronous: a batch applies in one step)."""
+
+    def __init__(self, apply: Callable[[T], None]) -> None:
+        self.apply = apply
+        self.value: T
+        self.arrived = False
+        self.applied: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+
 class ClockBoard:
     """All clocks of a case (or a meeting), by key."""
 
     def __init__(self, case: ClockHost) -> None:
         self.case = case
         self.clocks: dict[str, Clock] = {}
-        # Schedules take effect in the order they were asked for, however their activities' results
-        # arrive: a worker may be handed two results in one activation or in two, and replay may
-        # group them otherwise; the commands that follow (search attributes, the clocks' timers)
-        # must come out in the same order either way (tests/test_clock_order.py).
-        self._queue: list[object] = []
+        # Answers of clock activities (a schedule, a pause's measure) still awaited or waiting for the
+        # rest of their batch, in the order they were asked for.
+        self._answers: list[_Answer[Any]] = []
         self.calendar_revision = 0  # the newest revision a calendar_revised signal announced
 
-    def queue(self) -> object:
-        place = object()
-        self._queue.append(place)
-        return place
+    async def settle(self, asked: Awaitable[T], apply: Callable[[T], None]) -> None:
+        """Await a clock activity's answer and ``apply`` it. Answers apply in the order they were
+        asked for and only once every answer outstanding on the board is in, all in one step, and
+        their coroutines go on in that order: what follows (search attributes, the clocks' timers,
+        the stage's next command) then depends on which answers the task brought, never on how the
+        SDK split them into activations. A worker may be handed a task's two results in one
+        activation or, starting cold, in two; replay may group them otherwise (fault seed 19;
+        tests/test_clock_order.py)."""
+        mine: _Answer[T] = _Answer(apply)
+        self._answers.append(mine)
+        try:
+            mine.value, mine.arrived = await asked, True
+        finally:
+            if not mine.arrived:  # failed or cancelled: the others need not wait for it
+                self._answers.remove(mine)
+            self._apply_when_all_in()
+        await mine.applied
 
-    def first(self, place: object) -> bool:
-        return self._queue[0] is place
+    def _apply_when_all_in(self) -> None:
+        if self._answers and all(a.arrived for a in self._answers):
+            batch, self._answers = self._answers, []
+            # A step of its own, so the coroutine whose answer came last waits its turn like the rest.
+            asyncio.get_running_loop().call_soon(self._apply, batch)
 
-    def leave(self, place: object) -> None:
-        self._queue.remove(place)
+    @staticmethod
+    def _apply(batch: list[_Answer[Any]]) -> None:
+        for answer in batch:
+            answer.apply(answer.value)
+        for answer in batch:
+            answer.applied.set_result(None)
 
     async def start(self, rule_id: str, *, key: str | None = None, responsible: Agency | None = None,
                     on_lapse: LapseHook | None = None, length: int | None = None,
