@@ -200,6 +200,8 @@ async def replay_error(history: WorkflowHistory) -> str | None:
         await replayer().replay_workflow(history)
     except NondeterminismError as err:
         return str(err)
+    except Exception as err:  # any other failed task: the workflow code raised
+        return f"{type(err).__name__}: {err}"
     return None
 
 

@@ -163,6 +163,9 @@ async def until(client: Client, number: str, test: Callable[[Any], bool], what: 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     view: View | None = None
+    # A patient poller backs off: fifty cases polled every 0.3 s through worker kills kept the
+    # workers replaying for queries while a case's own workflow task waited (fault seed 20).
+    pause = 0.05 if not patient else 0.3
     while True:
         try:
             view = await asyncio.wait_for(state_of(client, number), timeout=10)
@@ -173,7 +176,9 @@ async def until(client: Client, number: str, test: Callable[[Any], bool], what: 
                 raise
         if loop.time() > deadline:
             raise AssertionError(f"{number}: never {what}; state {view}")
-        await asyncio.sleep(0.05 if not patient else 0.3)
+        await asyncio.sleep(pause)
+        if patient:
+            pause = min(pause * 1.5, 3.0)
 
 
 REFUSED_FOR = 60.0  # seconds a patient sender keeps trying an event the case refuses
