@@ -84,6 +84,7 @@ class MeetingRuntime:
         self._seq = 0
         self._published: dict[str, Any] = {}
         self._unreachable: list[str] = []
+        self._told: dict[str, tuple[str, int, int]] = {}  # the last status each case was told
 
     # ---- ClockHost ---------------------------------------------------------------------------
 
@@ -204,8 +205,15 @@ class MeetingRuntime:
                            facts_en=list(self.facts_en))
 
     async def tell_cases(self) -> None:
-        """Signal each case the meeting concerns; a closed or unknown case is noted, not fatal."""
+        """Signal each case the meeting concerns; a closed or unknown case is noted, not fatal. A
+        case already told this status is not told again: two steps of one change may both report it
+        (the last action done, then the meeting closing), and the second came after the case had
+        closed when a worker's death delayed it (fault seed 34)."""
         for number in self.request.cases:
+            status = (self.stage.value, self.open_actions(), self.overdue_actions())
+            if self._told.get(number) == status:
+                continue
+            self._told[number] = status
             news = MeetingNews(event_id=f"{self.number}.{self.next_seq()}",
                                actor=Actor(unit=self.convener, person="协调会商"), meeting_id=self.number,
                                topic=self.request.topic, status=self.stage, open_actions=self.open_actions(),

@@ -40,7 +40,7 @@ COORDINATION_PATHS: tuple[CasePath, ...] = (
          Send("mediation_agreement", "union", "mediation", agreement, ready=meeting_gone),
          PAID),
         PERFORMED,
-        log={"major.notified": 1, "meeting.proposed": 1, "event.meeting_status": 6, "case.closed": 1},
+        log={"major.notified": 1, "meeting.proposed": 1, "event.meeting_status": 5, "case.closed": 1},
         notices={"major.notify": 4},
         ledger={"major.notify": "met", "mediation.window": "met"},
         meeting={"meeting.proposed": 1, "meeting.convened": 1, "meeting.agreed": 1, "meeting.closed": 1},
