@@ -10,6 +10,7 @@ the meeting concerns is told where it stands (its current details show the open 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,6 +86,7 @@ class MeetingRuntime:
         self._published: dict[str, Any] = {}
         self._unreachable: list[str] = []
         self._told: dict[str, tuple[str, int, int]] = {}  # the last status each case was told
+        self._telling = asyncio.Lock()
 
     # ---- ClockHost ---------------------------------------------------------------------------
 
@@ -205,31 +207,35 @@ class MeetingRuntime:
                            facts_en=list(self.facts_en))
 
     async def tell_cases(self) -> None:
-        """Signal each case the meeting concerns; a closed or unknown case is noted, not fatal. A
-        case already told this status is not told again: two steps of one change may both report it
-        (the last action done, then the meeting closing), and the second came after the case had
-        closed when a worker's death delayed it (fault seed 34)."""
-        for number in self.request.cases:
-            status = (self.stage.value, self.open_actions(), self.overdue_actions())
-            if self._told.get(number) == status:
-                continue
-            self._told[number] = status
-            news = MeetingNews(event_id=f"{self.number}.{self.next_seq()}",
-                               actor=Actor(unit=self.convener, person="协调会商"), meeting_id=self.number,
-                               topic=self.request.topic, status=self.stage, open_actions=self.open_actions(),
-                               overdue_actions=self.overdue_actions())
-            # Signed by the convening unit's own worker: the case checks it like any unit's event.
-            signed = await workflow.execute_activity_method(
-                UnitSigner.sign_event, SignRequest(workflow_id=number, event="meeting_status",
-                                                   payload=news.model_dump(mode="json")),
-                task_queue=agency_queue(self.convener), **self.activity_options, summary="签署会商进展")
-            try:
-                await workflow.get_external_workflow_handle(number).signal("meeting_status", signed)
-            except FailureError:
-                if number not in self._unreachable:
-                    self._unreachable.append(number)
-                    self.fact(f"无法告知案件 {number}（已结案或不存在）",
-                              f"could not tell case {number} (closed or unknown)")
+        """Signal each case the meeting concerns its status as it is now; a closed or unknown case is
+        noted, not fatal. One telling at a time, so a case hears the statuses in order and the last
+        it hears is the latest (signatures are activities: a worker's death can make the earlier one
+        finish later). A case already told this status is not told again (fault seed 34)."""
+        async with self._telling:
+            for number in self.request.cases:
+                status = (self.stage.value, self.open_actions(), self.overdue_actions())
+                if self._told.get(number) == status:
+                    continue
+                self._told[number] = status
+                await self._tell(number)
+
+    async def _tell(self, number: str) -> None:
+        news = MeetingNews(event_id=f"{self.number}.{self.next_seq()}",
+                           actor=Actor(unit=self.convener, person="协调会商"), meeting_id=self.number,
+                           topic=self.request.topic, status=self.stage, open_actions=self.open_actions(),
+                           overdue_actions=self.overdue_actions())
+        # Signed by the convening unit's own worker: the case checks it like any unit's event.
+        signed = await workflow.execute_activity_method(
+            UnitSigner.sign_event, SignRequest(workflow_id=number, event="meeting_status",
+                                               payload=news.model_dump(mode="json")),
+            task_queue=agency_queue(self.convener), **self.activity_options, summary="签署会商进展")
+        try:
+            await workflow.get_external_workflow_handle(number).signal("meeting_status", signed)
+        except FailureError:
+            if number not in self._unreachable:
+                self._unreachable.append(number)
+                self.fact(f"无法告知案件 {number}（已结案或不存在）",
+                          f"could not tell case {number} (closed or unknown)")
 
 
 class MeetingDesk:
@@ -379,7 +385,8 @@ class MeetingDesk:
         clock = m.clocks.clocks[f"action.{event.action}"]
         m.results[event.action] = event.result
         await clock.complete(note=event.result)
-        await m.tell_cases()
+        if m.open_actions():  # the last one closes the meeting, which tells the cases itself
+            await m.tell_cases()
         late = "（逾期办结）" if clock.state == "met_late" else ""
         return (f"第 {event.action} 项已办结{late}；未完成 {m.open_actions()} 项",
                 f"action {event.action} done; {m.open_actions()} open")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tests.paths import CasePath, Send
+from domain.meetings import STATUS_WORDS
+from tests.paths import CasePath, Check, Send, Skip
 from tests.paths.mediation import PAID, PERFORMED, agreement
 
 # Ten workers (a group case) claiming above the major amount (domain/defaults.toml).
@@ -23,6 +24,13 @@ def minutes(today: date) -> dict[str, Any]:
                  "person": "刘某", "due": (today + timedelta(days=5)).isoformat()}]}
 
 
+def heard(words: str) -> Skip:
+    """Wait until the case shows what its meeting last told it: a meeting tells a case only its
+    status of the moment, so a step taken sooner could make the case skip one (the log count)."""
+    check: Check = lambda v: any(name.startswith("协调会商") and shown == words for name, shown in v.tracks.items())
+    return Skip(check, f"the case hears: {words}")
+
+
 def meeting_gone(view: Any) -> bool:
     """The case heard that its meeting closed: nothing the meeting tells it can arrive after closure."""
     return not any(name.startswith("协调会商") for name in view.tracks)
@@ -31,10 +39,14 @@ def meeting_gone(view: Any) -> bool:
 COORDINATION_PATHS: tuple[CasePath, ...] = (
     CasePath(
         "major_group_meeting", MAJOR_GROUP,
-        (Send("meeting_convene", "union", "proposed", {"place": "市总工会三楼会议室"}, meeting=1),
+        (heard(STATUS_WORDS["proposed"][0]),
+         Send("meeting_convene", "union", "proposed", {"place": "市总工会三楼会议室"}, meeting=1),
          Send("meeting_confirm", "inspection", "convened", meeting=1),
+         heard(STATUS_WORDS["convened"][0]),
          Send("meeting_minutes", "union", "convened", minutes, meeting=1, ready=lambda m: "inspection" in m.confirmed),
+         heard("未完成事项 2"),
          Send("meeting_action_done", "union", "agreed", {"action": 1, "result": "双方达成分期支付意向"}, meeting=1),
+         heard("未完成事项 1"),
          Send("meeting_action_done", "legal_aid", "agreed", {"action": 2, "result": "已提供法律咨询"}, meeting=1,
               ready=lambda m: m.actions[0].state == "met"),
          Send("mediation_agreement", "union", "mediation", agreement, ready=meeting_gone),
