@@ -444,6 +444,8 @@ class MeetingWorkflow(TakesEvents):
         m = self.meeting
         m.publish()
         if m.stage == MeetingStatus.PROPOSED:
+            # Told first, so the cases hear "proposed" even if it is convened while the proposal is written.
+            telling = asyncio.create_task(m.tell_cases())
             await m.record("meeting.proposed", f"建议召开协调会商“{request.topic}”（{request.reason or '—'}），"
                            f"待{unit_name(m.convener)}确认",
                            f"meeting \"{request.topic}\" proposed ({request.reason or '—'}), for "
@@ -451,7 +453,7 @@ class MeetingWorkflow(TakesEvents):
             await m.notify(m.convener, "meeting.proposal", f"【建议召开协调会商】{m.number} {request.topic}",
                            f"{request.reason or request.topic}。请确认召开（meeting_convene）或说明理由不予召开"
                            f"（meeting_cancel）：weiquan meeting event {m.number} …", key="proposal")
-            await m.tell_cases()
+            await telling
         else:
             await self.desk.invite()
         await workflow.wait_condition(lambda: m.stage in (MeetingStatus.AGREED, MeetingStatus.CANCELLED))
