@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from domain.i18n import MEETING_TRACK
 from domain.meetings import STATUS_WORDS
 from tests.paths import CasePath, Check, Send, Skip
 from tests.paths.mediation import PAID, PERFORMED, agreement
@@ -27,13 +28,14 @@ def minutes(today: date) -> dict[str, Any]:
 def heard(words: str) -> Skip:
     """Wait until the case shows what its meeting last told it: a meeting tells a case only its
     status of the moment, so a step taken sooner could make the case skip one (the log count)."""
-    check: Check = lambda v: any(name.startswith("协调会商") and shown == words for name, shown in v.tracks.items())
+    check: Check = lambda v: any(name.startswith(MEETING_TRACK[0]) and shown == words
+                                 for name, shown in v.tracks.items())
     return Skip(check, f"the case hears: {words}")
 
 
 def meeting_gone(view: Any) -> bool:
     """The case heard that its meeting closed: nothing the meeting tells it can arrive after closure."""
-    return not any(name.startswith("协调会商") for name in view.tracks)
+    return not any(name.startswith(MEETING_TRACK[0]) for name in view.tracks)
 
 
 COORDINATION_PATHS: tuple[CasePath, ...] = (
